@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'runs/**', '.ros/**', '.venv*/**', 'ros2/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'runs/**', '.ros/**', '**/.venv*/**', 'ros2/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

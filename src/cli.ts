@@ -1,8 +1,12 @@
 /**
  * torquepilot: the one command-line entry. Each room registers its own subcommands, so that this
- * file only assembles them.
+ * file only assembles them, and turns a thrown Error into one message on stderr and exit code 1
+ * (set TORQUEPILOT_DEBUG=1 for the stack).
  */
 import { Command } from 'commander';
+import { registerReplayCommands } from './replay/cli.js';
+import { registerRosCommands } from './ros/cli.js';
+import { registerTrainCommands } from './train/commands.js';
 
 const program = new Command();
 program
@@ -11,6 +15,17 @@ program
   .showHelpAfterError();
 
 // Subcommand registration (each room owns its register function):
-// registerSimCommands(program);
+registerTrainCommands(program);
+registerReplayCommands(program);
+registerRosCommands(program);
+(await import('../sim/cli.js')).registerSimCommands(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as Error;
+  process.stderr.write(
+    `torquepilot: ${process.env['TORQUEPILOT_DEBUG'] ? (e.stack ?? e.message) : e.message}\n`,
+  );
+  process.exitCode = 1;
+}

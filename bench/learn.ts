@@ -1,0 +1,178 @@
+/**
+ * Learning-core bench: Fisher-vector product time on 4096 samples (64-64 nets at pendulum, reacher
+ * and arm7 sizes; full batch and subsampled), the tfjs double-backprop reference product, a full
+ * TRPO update (policy step and value fit separately), batch-1 forward latency, and tfjs tensor
+ * counts across updates.
+ *
+ *   npx tsx bench/learn.ts [--json] [--backend wasm|cpu] [--quick]
+ *
+ * Figures measured on a shared machine are pessimistic; compare ratios within one run.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  FisherOperator,
+  conjugateGradient,
+  trpoUpdate,
+  createUpdateContext,
+  TRPO_DEFAULTS,
+} from '../src/learn/index.js';
+import {
+  GaussianPolicy,
+  PolicyForward,
+  ValueNetwork,
+  fisherVectorProductTf,
+  initBackend,
+  type BackendName,
+} from '../src/policy/index.js';
+import { Random } from '../src/util/random.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const backendArg = args[args.indexOf('--backend') + 1];
+const backend = (args.includes('--backend') ? backendArg : 'wasm') as BackendName;
+
+/** Sizes: obs and action lengths of the tasks (Gymnasium InvertedPendulum-v5, Reacher-v5, arm7). */
+const SIZES = [
+  { task: 'inverted-pendulum', obsSize: 4, actionSize: 1 },
+  { task: 'reacher-2dof', obsSize: 10, actionSize: 2 },
+  { task: 'arm7-reach', obsSize: 20, actionSize: 7 },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function time(fn: () => void, reps: number, warmup = 2): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+function randomBatch(obsSize: number, actionSize: number, n: number, rng: Random) {
+  const obs = new Float32Array(n * obsSize);
+  const actions = new Float32Array(n * actionSize);
+  const advantages = new Float32Array(n);
+  const returns = new Float32Array(n);
+  for (let i = 0; i < obs.length; i++) obs[i] = rng.normal();
+  for (let i = 0; i < actions.length; i++) actions[i] = rng.normal();
+  for (let i = 0; i < n; i++) {
+    advantages[i] = rng.normal();
+    returns[i] = 10 * rng.normal();
+  }
+  return { size: n, obs, actions, advantages, returns };
+}
+
+async function main(): Promise<void> {
+  const choice = await initBackend(backend);
+  const rng = new Random(1);
+  const N = 4096;
+  const results: Record<string, unknown> = {
+    backend: choice.backend,
+    samples: N,
+    node: process.version,
+  };
+  const fvp: Record<string, unknown>[] = [];
+  for (const s of SIZES) {
+    const policy = new GaussianPolicy({ obsSize: s.obsSize, actionSize: s.actionSize }, rng.fork());
+    const batch = randomBatch(s.obsSize, s.actionSize, N, rng);
+    const v = new Float64Array(policy.numParams).map(() => rng.normal());
+    const out = new Float64Array(policy.numParams);
+    const row: Record<string, unknown> = { task: s.task, params: policy.numParams };
+    for (const frac of [1, 0.25, 0.1]) {
+      const m = Math.ceil(N * frac);
+      const op = new FisherOperator(policy, batch.obs, m, 0.1);
+      const ts = time(() => op.apply(v, out), quick ? 5 : 20);
+      row[`fvpMs@${m}`] = median(ts);
+      const setup = time(() => new FisherOperator(policy, batch.obs, m, 0.1), quick ? 3 : 5, 1);
+      row[`forwardCacheMs@${m}`] = median(setup);
+      if (frac === 1) {
+        const cg = time(
+          () => conjugateGradient((x, o) => op.apply(x, o), v, TRPO_DEFAULTS.cgIterations, 0),
+          3,
+          1,
+        );
+        row[`cg15Ms@${m}`] = median(cg);
+      }
+    }
+    if (s.task === 'inverted-pendulum' || !quick) {
+      const x = tf.tensor2d(batch.obs, [N, s.obsSize]);
+      const ts = time(
+        () => void fisherVectorProductTf(policy, policy.params, x, v, 0.1),
+        quick ? 2 : 5,
+        1,
+      );
+      row['tfjsDoubleBackpropMs@4096'] = median(ts);
+      x.dispose();
+    }
+    fvp.push(row);
+  }
+  results['fisherVectorProduct'] = fvp;
+
+  // Full TRPO update on 4096 samples (pendulum size), policy step and value fit separately.
+  const updates: Record<string, unknown>[] = [];
+  for (const s of SIZES) {
+    const policy = new GaussianPolicy({ obsSize: s.obsSize, actionSize: s.actionSize }, rng.fork());
+    const value = new ValueNetwork({ obsSize: s.obsSize }, rng.fork());
+    const ctx = createUpdateContext(policy, value, rng.fork());
+    const batch = randomBatch(s.obsSize, s.actionSize, N, rng);
+    const stats = [];
+    for (let i = 0; i < (quick ? 2 : 5); i++) stats.push(trpoUpdate(policy, value, batch, ctx));
+    const tail = stats.slice(1);
+    const sub = trpoUpdate(policy, value, batch, ctx, { fisherSubsample: 0.25 });
+    updates.push({
+      task: s.task,
+      policyStepMs: median(tail.map((x) => x.policyStepMs)),
+      valueFitMs: median(tail.map((x) => x.valueFitMs)),
+      totalMs: median(tail.map((x) => x.policyStepMs + x.valueFitMs)),
+      policyStepMsSubsample25: sub.policyStepMs,
+    });
+  }
+  results['trpoUpdate'] = updates;
+
+  // Batch-1 forward latency (plain TS, raw obs → mean), arm7 size.
+  const latency: Record<string, unknown>[] = [];
+  for (const s of SIZES) {
+    const policy = new GaussianPolicy({ obsSize: s.obsSize, actionSize: s.actionSize }, rng.fork());
+    const fwd = new PolicyForward(policy);
+    const obs = new Float64Array(s.obsSize).map(() => rng.normal());
+    const out = new Float64Array(s.actionSize);
+    const per: number[] = [];
+    for (let i = 0; i < 20000; i++) fwd.forward(obs, out);
+    for (let rep = 0; rep < 200; rep++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) fwd.forward(obs, out);
+      per.push(Number(process.hrtime.bigint() - t0) / 100 / 1000);
+    }
+    latency.push({
+      task: s.task,
+      batch1MedianUs: median(per),
+      batch1P99Us: [...per].sort((a, b) => a - b)[Math.floor(per.length * 0.99)],
+    });
+  }
+  results['forward'] = latency;
+
+  results['tfjsTensors'] = tf.memory().numTensors;
+  if (json) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  console.log(
+    `backend ${choice.backend}, ${N} samples, node ${process.version} (shared 2-core machine: pessimistic)`,
+  );
+  console.log('\nFisher-vector product (ms):');
+  console.table(fvp);
+  console.log('\nTRPO update on 4096 samples (ms):');
+  console.table(updates);
+  console.log('\nBatch-1 forward (µs):');
+  console.table(latency);
+  console.log(`\ntfjs tensors alive at exit: ${tf.memory().numTensors}`);
+}
+
+await main();

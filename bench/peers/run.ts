@@ -1,0 +1,530 @@
+/**
+ * `npm run bench:peers`: torquepilot against Stable-Baselines3 on the same machine, in one run
+ * (issue 10). Builds the pinned Python venv if needed, trains every configuration on every task and
+ * seed under one evaluation protocol, times the parts of an update on both sides, measures our
+ * steps/s against worker threads, then prints the tables and the issue's target ratios and writes
+ * bench/peers/results.json and bench/peers/learning-curves.svg.
+ *
+ * Usage: npx tsx bench/peers/run.ts [--quick] [--tasks pendulum,reacher] [--seeds 0,1,2]
+ *        [--only sb3|ours] [--configs id,...] [--jobs 1] [--no-parts] [--no-scaling] [--python PATH]
+ * Run with --help for every option. Not part of CI (CI only checks that this code parses).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { parseOptions, HELP, type PeersOptions } from './options.js';
+import {
+  REACHER_FALLBACK_THRESHOLD,
+  evalAtBudget,
+  formatParts,
+  formatTable,
+  mean,
+  summarize,
+  toRow,
+  type TaskInfo,
+} from './report.js';
+import { learningCurvesSvg, type PlotTask } from './svg.js';
+import { checkTargets, formatTargets } from './targets.js';
+import type { ConfigSpec, PartsResult, Row, RunResult, ScalingPoint, TaskKey } from './types.js';
+import { ensureVenv } from './venv.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const OUT_DIR = join(ROOT, 'bench', 'out', 'peers');
+
+/** Every configuration the full bench trains. Ids are stable: results.json and targets use them. */
+export const CONFIGS: readonly ConfigSpec[] = Object.freeze([
+  {
+    id: 'ours-trpo',
+    label: 'torquepilot TRPO',
+    side: 'ours',
+    algo: 'trpo',
+    tasks: ['pendulum', 'reacher'],
+    threads: 'config',
+    nEnvs: 0,
+    nSteps: 0,
+  },
+  {
+    id: 'ours-ppo',
+    label: 'torquepilot PPO',
+    side: 'ours',
+    algo: 'ppo',
+    tasks: ['pendulum', 'reacher'],
+    threads: 'config',
+    nEnvs: 0,
+    nSteps: 0,
+  },
+  {
+    id: 'sb3-trpo-1t',
+    label: 'SB3 TRPO (1 thread)',
+    side: 'sb3',
+    algo: 'trpo',
+    tasks: ['pendulum', 'reacher'],
+    threads: '1',
+    nEnvs: 1,
+    nSteps: 0,
+  },
+  {
+    id: 'sb3-ppo-1t',
+    label: 'SB3 PPO (1 thread)',
+    side: 'sb3',
+    algo: 'ppo',
+    tasks: ['pendulum', 'reacher'],
+    threads: '1',
+    nEnvs: 1,
+    nSteps: 0,
+  },
+  {
+    id: 'sb3-trpo-dt',
+    label: 'SB3 TRPO (default threads)',
+    side: 'sb3',
+    algo: 'trpo',
+    tasks: ['pendulum', 'reacher'],
+    threads: 'default',
+    nEnvs: 1,
+    nSteps: 0,
+  },
+  {
+    id: 'sb3-ppo-dt',
+    label: 'SB3 PPO (default threads)',
+    side: 'sb3',
+    algo: 'ppo',
+    tasks: ['pendulum'],
+    threads: 'default',
+    nEnvs: 1,
+    nSteps: 0,
+  },
+  {
+    id: 'sb3-ppo8-1t',
+    label: 'SB3 PPO x8 envs (n_steps 256, 1 thread)',
+    side: 'sb3',
+    algo: 'ppo',
+    tasks: ['pendulum'],
+    threads: '1',
+    nEnvs: 8,
+    nSteps: 256,
+  },
+]);
+
+export function taskInfo(o: PeersOptions): Record<TaskKey, TaskInfo> {
+  return {
+    pendulum: {
+      gym: 'InvertedPendulum-v5',
+      ours: 'inverted-pendulum',
+      budgets: o.pendulumBudgets,
+      threshold: 1000,
+    },
+    reacher: {
+      gym: 'Reacher-v5',
+      ours: 'reacher-2dof',
+      budgets: o.reacherBudgets,
+      threshold: null,
+    },
+  };
+}
+
+interface Job {
+  readonly config: ConfigSpec;
+  readonly task: TaskKey;
+  readonly seed: number;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Runs a command, returns the last JSON line of its stdout; stderr goes to `logFile`. */
+function runJson<T>(cmd: string, args: readonly string[], logFile: string): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => reject(new Error(`peers: cannot start ${cmd}: ${e.message}`)));
+    child.on('close', (code) => {
+      writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${err}\n--- stdout ---\n${out}`);
+      const line = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
+      if (code !== 0 || line === undefined) {
+        reject(
+          new Error(
+            `peers: ${cmd} ${args.join(' ')} exited ${code} without a JSON result; log: ${logFile}\n${err.slice(-1500)}`,
+          ),
+        );
+        return;
+      }
+      resolvePromise(JSON.parse(line) as T);
+    });
+  });
+}
+
+function trainCommand(o: PeersOptions, python: string, job: Job): [string, string[]] {
+  const info = taskInfo(o)[job.task];
+  const steps = Math.max(...info.budgets);
+  const common = [
+    '--seed',
+    String(job.seed),
+    '--steps',
+    String(steps),
+    '--eval-every',
+    String(o.evalEvery),
+    '--eval-episodes',
+    String(job.task === 'reacher' ? o.budgetEpisodes : o.evalEpisodes),
+    '--budget-steps',
+    info.budgets.join(','),
+    '--budget-episodes',
+    String(o.budgetEpisodes),
+  ];
+  const c = job.config;
+  if (c.side === 'sb3') {
+    const args = [
+      join(HERE, 'sb3_train.py'),
+      '--algo',
+      c.algo,
+      '--env',
+      info.gym,
+      '--threads',
+      c.threads,
+      '--n-envs',
+      String(c.nEnvs),
+      ...common,
+    ];
+    if (c.nSteps > 0) args.push('--n-steps', String(c.nSteps));
+    return [python, args];
+  }
+  const args = [
+    '--import',
+    'tsx',
+    join(HERE, 'ours.ts'),
+    'train',
+    '--algo',
+    c.algo,
+    '--task',
+    info.ours,
+    ...common,
+  ];
+  // 'config': the environment workers `torquepilot train` would use for this task.
+  if (c.threads !== 'config') args.push('--workers', c.threads);
+  return [process.execPath, args];
+}
+
+/** Runs jobs `jobs` at a time, in the given order (sides interleaved so load drift hits both). */
+async function runPool<T, R>(
+  items: readonly T[],
+  jobs: number,
+  fn: (x: T, i: number) => Promise<R>,
+): Promise<(R | Error)[]> {
+  const results: (R | Error)[] = new Array<R | Error>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (e) {
+        results[i] = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  return results;
+}
+
+function machine(): Record<string, unknown> {
+  const c = cpus();
+  return {
+    cpuModel: c[0]?.model ?? 'unknown',
+    cpus: c.length,
+    memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    freeMemGiB: +(freemem() / 2 ** 30).toFixed(1),
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (o.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  mkdirSync(join(OUT_DIR, 'logs'), { recursive: true });
+  mkdirSync(join(OUT_DIR, 'runs'), { recursive: true });
+  const started = new Date().toISOString();
+  const machineStart = machine();
+  log(`peers: machine ${JSON.stringify(machineStart)}`);
+  const tasks = taskInfo(o);
+  for (const id of o.configs) {
+    if (!CONFIGS.some((c) => c.id === id)) {
+      throw new Error(
+        `bench:peers: --configs: unknown id '${id}' (${CONFIGS.map((c) => c.id).join(', ')})`,
+      );
+    }
+  }
+  const configs = CONFIGS.filter(
+    (c) =>
+      (o.only === 'all' || o.only === c.side) &&
+      (o.configs.length === 0 || o.configs.includes(c.id)),
+  );
+  const needPython = configs.some((c) => c.side === 'sb3') || (o.parts && o.only !== 'ours');
+  const python = !needPython
+    ? ''
+    : (o.python ??
+      ensureVenv({
+        dir: join(HERE, '.venv'),
+        requirements: join(HERE, 'requirements.txt'),
+        pythonCandidates: ['python3.11', 'python3'],
+        log,
+      }));
+
+  // ---- training runs ------------------------------------------------------------------------
+  const jobs: Job[] = [];
+  for (const task of o.tasks) {
+    for (const seed of o.seeds) {
+      for (const config of configs)
+        if (config.tasks.includes(task)) jobs.push({ config, task, seed });
+    }
+  }
+  log(`peers: ${jobs.length} training runs, ${o.jobs} at a time`);
+  const results = o.train
+    ? await runPool(jobs, o.jobs, async (job, i) => {
+        const name = `${job.config.id}-${job.task}-${job.seed}`;
+        const [cmd, args] = trainCommand(o, python, job);
+        // The raw result is kept per command line, so --reuse skips exactly the same run.
+        const key = createHash('sha256').update(args.slice(1).join(' ')).digest('hex').slice(0, 10);
+        const raw = join(OUT_DIR, 'runs', `${name}-${key}.json`);
+        if (o.reuse && existsSync(raw)) {
+          log(`peers: [${i + 1}/${jobs.length}] ${name}: reusing ${raw}`);
+          return JSON.parse(readFileSync(raw, 'utf8')) as RunResult;
+        }
+        const t = Date.now();
+        const r = await runJson<RunResult>(cmd, args, join(OUT_DIR, 'logs', `${name}.log`));
+        writeFileAtomic(raw, JSON.stringify(r) + '\n');
+        log(
+          `peers: [${i + 1}/${jobs.length}] ${name}: ${r.stepsPerSecond.toFixed(0)} steps/s, ${r.trainSeconds.toFixed(1)} s training, ${((Date.now() - t) / 1000).toFixed(0)} s total`,
+        );
+        return r;
+      })
+    : [];
+  const failures = results.flatMap((r, i) =>
+    r instanceof Error ? [{ job: jobs[i]!, error: r.message }] : [],
+  );
+  for (const f of failures)
+    log(`peers: FAILED ${f.job.config.id} ${f.job.task} seed ${f.job.seed}: ${f.error}`);
+  const done = results.flatMap((r, i) =>
+    r instanceof Error ? [] : [{ job: jobs[i]!, result: r }],
+  );
+
+  // Reacher threshold: SB3 TRPO's (1 thread) mean return at the last budget, in this run.
+  const reacherBudget = Math.max(...tasks.reacher.budgets);
+  const sb3Reacher = done.filter(
+    (d) => d.job.config.id === 'sb3-trpo-1t' && d.job.task === 'reacher',
+  );
+  const sb3ReacherAtBudget = sb3Reacher.map((d) => evalAtBudget(d.result.evals, reacherBudget));
+  const reacherThreshold =
+    sb3Reacher.length > 0 && sb3ReacherAtBudget.every((e) => e !== null)
+      ? mean(sb3ReacherAtBudget.map((e) => e!.meanReturn))
+      : REACHER_FALLBACK_THRESHOLD;
+  const reacherSb3Seconds =
+    sb3Reacher.length > 0 && sb3ReacherAtBudget.every((e) => e !== null)
+      ? mean(sb3ReacherAtBudget.map((e) => e!.trainSeconds))
+      : null;
+  const thresholdOf = (t: TaskKey): number | null =>
+    t === 'reacher' ? reacherThreshold : tasks[t].threshold;
+  const rows: Row[] = done.map((d) =>
+    toRow(d.job.config, d.job.task, tasks[d.job.task], thresholdOf(d.job.task), d.result),
+  );
+  const summaries = summarize(rows);
+
+  // ---- parts --------------------------------------------------------------------------------
+  const parts: PartsResult[] = [];
+  const partsErrors: string[] = [];
+  if (o.parts) {
+    const partsJobs: [string, string, string[]][] = [];
+    const small = o.quick
+      ? [
+          '--updates',
+          '2',
+          '--fvp-repeats',
+          '10',
+          '--forward-calls',
+          '2000',
+          '--physics-steps',
+          '5000',
+        ]
+      : [];
+    if (o.only !== 'ours') {
+      for (const threads of ['1', 'default']) {
+        partsJobs.push([
+          `sb3-parts-${threads}`,
+          python,
+          [join(HERE, 'sb3_parts.py'), '--env', tasks.pendulum.gym, '--threads', threads, ...small],
+        ]);
+      }
+    }
+    if (o.only !== 'sb3') {
+      partsJobs.push([
+        'ours-parts',
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(HERE, 'ours.ts'),
+          'parts',
+          '--task',
+          tasks.pendulum.ours,
+          ...(o.quick ? ['--quick'] : []),
+        ],
+      ]);
+    }
+    for (const [name, cmd, args] of partsJobs) {
+      try {
+        parts.push(await runJson<PartsResult>(cmd, args, join(OUT_DIR, 'logs', `${name}.log`)));
+        log(`peers: ${name} done`);
+      } catch (e) {
+        partsErrors.push((e as Error).message);
+        log(`peers: ${name} FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ---- scaling: ours, steps/s against worker threads ----------------------------------------
+  const scaling: ScalingPoint[] = [];
+  if (o.scaling && o.only !== 'sb3') {
+    for (const workers of o.workers) {
+      const args = [
+        '--import',
+        'tsx',
+        join(HERE, 'ours.ts'),
+        'train',
+        '--algo',
+        'trpo',
+        '--task',
+        tasks.pendulum.ours,
+        '--seed',
+        '0',
+        '--steps',
+        String(o.scalingSteps),
+        '--workers',
+        String(workers),
+        '--eval-every',
+        '0',
+      ];
+      try {
+        const r = await runJson<RunResult>(
+          process.execPath,
+          args,
+          join(OUT_DIR, 'logs', `ours-scaling-${workers}.log`),
+        );
+        scaling.push({
+          workers,
+          stepsPerSecond: r.stepsPerSecond,
+          ...(r.fractions ? { fractions: r.fractions } : {}),
+        });
+      } catch (e) {
+        partsErrors.push((e as Error).message);
+        log(`peers: scaling with ${workers} workers FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ---- report -------------------------------------------------------------------------------
+  const targets = checkTargets(summaries, reacherSb3Seconds, reacherBudget, parts);
+  const text: string[] = [];
+  text.push(
+    `Peer bench, ${started}, ${String(machineStart.cpuModel)} x${String(machineStart.cpus)}, load at start ${JSON.stringify(machineStart.loadavg)}`,
+  );
+  text.push(
+    `Thresholds: pendulum 1000; reacher ${reacherThreshold.toFixed(2)} (${reacherSb3Seconds === null ? 'fallback' : 'SB3 TRPO mean at budget'}). Seconds exclude evaluation.\n`,
+  );
+  text.push(formatTable(rows, tasks));
+  text.push('Means over seeds:');
+  for (const s of summaries) {
+    const budgets = Object.entries(s.meanReturnAtBudget).map(
+      ([b, v]) =>
+        `R@${Number(b) / 1000}k ${v === null ? '-' : v.toFixed(s.task === 'reacher' ? 2 : 0)}`,
+    );
+    text.push(
+      `  ${s.label} / ${s.task}: ${s.meanStepsPerSecond.toFixed(0)} steps/s, reached ${s.reached}/${s.seeds}, ${s.meanSecondsToThreshold === null ? '-' : s.meanSecondsToThreshold.toFixed(1)} s to thr., ${budgets.join(', ')}`,
+    );
+  }
+  if (parts.length) text.push(`\nParts (N = samples):\n${formatParts(parts)}`);
+  if (scaling.length) {
+    text.push('\nOurs, TRPO on the pendulum, training steps/s against worker threads:');
+    for (const p of scaling) {
+      const fr = p.fractions
+        ? Object.entries(p.fractions)
+            .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+            .join(', ')
+        : 'no timing breakdown reported';
+      text.push(`  ${p.workers} worker(s): ${p.stepsPerSecond.toFixed(0)} steps/s (${fr})`);
+    }
+  }
+  text.push(`\nIssue 10 targets (ratios from this run):\n${formatTargets(targets)}`);
+  if (failures.length || partsErrors.length)
+    text.push(
+      `\n${failures.length + partsErrors.length} part(s) failed; see ${join('bench', 'out', 'peers', 'logs')}/`,
+    );
+  process.stdout.write(text.join('\n') + '\n');
+
+  const results_ = {
+    benchVersion: 1,
+    started,
+    finished: new Date().toISOString(),
+    machine: { ...machineStart, loadavgEnd: loadavg().map((x) => +x.toFixed(2)) },
+    options: o,
+    thresholds: {
+      pendulum: 1000,
+      reacher: reacherThreshold,
+      reacherSource: reacherSb3Seconds === null ? 'fallback' : 'sb3-trpo-1t mean at budget',
+    },
+    configs,
+    rows,
+    summaries,
+    parts,
+    scaling,
+    targets,
+    failures,
+    partsErrors,
+    runs: done.map((d) => ({ config: d.job.config.id, taskKey: d.job.task, ...d.result })),
+  };
+  writeFileAtomic(o.out, JSON.stringify(results_, null, 1) + '\n');
+  const plots: PlotTask[] = o.tasks.map((t) => ({
+    title: `${tasks[t].gym} / ${tasks[t].ours}`,
+    threshold: thresholdOf(t),
+    curves: done
+      .filter((d) => d.job.task === t)
+      .map((d) => ({
+        config: d.job.config.id,
+        label: d.job.config.label,
+        seed: d.job.seed,
+        evals: d.result.evals,
+      })),
+  }));
+  if (plots.some((p) => p.curves.length > 0)) {
+    writeFileAtomic(
+      o.svg,
+      learningCurvesSvg(
+        plots,
+        `npm run bench:peers ${process.argv.slice(2).join(' ')} — ${started}, ${String(machineStart.cpuModel)}`,
+      ),
+    );
+  }
+  log(`peers: wrote ${o.out}${existsSync(o.svg) ? ` and ${o.svg}` : ''}`);
+  if (failures.length || partsErrors.length) process.exitCode = 1;
+}
+
+await main();

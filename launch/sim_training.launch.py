@@ -1,0 +1,73 @@
+"""Train in simulation, then evaluate the result against the simulated robot node.
+
+1. `trainer`: `torquepilot train --task <task> --out <out>` (in-process vectorised MuJoCo training).
+2. When training exits: the simulated robot node (`torquepilot sim-robot`, publishing /clock,
+   /joint_states) and the policy node in SIM mode on the run's checkpoint, with use_sim_time.
+
+    ros2 launch torquepilot sim_training.launch.py task:=arm7-reach out:=runs/arm7-reach
+    ros2 lifecycle set /torquepilot_policy configure && ros2 lifecycle set /torquepilot_policy activate
+
+Arguments: task (default arm7-reach), out (run directory, default runs/<task>), evaluate (true: start the evaluation nodes after
+training), realtime (sim robot steps in real time, default false = lockstep).
+"""
+
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, RegisterEventHandler
+from launch.conditions import IfCondition
+from launch.event_handlers import OnProcessExit
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.substitutions import FindPackagePrefix
+
+
+def generate_launch_description():
+    task = LaunchConfiguration('task')
+    out = LaunchConfiguration('out')
+    args = [
+        DeclareLaunchArgument('task', default_value='arm7-reach', description='Task to train'),
+        DeclareLaunchArgument(
+            'out',
+            default_value=PathJoinSubstitution(['runs', task]),
+            description='Run directory (checkpoints, metrics)',
+        ),
+        DeclareLaunchArgument('evaluate', default_value='true', description='Evaluate after training'),
+        DeclareLaunchArgument('realtime', default_value='false', description='Sim robot in real time'),
+    ]
+    trainer = ExecuteProcess(
+        name='trainer',
+        cmd=[
+            PathJoinSubstitution([FindPackagePrefix('torquepilot'), 'lib', 'torquepilot', 'trainer']),
+            '--task',
+            task,
+            '--out',
+            out,
+        ],
+        output='screen',
+    )
+    sim_robot = Node(
+        package='torquepilot',
+        executable='sim_robot',
+        name='torquepilot_sim_robot',
+        output='screen',
+        condition=IfCondition(LaunchConfiguration('evaluate')),
+        parameters=[{'task': task, 'realtime': LaunchConfiguration('realtime'), 'use_sim_time': True}],
+    )
+    policy = Node(
+        package='torquepilot',
+        executable='policy_node',
+        name='torquepilot_policy',
+        output='screen',
+        condition=IfCondition(LaunchConfiguration('evaluate')),
+        parameters=[
+            {
+                'mode': 'sim',
+                'checkpoint': out,
+                'deterministic': True,
+                'use_sim_time': True,
+            }
+        ],
+    )
+    evaluate_after_training = RegisterEventHandler(
+        OnProcessExit(target_action=trainer, on_exit=[sim_robot, policy])
+    )
+    return LaunchDescription(args + [trainer, evaluate_after_training])

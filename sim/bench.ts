@@ -1,0 +1,185 @@
+/**
+ * Simulation throughput, measured three ways on the same model (used by `torquepilot sim-bench`
+ * and bench/sim.ts):
+ *
+ * - rawStepsPerSec: a bare loop `ctrl ← action; mj_step × frameSkip`, with mj_resetData + mj_forward
+ *   every `horizon` steps. One "step" is one environment step (frameSkip physics steps), so the three
+ *   figures count the same unit.
+ * - envStepsPerSec: one MujocoEnv, `step(action)` with auto-reset on terminated/truncated.
+ * - vectorStepsPerSec: a worker-pool VecEnv (`workers` threads, `numEnvs` environments), counting
+ *   numEnvs environment steps per batched step.
+ *
+ * All three apply the same uniformly random actions over each actuator's ctrlrange, drawn from a
+ * fixed seed, and start timing after a warm-up of 10 % of the steps (JIT, caches).
+ */
+import { Random } from '../src/util/random.js';
+import { makeEnv } from './env.js';
+import { loadMujoco } from './mujoco.js';
+import { TaskModel } from './taskModel.js';
+import type { TaskSpec } from './types.js';
+import { makeVecEnv } from './vecEnv.js';
+
+export interface SimBenchOptions {
+  /** Task name. */
+  readonly task: string;
+  /** Environment steps per measurement. */
+  readonly steps: number;
+  /** Worker threads of the vectorised run. */
+  readonly workers: number;
+  /** Environments of the vectorised run (default 8 per worker). */
+  readonly numEnvs?: number;
+  /** Seed of the action table and of the resets. */
+  readonly seed?: number;
+}
+
+export interface SimBenchResult {
+  readonly task: string;
+  readonly steps: number;
+  readonly frameSkip: number;
+  readonly rawStepsPerSec: number;
+  readonly envStepsPerSec: number;
+  readonly vectorStepsPerSec: number;
+  readonly workers: number;
+  readonly numEnvs: number;
+  /** envStepsPerSec / rawStepsPerSec. */
+  readonly envOverRaw: number;
+}
+
+/** Rows of random actions, cycled through. Shape: (rows, actionSize). */
+const ACTION_ROWS = 1024;
+
+function actionTable(spec: TaskSpec, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const table = new Float64Array(ACTION_ROWS * spec.actionSize);
+  for (let r = 0; r < ACTION_ROWS; r++) {
+    for (let i = 0; i < spec.actionSize; i++) {
+      table[r * spec.actionSize + i] = rng.uniformRange(
+        spec.actionLow[i] ?? 0,
+        spec.actionHigh[i] ?? 0,
+      );
+    }
+  }
+  return table;
+}
+
+function perSecond(steps: number, start: number): number {
+  return steps / ((performance.now() - start) / 1000);
+}
+
+/** The bare mj_step loop (see file comment). Returns environment steps per second. */
+export async function rawStepsPerSec(task: string, steps: number, seed = 0): Promise<number> {
+  const mj = await loadMujoco();
+  const taskModel = TaskModel.load(mj, task);
+  const { spec, model } = taskModel;
+  const frameSkip = taskModel.task.frameSkip;
+  const data = new mj.MjData(model);
+  try {
+    const table = actionTable(spec, seed);
+    const na = spec.actionSize;
+    const run = (n: number): void => {
+      const ctrl = data.ctrl as Float64Array;
+      for (let s = 0; s < n; s++) {
+        if (s % spec.horizon === 0) {
+          mj.mj_resetData(model, data);
+          mj.mj_forward(model, data);
+        }
+        const row = (s % ACTION_ROWS) * na;
+        for (let i = 0; i < na; i++) ctrl[i] = table[row + i] as number;
+        for (let k = 0; k < frameSkip; k++) mj.mj_step(model, data);
+      }
+    };
+    run(Math.ceil(steps / 10));
+    const start = performance.now();
+    run(steps);
+    return perSecond(steps, start);
+  } finally {
+    data.delete();
+    taskModel.close();
+  }
+}
+
+/** One environment. Returns environment steps per second. */
+export async function envStepsPerSec(task: string, steps: number, seed = 0): Promise<number> {
+  const env = await makeEnv(task);
+  try {
+    const table = actionTable(env.spec, seed);
+    const na = env.spec.actionSize;
+    env.reset(seed);
+    const run = (n: number): void => {
+      for (let s = 0; s < n; s++) {
+        const row = (s % ACTION_ROWS) * na;
+        const r = env.step(table.subarray(row, row + na));
+        if (r.terminated || r.truncated) env.resetNext();
+      }
+    };
+    run(Math.ceil(steps / 10));
+    const start = performance.now();
+    run(steps);
+    return perSecond(steps, start);
+  } finally {
+    env.close();
+  }
+}
+
+/** A worker-pool VecEnv. Returns environment steps per second summed over environments. */
+export async function vectorStepsPerSec(
+  task: string,
+  steps: number,
+  workers: number,
+  numEnvs: number,
+  seed = 0,
+): Promise<number> {
+  const vec = await makeVecEnv(task, { numEnvs, workers });
+  try {
+    const spec = vec.spec;
+    const table = actionTable(spec, seed);
+    const batch = numEnvs * spec.actionSize;
+    const actions = new Float64Array(batch);
+    await vec.reset(seed);
+    const run = async (iterations: number): Promise<void> => {
+      for (let it = 0; it < iterations; it++) {
+        for (let j = 0; j < numEnvs; j++) {
+          const row = ((it * numEnvs + j) % ACTION_ROWS) * spec.actionSize;
+          actions.set(table.subarray(row, row + spec.actionSize), j * spec.actionSize);
+        }
+        await vec.step(actions);
+      }
+    };
+    const iterations = Math.max(1, Math.ceil(steps / numEnvs));
+    await run(Math.ceil(iterations / 10));
+    const start = performance.now();
+    await run(iterations);
+    return perSecond(iterations * numEnvs, start);
+  } finally {
+    await vec.close();
+  }
+}
+
+/** All three measurements (the `sim-bench` command's output). */
+export async function runSimBench(options: SimBenchOptions): Promise<SimBenchResult> {
+  const { task, steps, workers } = options;
+  const seed = options.seed ?? 0;
+  const numEnvs = options.numEnvs ?? 8 * workers;
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`sim-bench: --steps ${steps} must be a positive integer`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`sim-bench: --workers ${workers} must be ≥ 1`);
+  const mj = await loadMujoco();
+  const probe = TaskModel.load(mj, task);
+  const frameSkip = probe.task.frameSkip;
+  probe.close();
+  const raw = await rawStepsPerSec(task, steps, seed);
+  const env = await envStepsPerSec(task, steps, seed);
+  const vector = await vectorStepsPerSec(task, steps, workers, numEnvs, seed);
+  return {
+    task,
+    steps,
+    frameSkip,
+    rawStepsPerSec: Math.round(raw),
+    envStepsPerSec: Math.round(env),
+    vectorStepsPerSec: Math.round(vector),
+    workers,
+    numEnvs,
+    envOverRaw: Math.round((env / raw) * 1000) / 1000,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The simulation commands of the `torquepilot` CLI:
+ *
+ * - `torquepilot tasks [--json]`: each task's name, observation and action sizes, dt and horizon.
+ * - `torquepilot sim-bench --task T --steps N [--workers W] [--envs E] [--json]`: steps per second of
+ *   a raw mj_step loop, one environment and a worker-pool VecEnv on the same model (sim/bench.ts).
+ */
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { runSimBench } from './bench.js';
+import { listTasks } from './env.js';
+import { getTask, taskNames } from './tasks/registry.js';
+
+function positiveInt(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+function taskName(value: string): string {
+  if (!(taskNames as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown task '${value}'; known: ${taskNames.join(', ')}`);
+  }
+  return value;
+}
+
+export function registerSimCommands(program: Command): void {
+  program
+    .command('tasks')
+    .description('List the simulated tasks: observation/action sizes, control period, horizon.')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { json?: boolean }) => {
+      const specs = await listTasks();
+      const rows = specs.map((s) => ({
+        name: s.name,
+        obsSize: s.obsSize,
+        actionSize: s.actionSize,
+        dt: s.dt,
+        horizon: s.horizon,
+        hasSuccess: s.hasSuccess,
+        jointNames: s.jointNames,
+        actionLow: Array.from(s.actionLow),
+        actionHigh: Array.from(s.actionHigh),
+        reward: getTask(s.name).rewardFormula,
+      }));
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      const header = ['task', 'obs', 'action', 'dt (s)', 'horizon', 'reward'];
+      const table = rows.map((r) => [
+        r.name,
+        `${r.obsSize}`,
+        `${r.actionSize}`,
+        `${r.dt}`,
+        `${r.horizon}`,
+        r.reward,
+      ]);
+      const widths = header.map((h, i) =>
+        Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
+      );
+      const line = (cells: string[]): string =>
+        cells
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
+      process.stdout.write(`${[line(header), ...table.map(line)].join('\n')}\n`);
+    });
+
+  program
+    .command('sim-bench')
+    .description(
+      'Measure simulation steps/s: raw mj_step loop, one environment, vectorised over workers.',
+    )
+    .requiredOption('--task <name>', `task (${taskNames.join(', ')})`, taskName)
+    .option('--steps <n>', 'environment steps per measurement', positiveInt('--steps'), 20000)
+    .option(
+      '--workers <n>',
+      'worker threads of the vectorised run (default: min(2, cores))',
+      positiveInt('--workers'),
+    )
+    .option(
+      '--envs <n>',
+      'environments of the vectorised run (default: 8 per worker)',
+      positiveInt('--envs'),
+    )
+    .option('--seed <n>', 'seed of the random actions', (v) => Number.parseInt(v, 10), 0)
+    .option('--json', 'print JSON')
+    .action(
+      async (options: {
+        task: string;
+        steps: number;
+        workers?: number;
+        envs?: number;
+        seed: number;
+        json?: boolean;
+      }) => {
+        const workers = options.workers ?? Math.min(2, availableParallelism());
+        const result = await runSimBench({
+          task: options.task,
+          steps: options.steps,
+          workers,
+          numEnvs: options.envs,
+          seed: options.seed,
+        });
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+          return;
+        }
+        process.stdout.write(
+          [
+            `task ${result.task}: ${result.steps} environment steps (frame skip ${result.frameSkip}) per run`,
+            `raw mj_step loop   ${result.rawStepsPerSec} steps/s`,
+            `one environment    ${result.envStepsPerSec} steps/s (${result.envOverRaw} × raw)`,
+            `vectorised         ${result.vectorStepsPerSec} steps/s (${result.numEnvs} envs over ${result.workers} workers)`,
+          ].join('\n') + '\n',
+        );
+      },
+    );
+}

@@ -1,0 +1,372 @@
+/**
+ * One MuJoCo environment (Gymnasium semantics): `reset(seed)`, `step(action)` with clipping to the
+ * actuators' ctrlrange, frame skip, time limit, and exact snapshots (getState/setState).
+ *
+ * The hot path avoids allocation and embind calls beyond `mj_step`: MjData's arrays are typed views
+ * into the WASM heap, cached and re-fetched only when the heap has grown (a grown heap detaches old
+ * views, which then report length 0).
+ */
+import { Random } from '../src/util/random.js';
+import type { RandomState } from '../src/util/random.js';
+import type { MjData, MujocoModule } from './mujoco.js';
+import { loadMujoco } from './mujoco.js';
+import { TaskModel } from './taskModel.js';
+import type { TaskModelOptions } from './taskModel.js';
+import type { TaskDefinition } from './tasks/types.js';
+import { distance3 } from './tasks/types.js';
+import { getTask, taskNames } from './tasks/registry.js';
+import type { Env, EnvState, StepInfo, StepResult, TaskSpec } from './types.js';
+
+export type MakeEnvOptions = TaskModelOptions;
+
+/** Names of the MjData arrays an EnvState carries, in restore order. */
+const PHYSICS_KEYS = ['qpos', 'qvel', 'act', 'ctrl', 'qacc_warmstart'] as const;
+
+export class MujocoEnv implements Env {
+  readonly spec: TaskSpec;
+  readonly #mj: MujocoModule;
+  readonly #taskModel: TaskModel;
+  readonly #task: TaskDefinition;
+  readonly #ownsModel: boolean;
+  #data: MjData | undefined;
+  #rng: Random = new Random(0);
+  #stepCount = 0;
+  // Cached heap views (see file comment).
+  #qpos!: Float64Array;
+  #qvel!: Float64Array;
+  #ctrl!: Float64Array;
+  #siteXpos!: Float64Array;
+  #xpos!: Float64Array;
+  // Scratch buffers, allocated once.
+  readonly #jointPos: Float64Array;
+  readonly #jointVel: Float64Array;
+  readonly #target = new Float64Array(3);
+  readonly #endEffector = new Float64Array(3);
+  readonly #applied: Float64Array;
+  readonly #obs: Float64Array;
+  #lastDistance = NaN;
+  #lastSuccess = false;
+  #lastTerminated = false;
+  #lastTruncated = false;
+  #lastClipped = 0;
+
+  /**
+   * An environment on a loaded TaskModel. With `ownsModel`, `close()` also frees the model (single
+   * environments); vectorised environments share one model and free it themselves.
+   */
+  constructor(taskModel: TaskModel, ownsModel = false) {
+    this.#mj = taskModel.mj;
+    this.#taskModel = taskModel;
+    this.#task = taskModel.task;
+    this.#ownsModel = ownsModel;
+    this.spec = taskModel.spec;
+    this.#data = new this.#mj.MjData(taskModel.model);
+    this.#jointPos = new Float64Array(taskModel.observedQposAdr.length);
+    this.#jointVel = new Float64Array(taskModel.observedDofAdr.length);
+    this.#applied = new Float64Array(this.spec.actionSize);
+    this.#obs = new Float64Array(this.spec.obsSize);
+    this.#refreshViews();
+  }
+
+  #refreshViews(): void {
+    const data = this.#liveData();
+    this.#qpos = data.qpos as Float64Array;
+    this.#qvel = data.qvel as Float64Array;
+    this.#ctrl = data.ctrl as Float64Array;
+    this.#siteXpos = data.site_xpos as Float64Array;
+    this.#xpos = data.xpos as Float64Array;
+  }
+
+  #liveData(): MjData {
+    if (this.#data === undefined)
+      throw new Error(`MujocoEnv(${this.spec.name}): used after close()`);
+    return this.#data;
+  }
+
+  /** Re-fetch views if the heap grew since they were taken (detached views have length 0). */
+  #ensureViews(): MjData {
+    const data = this.#liveData();
+    if (this.#qpos.length === 0) this.#refreshViews();
+    return data;
+  }
+
+  /** Episode steps taken since the last reset. */
+  get stepCount(): number {
+    return this.#stepCount;
+  }
+
+  /** Reset with a fresh seed: the same seed gives a bit-identical episode. */
+  reset(seed: number): Float64Array {
+    this.#rng = new Random(seed);
+    return this.resetNext();
+  }
+
+  /**
+   * Reset continuing this environment's random stream (Gymnasium's `reset()` without a seed): what
+   * vectorised environments do on auto-reset.
+   */
+  resetNext(): Float64Array {
+    const data = this.#ensureViews();
+    const { mj } = this.#taskModel;
+    const model = this.#taskModel.model;
+    mj.mj_resetData(model, data);
+    this.#target.fill(0);
+    this.#task.reset(this.#rng, { qpos: this.#qpos, qvel: this.#qvel, target: this.#target });
+    mj.mj_forward(model, data);
+    this.#stepCount = 0;
+    this.#applied.fill(0);
+    this.#lastTerminated = false;
+    this.#lastTruncated = false;
+    this.#lastClipped = 0;
+    this.#evaluate();
+    return this.#obs;
+  }
+
+  /**
+   * Apply `action` (clipped to ctrlrange), advance `frameSkip` physics steps, and evaluate.
+   * @param action Shape: (actionSize), actuator units.
+   * @throws Error for a wrong length or a non-finite entry (it would poison the physics state).
+   */
+  step(action: ArrayLike<number>): StepResult {
+    const reward = this.stepFrom(action, 0);
+    const ee = this.#endEffector;
+    const endEffector = [ee[0], ee[1], ee[2]] as [number, number, number];
+    const info: StepInfo = !this.#task.hasTarget
+      ? { clipped: this.#lastClipped, endEffector }
+      : this.#task.hasSuccess
+        ? {
+            clipped: this.#lastClipped,
+            endEffector,
+            distance: this.#lastDistance,
+            success: this.#lastSuccess,
+          }
+        : { clipped: this.#lastClipped, endEffector, distance: this.#lastDistance };
+    return {
+      obs: this.#obs,
+      reward,
+      terminated: this.#lastTerminated,
+      truncated: this.#lastTruncated,
+      info,
+    };
+  }
+
+  /**
+   * The allocation-free step of the batched path: action row at `offset` of `actions`; returns the
+   * reward and leaves obs, terminated, truncated, clipped, distance and success in getters.
+   */
+  stepFrom(actions: ArrayLike<number>, offset: number): number {
+    const data = this.#ensureViews();
+    this.#lastClipped = this.#applyAction(actions, offset);
+    const { mj } = this.#taskModel;
+    const model = this.#taskModel.model;
+    for (let k = 0; k < this.#task.frameSkip; k++) mj.mj_step(model, data);
+    if (this.#task.freshKinematics) mj.mj_kinematics(model, data);
+    this.#stepCount++;
+    const reward = this.#evaluate();
+    this.#lastTerminated = this.#task.terminated(this.#obs);
+    // Gymnasium's TimeLimit: truncated whenever the limit is reached, even on a terminal step
+    // (consumers check terminated first).
+    this.#lastTruncated = this.#stepCount >= this.#task.horizon;
+    return reward;
+  }
+
+  /** Clip into ctrl and the applied-action buffer; returns the number of clipped entries. */
+  #applyAction(action: ArrayLike<number>, offset: number): number {
+    const n = this.spec.actionSize;
+    if (action.length < offset + n) {
+      throw new Error(
+        `MujocoEnv(${this.spec.name}).step: action has ${action.length - offset} entries, expected ${n}`,
+      );
+    }
+    const low = this.spec.actionLow;
+    const high = this.spec.actionHigh;
+    const ctrl = this.#ctrl;
+    let clipped = 0;
+    for (let i = 0; i < n; i++) {
+      let a = action[offset + i] as number;
+      if (!Number.isFinite(a)) {
+        throw new Error(
+          `MujocoEnv(${this.spec.name}).step: action[${i}] = ${a} is not finite (policy output diverged?)`,
+        );
+      }
+      const lo = low[i] as number;
+      const hi = high[i] as number;
+      if (a < lo) {
+        a = lo;
+        clipped++;
+      } else if (a > hi) {
+        a = hi;
+        clipped++;
+      }
+      ctrl[i] = a;
+      this.#applied[i] = a;
+    }
+    return clipped;
+  }
+
+  get lastTerminated(): boolean {
+    return this.#lastTerminated;
+  }
+  get lastTruncated(): boolean {
+    return this.#lastTruncated;
+  }
+  get lastClipped(): number {
+    return this.#lastClipped;
+  }
+  get obs(): Float64Array {
+    return this.#obs;
+  }
+  get lastDistance(): number {
+    return this.#lastDistance;
+  }
+  get lastSuccess(): boolean {
+    return this.#lastSuccess;
+  }
+  get task(): TaskDefinition {
+    return this.#task;
+  }
+
+  /** Build obs from the current MjData into the scratch buffer; returns the reward. */
+  #evaluate(): number {
+    const tm = this.#taskModel;
+    const qpos = this.#qpos;
+    const qvel = this.#qvel;
+    for (let i = 0; i < this.#jointPos.length; i++) {
+      this.#jointPos[i] = qpos[tm.observedQposAdr[i] as number] as number;
+      this.#jointVel[i] = qvel[tm.observedDofAdr[i] as number] as number;
+    }
+    const s = 3 * tm.endEffectorSiteId;
+    this.#endEffector[0] = this.#siteXpos[s] as number;
+    this.#endEffector[1] = this.#siteXpos[s + 1] as number;
+    this.#endEffector[2] = this.#siteXpos[s + 2] as number;
+    if (tm.targetBodyId >= 0) {
+      const b = 3 * tm.targetBodyId;
+      this.#target[0] = this.#xpos[b] as number;
+      this.#target[1] = this.#xpos[b + 1] as number;
+      this.#target[2] = this.#xpos[b + 2] as number;
+    }
+    const input = {
+      jointPos: this.#jointPos,
+      jointVel: this.#jointVel,
+      target: this.#target,
+      endEffector: this.#endEffector,
+    };
+    this.#task.observe(input, this.#obs);
+    this.#lastDistance = this.#task.hasTarget ? distance3(this.#endEffector, this.#target) : NaN;
+    this.#lastSuccess = this.#task.hasSuccess && this.#lastDistance < this.#task.successRadius;
+    return this.#task.reward({
+      ...input,
+      action: this.#applied,
+      obs: this.#obs,
+      distance: this.#lastDistance,
+    });
+  }
+
+  getState(): EnvState {
+    const data = this.#ensureViews();
+    const physics: Record<string, number[]> = {};
+    for (const key of PHYSICS_KEYS) physics[key] = Array.from(data[key] as Float64Array);
+    return {
+      physics,
+      time: data.time,
+      stepCount: this.#stepCount,
+      task: {
+        target: Array.from(this.#target),
+        applied: Array.from(this.#applied),
+        obs: Array.from(this.#obs),
+      },
+      rng: this.#rng.getState(),
+    };
+  }
+
+  setState(state: EnvState): void {
+    const data = this.#ensureViews();
+    const where = `MujocoEnv(${this.spec.name}).setState`;
+    for (const key of PHYSICS_KEYS) {
+      const source = state.physics[key];
+      const view = data[key] as Float64Array;
+      if (source === undefined || source.length !== view.length) {
+        throw new Error(
+          `${where}: physics.${key} has ${source?.length ?? 'no'} entries, expected ${view.length}`,
+        );
+      }
+      view.set(source);
+    }
+    const target = state.task['target'];
+    if (target === undefined || target.length !== 3) {
+      throw new Error(`${where}: task.target has ${target?.length ?? 'no'} entries, expected 3`);
+    }
+    const applied = state.task['applied'] ?? new Array<number>(this.spec.actionSize).fill(0);
+    if (applied.length !== this.spec.actionSize) {
+      throw new Error(
+        `${where}: task.applied has ${applied.length} entries, expected ${this.spec.actionSize}`,
+      );
+    }
+    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
+      throw new Error(`${where}: stepCount = ${state.stepCount}, expected a non-negative integer`);
+    }
+    data.time = state.time;
+    this.#target.set(target);
+    this.#applied.set(applied);
+    this.#stepCount = state.stepCount;
+    this.#rng = Random.fromState(checkRandomState(state.rng, where));
+    // mj_forward recomputes positions (site_xpos, xpos) from qpos; it reads but never writes
+    // qacc_warmstart, which we restore anyway so the next step starts from the saved warm start.
+    const warm = Float64Array.from(data.qacc_warmstart as Float64Array);
+    this.#taskModel.mj.mj_forward(this.#taskModel.model, data);
+    this.#ensureViews();
+    (data.qacc_warmstart as Float64Array).set(warm);
+    this.#evaluate();
+    // The saved observation wins over the recomputed one: Gymnasium tasks read positions one
+    // substep stale after mj_step, which mj_forward here would have refreshed.
+    const obs = state.task['obs'];
+    if (obs !== undefined && obs.length === this.#obs.length) this.#obs.set(obs);
+  }
+
+  close(): void {
+    if (this.#data === undefined) return;
+    this.#data.delete();
+    this.#data = undefined;
+    if (this.#ownsModel) this.#taskModel.close();
+  }
+}
+
+function checkRandomState(value: unknown, where: string): RandomState {
+  const v = value as Partial<RandomState> | null;
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    !Array.isArray(v.s) ||
+    v.s.length !== 4 ||
+    !v.s.every((x) => Number.isInteger(x)) ||
+    !(v.spareNormal === null || typeof v.spareNormal === 'number')
+  ) {
+    throw new Error(
+      `${where}: rng = ${JSON.stringify(value)}, expected { s: [4 uint32], spareNormal }`,
+    );
+  }
+  return v as RandomState;
+}
+
+/** One environment of `task`, with its own model (freed by `close()`). */
+export async function makeEnv(task: string, options: MakeEnvOptions = {}): Promise<MujocoEnv> {
+  getTask(task);
+  const mj = await loadMujoco();
+  return new MujocoEnv(TaskModel.load(mj, task, options), true);
+}
+
+/** The TaskSpec of one task (loads its model once to read sizes and ctrlrange). */
+export async function taskSpec(task: string, options: MakeEnvOptions = {}): Promise<TaskSpec> {
+  const mj = await loadMujoco();
+  const taskModel = TaskModel.load(mj, task, options);
+  const spec = taskModel.spec;
+  taskModel.close();
+  return spec;
+}
+
+/** Every task's spec, in `taskNames` order. */
+export async function listTasks(): Promise<TaskSpec[]> {
+  const specs: TaskSpec[] = [];
+  for (const name of taskNames) specs.push(await taskSpec(name));
+  return specs;
+}

@@ -1,0 +1,107 @@
+/**
+ * Vectorised environments: N environments of one task stepped together, with auto-reset and the
+ * final observation kept for truncation bootstrapping (sim/types.ts VecEnv).
+ *
+ * `workers: 0` runs them in this thread (one WASM instance, one shared MjModel). `workers: k > 0`
+ * spreads contiguous slices over k worker threads (sim/workerPool.ts). Environment i is seeded from
+ * (seed, i) by `envSeed`, so results are identical bit for bit whatever the worker count.
+ */
+import { allocateBuffers, checkActions, EnvBatch, resultOf } from './envBatch.js';
+import { loadMujoco } from './mujoco.js';
+import { TaskModel } from './taskModel.js';
+import type { TaskModelOptions } from './taskModel.js';
+import { getTask } from './tasks/registry.js';
+import type { EnvState, TaskSpec, VecEnv, VecStepResult } from './types.js';
+import { WorkerPoolVecEnv } from './workerPool.js';
+
+export { envSeed } from './envBatch.js';
+
+export interface MakeVecEnvOptions extends TaskModelOptions {
+  /** Number of environments. */
+  readonly numEnvs: number;
+  /**
+   * Worker threads: 0 steps every environment in this thread; k > 0 uses min(k, numEnvs) workers,
+   * each with its own WASM instance and model. Default 0.
+   */
+  readonly workers?: number;
+}
+
+/** All environments in this thread. */
+export class InProcessVecEnv implements VecEnv {
+  readonly spec: TaskSpec;
+  readonly numEnvs: number;
+  readonly #batch: EnvBatch;
+  readonly #result: VecStepResult;
+  #closed = false;
+
+  constructor(taskModel: TaskModel, numEnvs: number) {
+    this.spec = taskModel.spec;
+    this.numEnvs = numEnvs;
+    const buffers = allocateBuffers(numEnvs, this.spec.obsSize, this.spec.actionSize);
+    this.#batch = new EnvBatch(taskModel, 0, numEnvs, buffers);
+    this.#result = resultOf(buffers);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new Error(`VecEnv(${this.spec.name}): used after close()`);
+  }
+
+  async reset(seed: number): Promise<Float64Array> {
+    this.#check();
+    this.#batch.reset(seed);
+    return this.#batch.buffers.obs;
+  }
+
+  /** Synchronous step (what `step` does), for callers in the same thread that want no promise. */
+  stepSync(actions: Float32Array | Float64Array): VecStepResult {
+    this.#check();
+    checkActions(actions, this.numEnvs, this.spec);
+    this.#batch.buffers.actions.set(actions);
+    this.#batch.step();
+    return this.#result;
+  }
+
+  async step(actions: Float32Array | Float64Array): Promise<VecStepResult> {
+    return this.stepSync(actions);
+  }
+
+  async getState(): Promise<readonly EnvState[]> {
+    this.#check();
+    return this.#batch.getState();
+  }
+
+  async setState(states: readonly EnvState[]): Promise<void> {
+    this.#check();
+    this.#batch.setState(states);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#batch.close();
+  }
+}
+
+/**
+ * N environments of `task`, in this thread (`workers: 0`, the default) or over worker threads.
+ * Call `reset(seed)` before the first step.
+ */
+export async function makeVecEnv(task: string, options: MakeVecEnvOptions): Promise<VecEnv> {
+  getTask(task);
+  const { numEnvs, workers = 0 } = options;
+  if (!Number.isInteger(numEnvs) || numEnvs < 1) {
+    throw new Error(`sim/makeVecEnv(${task}): numEnvs = ${numEnvs}, expected an integer ≥ 1`);
+  }
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new Error(`sim/makeVecEnv(${task}): workers = ${workers}, expected an integer ≥ 0`);
+  }
+  const modelOptions: TaskModelOptions = {
+    modelPath: options.modelPath,
+    robotPath: options.robotPath,
+  };
+  if (workers === 0) {
+    const mj = await loadMujoco();
+    return new InProcessVecEnv(TaskModel.load(mj, task, modelOptions), numEnvs);
+  }
+  return WorkerPoolVecEnv.create(task, numEnvs, Math.min(workers, numEnvs), modelOptions);
+}

@@ -1,0 +1,63 @@
+/**
+ * Public API of src/learn: rollout storage and collection, return/advantage estimators, and the
+ * update rules (TRPO, NPG, VPG, PPO) that take a `TransitionBatch` from any source.
+ *
+ * Typical on-policy iteration (the runner owns the loop, timing and logging):
+ *   const storage = new RolloutStorage({ numSteps, numEnvs, obsSize, actionSize });
+ *   const cursor = await startRollouts(vecEnv, seed);
+ *   const ctx = createUpdateContext(policy, value, rng.fork());
+ *   const res = await collectRollouts(vecEnv, policy, value, storage, rng, numSteps, cursor);
+ *   storage.computeReturnsAndAdvantages(res.lastValues, cfg.gamma, cfg.gaeLambda);
+ *   const stats = trpoUpdate(policy, value, storage.batch(), ctx, cfg);
+ *   storage.clear();
+ *
+ * Replay (importance-weighted) steps: build a TransitionBatch with NORMALISED obs
+ * (policy.normalizeObs), advantages, returns and `weights`, and call trpoUpdate: the surrogate is
+ * mean(w · π_θ/π_θk · Â) and the trust region is measured against the current policy θk.
+ */
+export type { TransitionBatch } from './batch.js';
+export { validateBatch, gatherBatch } from './batch.js';
+export { RolloutStorage } from './storage.js';
+export type { RolloutStorageOptions, StepRecord } from './storage.js';
+export { collectRollouts, startRollouts, cursorState, restoreCursor } from './rollout.js';
+export type {
+  RolloutCursor,
+  RolloutCursorState,
+  RolloutResult,
+  EpisodeStats,
+  CollectOptions,
+} from './rollout.js';
+export {
+  trajectoryReturn,
+  discountedRewardToGo,
+  batchMeanBaseline,
+  gae,
+  normalizeAdvantages,
+  explainedVariance,
+} from './estimators.js';
+export type { GaeInput } from './estimators.js';
+export { pseudoLossAndGradient, surrogateObjective, SurrogateScratch } from './surrogate.js';
+export { Adam, ADAM_DEFAULTS, clipGradNorm } from './adam.js';
+export type { AdamOptions, AdamState } from './adam.js';
+export { fitValueFunction, shuffledIndices, VALUE_FIT_DEFAULTS } from './critic.js';
+export type { ValueFitOptions, ValueFitStats } from './critic.js';
+export {
+  TRPO_DEFAULTS,
+  NPG_DEFAULTS,
+  FisherOperator,
+  fisherVectorProduct,
+  conjugateGradient,
+  maxStepLength,
+  backtrackingLineSearch,
+  trpoPolicyStep,
+  trpoUpdate,
+  createUpdateContext,
+  dot,
+} from './trpo.js';
+export type { TrpoConfig, TrpoStats, CgResult, LineSearchResult, UpdateContext } from './trpo.js';
+export { PPO_DEFAULTS, ppoUpdate } from './ppo.js';
+export type { PpoConfig, PpoStats } from './ppo.js';
+export { VPG_DEFAULTS, vpgUpdate, policyGradientTf } from './vpg.js';
+export type { VpgConfig, VpgStats } from './vpg.js';
+export { ALGORITHM_NAMES, ALGORITHM_DEFAULTS, rolloutSettings, runUpdate } from './algorithms.js';
+export type { AlgorithmName, AlgorithmConfig } from './algorithms.js';

@@ -1,0 +1,136 @@
+/**
+ * ReplayData: logged episodes packed into columnar arrays for the learner, plus the builder that
+ * fills them from an episode stream. The reader streams (memory bounded by a chunk); the learner
+ * needs the whole batch for its Fisher-vector products, so this holds 8·(obs + 2 + a) bytes per
+ * transition plus 8·obs per episode. Growth doubles, so adding is amortised O(1).
+ */
+import type { Episode } from './types.js';
+
+/** Concatenated episodes. Rows [bounds[e], bounds[e+1]) are episode e. */
+export interface ReplayData {
+  /** Transitions n. */
+  readonly size: number;
+  readonly obsSize: number;
+  readonly actionSize: number;
+  readonly jointNames: readonly string[];
+  readonly task: string;
+  /** Behaviour checkpoint ids seen (in order of first appearance). */
+  readonly checkpointIds: readonly string[];
+  /** Raw observations. Shape: (n, obsSize). */
+  readonly observations: Float64Array;
+  /** Shape: (n, actionSize). */
+  readonly actions: Float64Array;
+  /** log μ(a_t|s_t) as logged. Shape: (n). */
+  readonly behaviourLogProbs: Float64Array;
+  /** Shape: (n). */
+  readonly rewards: Float64Array;
+  /** Episode boundaries. Shape: (E + 1). */
+  readonly bounds: Int32Array;
+  /** 1 where episode e ended in a terminal state (bootstrap 0). Shape: (E). */
+  readonly terminated: Uint8Array;
+  /** Observation after each episode's last step (bootstrap V on truncation). Shape: (E, obsSize). */
+  readonly finalObservations: Float64Array;
+}
+
+export class ReplayDataBuilder {
+  #obsSize = -1;
+  #actionSize = -1;
+  #jointNames: readonly string[] = [];
+  #task = '';
+  #checkpointIds: string[] = [];
+  #n = 0;
+  #episodes = 0;
+  #obs = new Float64Array(0);
+  #actions = new Float64Array(0);
+  #logProbs = new Float64Array(0);
+  #rewards = new Float64Array(0);
+  #bounds = new Int32Array(1);
+  #terminated = new Uint8Array(0);
+  #finalObs = new Float64Array(0);
+
+  get size(): number {
+    return this.#n;
+  }
+
+  get episodes(): number {
+    return this.#episodes;
+  }
+
+  /** Append one episode; its sizes and joint names must match the first episode's. */
+  add(ep: Episode): void {
+    if (this.#obsSize < 0) {
+      this.#obsSize = ep.obsSize;
+      this.#actionSize = ep.actionSize;
+      this.#jointNames = [...ep.jointNames];
+      this.#task = ep.task;
+    } else if (
+      ep.obsSize !== this.#obsSize ||
+      ep.actionSize !== this.#actionSize ||
+      ep.jointNames.join('\u0000') !== this.#jointNames.join('\u0000')
+    ) {
+      throw new Error(
+        `ReplayDataBuilder.add: episode ${ep.episodeIndex} of ${ep.source} has obs ${ep.obsSize}, joints [${ep.jointNames.join(', ')}]; ` +
+          `earlier episodes have obs ${this.#obsSize}, joints [${this.#jointNames.join(', ')}]`,
+      );
+    }
+    if (!this.#checkpointIds.includes(ep.checkpointId)) this.#checkpointIds.push(ep.checkpointId);
+    const o = this.#obsSize;
+    const a = this.#actionSize;
+    const n = this.#n + ep.length;
+    const e = this.#episodes + 1;
+    this.#obs = grow(this.#obs, n * o);
+    this.#actions = grow(this.#actions, n * a);
+    this.#logProbs = grow(this.#logProbs, n);
+    this.#rewards = grow(this.#rewards, n);
+    this.#finalObs = grow(this.#finalObs, e * o);
+    if (this.#bounds.length < e + 1) {
+      const b = new Int32Array(Math.max(2 * this.#bounds.length, e + 1));
+      b.set(this.#bounds);
+      this.#bounds = b;
+    }
+    if (this.#terminated.length < e) {
+      const t = new Uint8Array(Math.max(2 * this.#terminated.length, e));
+      t.set(this.#terminated);
+      this.#terminated = t;
+    }
+    this.#obs.set(ep.observations, this.#n * o);
+    this.#actions.set(ep.actions, this.#n * a);
+    this.#logProbs.set(ep.behaviourLogProbs, this.#n);
+    this.#rewards.set(ep.rewards, this.#n);
+    this.#finalObs.set(ep.finalObservation, this.#episodes * o);
+    this.#terminated[this.#episodes] = ep.terminated ? 1 : 0;
+    this.#bounds[e] = n;
+    this.#n = n;
+    this.#episodes = e;
+  }
+
+  /** The packed data (copies trimmed to size). Throws when empty. */
+  build(): ReplayData {
+    if (this.#n === 0) throw new Error('ReplayDataBuilder.build: no complete episodes were added');
+    const o = this.#obsSize;
+    const a = this.#actionSize;
+    const e = this.#episodes;
+    return {
+      size: this.#n,
+      obsSize: o,
+      actionSize: a,
+      jointNames: this.#jointNames,
+      task: this.#task,
+      checkpointIds: [...this.#checkpointIds],
+      observations: this.#obs.slice(0, this.#n * o),
+      actions: this.#actions.slice(0, this.#n * a),
+      behaviourLogProbs: this.#logProbs.slice(0, this.#n),
+      rewards: this.#rewards.slice(0, this.#n),
+      bounds: this.#bounds.slice(0, e + 1),
+      terminated: this.#terminated.slice(0, e),
+      finalObservations: this.#finalObs.slice(0, e * o),
+    };
+  }
+}
+
+function grow(arr: Float64Array<ArrayBuffer>, needed: number): Float64Array<ArrayBuffer> {
+  if (arr.length >= needed) return arr;
+  const out = new Float64Array(Math.max(needed, 2 * arr.length, 1024));
+  out.set(arr);
+  return out;
+}

@@ -1,0 +1,226 @@
+/**
+ * `torquepilot replay` without the flag parsing: read one or more bags (streaming), check them
+ * against the checkpoint (task, joint names, sizes), run the importance-weighted TRPO iterations
+ * (replayUpdate.ts) and save the new checkpoint atomically.
+ */
+import type { Logger } from 'pino';
+import { createUpdateContext } from '../learn/index.js';
+import {
+  loadCheckpoint,
+  policyFromCheckpoint,
+  saveCheckpoint,
+  valueFromCheckpoint,
+} from '../policy/checkpoint.js';
+import type { LoadedCheckpoint } from '../policy/checkpoint.js';
+import { ValueNetwork } from '../policy/index.js';
+import { Random } from '../util/random.js';
+import { BagEpisodeReader } from './BagEpisodeReader.js';
+import type { BagReadReport } from './BagEpisodeReader.js';
+import { ReplayDataBuilder } from './replayData.js';
+import type { ReplayData } from './replayData.js';
+import { REPLAY_DEFAULTS, replayUpdate } from './replayUpdate.js';
+import type { ReplayConfig, ReplayIterationStats } from './replayUpdate.js';
+import type { BagTopics } from './types.js';
+
+export interface RunReplayOptions {
+  /** Bag directories (or .mcap files), read in order. */
+  readonly bags: readonly string[];
+  /** Checkpoint to improve (directory, or a run directory = its best). */
+  readonly checkpoint: string;
+  /** Where to write the new checkpoint. */
+  readonly out: string;
+  readonly config?: Partial<ReplayConfig>;
+  /** Seed of the critic's minibatch shuffling. */
+  readonly seed?: number;
+  readonly topics?: Partial<BagTopics>;
+  readonly logger?: Logger;
+}
+
+/** What `replay --json` prints. */
+export interface ReplaySummary {
+  readonly transitions: number;
+  readonly episodes: number;
+  readonly skippedEpisodes: number;
+  readonly ess: number;
+  readonly maxWeight: number;
+  readonly meanWeight: number;
+  readonly clippedFraction: number;
+  readonly kl: number;
+  readonly surrogateBefore: number;
+  readonly surrogateAfter: number;
+  readonly weights: ReplayConfig['weights'];
+  readonly rhoBar: number;
+  readonly cBar: number;
+  readonly checkpoint: string;
+  readonly checkpointId: string;
+  readonly behaviourCheckpointIds: readonly string[];
+  readonly bags: readonly BagReadReport[];
+  readonly iterations: readonly {
+    readonly iteration: number;
+    readonly ess: number;
+    readonly maxWeight: number;
+    readonly meanWeight: number;
+    readonly clippedFraction: number;
+    readonly kl: number;
+    readonly surrogateBefore: number;
+    readonly surrogateAfter: number;
+    readonly accepted: boolean;
+    readonly lineSearchSteps: number;
+    readonly valueLoss: number;
+  }[];
+}
+
+/** Joint names must match exactly and in order: torques are applied by index. */
+function checkJointNames(ckpt: LoadedCheckpoint, bag: string, names: readonly string[]): void {
+  const want = ckpt.manifest.jointNames;
+  if (names.join('\u0000') !== want.join('\u0000')) {
+    throw new Error(
+      `replay: joint names do not match: checkpoint ${ckpt.dir} has [${want.join(', ')}] but bag ${bag} was recorded with [${names.join(', ')}]`,
+    );
+  }
+}
+
+/** Stream every bag into ReplayData, checking each against the checkpoint. */
+export async function readReplayData(
+  bags: readonly string[],
+  ckpt: LoadedCheckpoint,
+  topics?: Partial<BagTopics>,
+  logger?: Logger,
+): Promise<{ data: ReplayData; reports: BagReadReport[] }> {
+  if (bags.length === 0) throw new Error('replay: no --bag given');
+  const builder = new ReplayDataBuilder();
+  const reports: BagReadReport[] = [];
+  const m = ckpt.manifest;
+  for (const bag of bags) {
+    const reader = await BagEpisodeReader.open(bag, topics ? { topics } : {});
+    const custom = reader.metadata?.rosbag2_bagfile_information.custom_data ?? {};
+    const names = custom['torquepilot.joint_names'];
+    if (names !== undefined) checkJointNames(ckpt, reader.path, JSON.parse(names) as string[]);
+    const task = custom['torquepilot.task'];
+    if (task !== undefined && task !== m.task) {
+      throw new Error(
+        `replay: bag ${reader.path} was recorded on task '${task}', checkpoint ${ckpt.dir} is for '${m.task}'`,
+      );
+    }
+    let checked = false;
+    for await (const ep of reader.episodes()) {
+      if (!checked) {
+        checkJointNames(ckpt, reader.path, ep.jointNames);
+        if (ep.obsSize !== m.obsSize) {
+          throw new Error(
+            `replay: bag ${reader.path} has observations of length ${ep.obsSize}, checkpoint ${ckpt.dir} expects ${m.obsSize}`,
+          );
+        }
+        checked = true;
+      }
+      builder.add(ep);
+    }
+    const report = reader.report();
+    reports.push(report);
+    if (report.damage !== undefined || report.skippedEpisodes > 0) {
+      logger?.warn(
+        {
+          bag: report.source,
+          episodes: report.episodes,
+          skippedEpisodes: report.skippedEpisodes,
+          damage: report.damage,
+        },
+        `replay: bag ${report.source}: used ${report.episodes} complete episodes, skipped ${report.skippedEpisodes}${report.damage ? ` (${report.damage})` : ''}`,
+      );
+    }
+  }
+  if (builder.size === 0) {
+    throw new Error(
+      `replay: no complete episodes in ${bags.join(', ')} (skipped ${reports.reduce((s, r) => s + r.skippedEpisodes, 0)})`,
+    );
+  }
+  return { data: builder.build(), reports };
+}
+
+export async function runReplay(options: RunReplayOptions): Promise<ReplaySummary> {
+  const cfg: ReplayConfig = { ...REPLAY_DEFAULTS, ...options.config };
+  const ckpt = loadCheckpoint(options.checkpoint);
+  const m = ckpt.manifest;
+  const { data, reports } = await readReplayData(
+    options.bags,
+    ckpt,
+    options.topics,
+    options.logger,
+  );
+  const policy = policyFromCheckpoint(ckpt);
+  const rng = new Random(options.seed ?? 0);
+  let value = valueFromCheckpoint(ckpt);
+  if (!value) {
+    options.logger?.warn(
+      `replay: checkpoint ${ckpt.dir} has no value network; starting a fresh one (advantages start as returns)`,
+    );
+    value = new ValueNetwork({ obsSize: m.obsSize }, rng.fork());
+  }
+  const context = createUpdateContext(policy, value, rng.fork());
+  const result = replayUpdate(policy, value, data, context, cfg);
+  const last = result.iterations[result.iterations.length - 1] as ReplayIterationStats;
+  const iterations = result.iterations.map((it) => ({
+    iteration: it.iteration,
+    ess: it.ess,
+    maxWeight: it.maxWeight,
+    meanWeight: it.meanWeight,
+    clippedFraction: it.clippedFraction,
+    kl: it.trpo.kl,
+    surrogateBefore: it.trpo.surrogateBefore,
+    surrogateAfter: it.trpo.surrogateAfter,
+    accepted: it.trpo.accepted,
+    lineSearchSteps: it.trpo.lineSearchSteps,
+    valueLoss: it.trpo.valueLoss,
+  }));
+  const manifest = saveCheckpoint(options.out, {
+    task: m.task,
+    jointNames: m.jointNames,
+    ...(m.actionLow ? { actionLow: m.actionLow } : {}),
+    ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
+    backend: m.backend,
+    algo: `replay-${cfg.weights}`,
+    iteration: m.iteration + cfg.iterations,
+    steps: m.steps,
+    policy,
+    value,
+    hyperparameters: {
+      ...m.hyperparameters,
+      replay: {
+        from: m.id,
+        bags: reports.map((r) => r.source),
+        weights: cfg.weights,
+        rhoBar: cfg.rhoBar,
+        cBar: cfg.cBar,
+        iterations: cfg.iterations,
+        gamma: cfg.gamma,
+        trpo: { ...cfg.trpo },
+      },
+    },
+    summary: {
+      replayTransitions: data.size,
+      replayEss: result.initial.ess,
+      replayKl: result.kl,
+      replaySurrogateAfter: last.trpo.surrogateAfter,
+    },
+  });
+  return {
+    transitions: data.size,
+    episodes: data.bounds.length - 1,
+    skippedEpisodes: reports.reduce((s, r) => s + r.skippedEpisodes, 0),
+    ess: result.initial.ess,
+    maxWeight: result.initial.maxWeight,
+    meanWeight: result.initial.meanWeight,
+    clippedFraction: result.initial.clippedFraction,
+    kl: result.kl,
+    surrogateBefore: result.surrogateBefore,
+    surrogateAfter: result.surrogateAfter,
+    weights: cfg.weights,
+    rhoBar: cfg.rhoBar,
+    cBar: cfg.cBar,
+    checkpoint: options.out,
+    checkpointId: manifest.id,
+    behaviourCheckpointIds: data.checkpointIds,
+    bags: reports,
+    iterations,
+  };
+}

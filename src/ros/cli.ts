@@ -1,0 +1,293 @@
+/**
+ * `torquepilot deploy`, `torquepilot node` and `torquepilot sim-robot` (commander). Flag parsing,
+ * wiring and output only; the nodes are policyNode.ts and simRobotNode.ts.
+ *
+ * Commands that need ROS call `ensureRosEnvironment()` first (it re-executes the process with the
+ * ROS environment, or throws one error naming `npm run setup:ros`), and only then import the
+ * rclnodejs adapter.
+ */
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { loadCheckpoint } from '../policy/checkpoint.js';
+import { createLogger, parseLogLevel } from '../util/log.js';
+import { getTask } from '../../sim/index.js';
+import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
+import type { DeployOptions, DeployReport } from './deploy.js';
+import { bagRecorderFactory } from './episodeRecording.js';
+import { InProcessTransport } from './inProcessTransport.js';
+import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from './parameters.js';
+import { PolicyNode } from './policyNode.js';
+import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
+import { SimRobotNode } from './simRobotNode.js';
+import type { NodeLogger, Transport } from './transport.js';
+
+interface DeployFlags {
+  transport: string;
+  mode: string;
+  checkpoint: string;
+  robot?: string;
+  duration: string;
+  rate: string;
+  seed: string;
+  explore?: boolean;
+  realtime?: boolean;
+  tickSource: string;
+  record?: string;
+  json?: boolean;
+  logLevel: string;
+}
+
+interface NodeFlags {
+  mode: string;
+  checkpoint?: string;
+  robot?: string;
+  name: string;
+  autostart?: boolean;
+  armed?: boolean;
+  rate?: string;
+  record?: string;
+  useSimTime?: boolean;
+  logLevel: string;
+}
+
+interface SimRobotFlags {
+  task: string;
+  robot?: string;
+  name: string;
+  useSimTime?: boolean;
+  realtime?: boolean;
+  seed: string;
+  logLevel: string;
+}
+
+function number(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(`${flag}: '${value}' is not a number ≥ ${min}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`${flag}: '${value}' is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** pino → the transports' NodeLogger. */
+function nodeLogger(logger: Logger): NodeLogger {
+  return {
+    debug: (m) => logger.debug(m),
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
+  };
+}
+
+/** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
+async function rosTransport(logger: NodeLogger): Promise<Transport> {
+  const { ensureRosEnvironment } = await import('./rosEnv.js');
+  ensureRosEnvironment();
+  const { loadRclnodejsTransport } = await import('./rclnodejsTransport.js');
+  return loadRclnodejsTransport({ logger });
+}
+
+function recorderFactory(logger: NodeLogger) {
+  return bagRecorderFactory(
+    logger,
+    (task) => getTask(task).horizon,
+    (task) => getTask(task).obsSize,
+    process.env['ROS_DISTRO'] ?? '',
+  );
+}
+
+function humanReport(r: DeployReport): string {
+  const f = (x: number | undefined, d = 3): string =>
+    x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(d) : 'n/a';
+  const lines = [
+    `deploy (${r.transport}) checkpoint ${r.checkpointId}, ${f(r.durationS, 1)} s`,
+    `  ticks              ${r.ticks} at ${f(r.rateHz, 1)} Hz (target ${f(r.targetRateHz, 1)} Hz), missed ${r.missedTicks}`,
+    `  tick latency       p50 ${f(r.p50LatencyMs)} ms, p99 ${f(r.p99LatencyMs)} ms, max ${f(r.maxLatencyMs)} ms`,
+    `  torque             max |τ| ${f(r.maxAbsTorque)}, limit violations ${r.torqueLimitViolations}`,
+    `  watchdog trips     ${r.watchdogTrips}`,
+    `  distance           final ${f(r.finalDistance, 4)} m, median episode end ${f(r.medianEpisodeFinalDistance, 4)} m over ${r.episodes} episodes`,
+  ];
+  if (r.roundTripP99Ms !== undefined) {
+    lines.push(`  round trip (robot) p50 ${f(r.roundTripP50Ms)} ms, p99 ${f(r.roundTripP99Ms)} ms`);
+  }
+  return lines.join('\n');
+}
+
+async function deployAction(flags: DeployFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  const transportKind = oneOf('--transport', flags.transport, ['inprocess', 'ros'] as const);
+  const options: DeployOptions = {
+    ...DEPLOY_DEFAULTS,
+    checkpoint: flags.checkpoint,
+    robotDescription: flags.robot ?? '',
+    mode: oneOf('--mode', flags.mode, ['sim', 'real'] as const),
+    durationS: number('--duration', flags.duration, 0),
+    rateHz: number('--rate', flags.rate, 0),
+    seed: number('--seed', flags.seed, 0),
+    deterministic: flags.explore !== true,
+    realtime: flags.realtime === true,
+    tickSource: oneOf('--tick-source', flags.tickSource, ['timer', 'joint_states'] as const),
+    recordPath: flags.record ?? '',
+  };
+  const transport: Transport =
+    transportKind === 'ros'
+      ? await rosTransport(log)
+      : new InProcessTransport({ clock: 'steady', logger: log });
+  const task = loadCheckpoint(options.checkpoint).manifest.task;
+  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  try {
+    const robot = await MujocoRobot.create(task, flags.robot);
+    const report = await runDeploy(options, {
+      transport,
+      loader,
+      robot,
+      recorderFactory: recorderFactory(log),
+    });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${humanReport(report)}\n`);
+  } finally {
+    close();
+  }
+}
+
+/** Keep a ROS process alive until SIGINT/SIGTERM, then run `stop` once. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = () => {
+      if (stopping) return;
+      stopping = true;
+      stop().finally(resolve);
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  });
+}
+
+async function nodeAction(flags: NodeFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
+  const transport = await rosTransport(log);
+  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  let policyNode: PolicyNode | undefined;
+  const handle = transport.createLifecycleNode(
+    flags.name,
+    (node) => {
+      policyNode = new PolicyNode(node, { loader, recorderFactory: recorderFactory(log) });
+      return policyNode.callbacks();
+    },
+    {
+      parameterOverrides: {
+        mode,
+        ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}),
+        ...(flags.robot !== undefined ? { robot_description: flags.robot } : {}),
+        ...(flags.rate !== undefined ? { control_rate: number('--rate', flags.rate, 0) } : {}),
+        ...(flags.record !== undefined ? { record_path: flags.record } : {}),
+        ...(flags.armed === true ? { armed: true } : {}),
+      },
+      useSimTime: flags.useSimTime === true,
+    },
+  );
+  transport.spin();
+  if (flags.autostart === true) {
+    for (const t of ['configure', 'activate'] as const) {
+      const r = handle.trigger(t);
+      if (!r.success) throw new Error(`${flags.name}: autostart ${t} failed: ${r.reason ?? ''}`);
+    }
+  }
+  logger.info(`${flags.name}: ${handle.state()} (drive it through /${flags.name}/change_state)`);
+  await untilSignal(async () => {
+    if (handle.state() === 'active') handle.trigger('deactivate');
+    if (handle.state() !== 'finalized') handle.trigger('shutdown');
+    await policyNode?.recordingsClosed();
+    close();
+    await transport.shutdown();
+  });
+}
+
+async function simRobotAction(flags: SimRobotFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  getTask(flags.task);
+  const transport = await rosTransport(log);
+  const robot = await MujocoRobot.create(flags.task, flags.robot);
+  const node = new SimRobotNode(transport.createNode(flags.name), {
+    robot,
+    jointStatesTopic: robot.jointStatesTopic,
+    commandTopic: robot.commandTopic,
+    realtime: flags.realtime === true,
+    publishClock: flags.useSimTime === true,
+    seed: number('--seed', flags.seed, 0),
+  });
+  transport.spin();
+  node.start();
+  logger.info(
+    `${flags.name}: simulating ${flags.task} (${flags.realtime ? 'realtime' : 'lockstep'}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
+  );
+  await untilSignal(async () => {
+    robot.close();
+    await transport.shutdown();
+  });
+}
+
+export function registerRosCommands(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      'Run the policy node against the simulated robot node and report latency and safety figures.',
+    )
+    .requiredOption('--checkpoint <path>', 'checkpoint directory (or run directory: its best)')
+    .option('--transport <kind>', 'inprocess (one event loop) or ros (real DDS)', 'inprocess')
+    .option('--mode <mode>', 'sim, or real (armed explicitly, torque ramps up)', 'sim')
+    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option('--duration <s>', 'wall-clock seconds to run', String(DEPLOY_DEFAULTS.durationS))
+    .option('--rate <hz>', "control rate (0 = the description's)", '0')
+    .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
+    .option('--explore', 'sample actions (default: the mean)')
+    .option('--realtime', 'robot steps at its own dt in real time (default: lockstep)')
+    .option('--tick-source <src>', 'timer or joint_states', DEPLOY_DEFAULTS.tickSource)
+    .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag')
+    .option('--json', 'print the report as one JSON line')
+    .option('--log-level <level>', 'pino log level', 'warn')
+    .action(deployAction);
+
+  program
+    .command('node')
+    .description('Start the policy lifecycle node on ROS 2 (unconfigured unless --autostart).')
+    .option('--mode <mode>', 'sim or real', 'sim')
+    .option('--checkpoint <path>', 'checkpoint directory (parameter checkpoint)')
+    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option('--name <name>', 'node name', POLICY_NODE_NAME)
+    .option('--rate <hz>', "control rate (0 = the description's)")
+    .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag (parameter record_path)')
+    .option('--armed', 'start armed (real mode; prefer setting the parameter at run time)')
+    .option('--use-sim-time', 'follow /clock (parameter use_sim_time)')
+    .option('--autostart', 'configure and activate at once')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(nodeAction);
+
+  program
+    .command('sim-robot')
+    .description(
+      'Start the simulated robot node (MuJoCo) on ROS 2: /joint_states out, effort commands in.',
+    )
+    .requiredOption('--task <task>', 'task to simulate (models/<task>/)')
+    .option('--robot <path>', "robot description (default: the task's)")
+    .option('--name <name>', 'node name', SIM_ROBOT_NODE_NAME)
+    .option('--use-sim-time', 'publish /clock (sim time)')
+    .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')
+    .option('--seed <n>', 'seed of the first episode', '0')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(simRobotAction);
+}

@@ -1,0 +1,591 @@
+/**
+ * The policy node: a managed (lifecycle) node that turns /joint_states into effort commands.
+ *
+ *   configure  load + validate checkpoint and robot description; create subscriptions/publishers
+ *   activate   start the drift-free control timer at the description's (or control_rate) rate
+ *   deactivate publish zero torque, stop the timer
+ *   cleanup    release everything configure made
+ *
+ * Each tick (`tick()`): newest joint state, matched by name → observation as in simulation →
+ * policy (mean or sample) → safety layer → exactly one torque per commanded joint on the effort
+ * controller's command topic; plus PolicyOutput every tick and /diagnostics at ~1 Hz.
+ * It runs unchanged on the in-process transport and on rclnodejs.
+ */
+import { Random } from '../util/random.js';
+import { validateDeployment } from './deployment.js';
+import type { DeploymentLoader, LoadedDeployment } from './deployment.js';
+import { buildDiagnostics } from './diagnostics.js';
+import { JointStateMatcher } from './jointMatching.js';
+import { LatencyRing } from './latencyStats.js';
+import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from './lifecycle.js';
+import type { CallbackCode, LifecycleCallbacks } from './lifecycle.js';
+import type { JointStateMessage, PointStampedMessage } from './messages.js';
+import { POLICY_NODE_PARAMETERS, POLICY_TOPICS } from './parameters.js';
+import { SafetyLayer } from './safety.js';
+import type { SafetyState } from './safety.js';
+import type { Disposable, ParameterValue, Publisher, Timer, TransportNode } from './transport.js';
+
+/** One control step, as given to a recorder (arrays are reused: copy what you keep). */
+export interface RecordedStep {
+  readonly stampNs: bigint;
+  readonly jointState: JointStateMessage;
+  readonly observation: Float64Array;
+  readonly action: Float64Array;
+  readonly mean: Float64Array;
+  readonly logStd: Float64Array;
+  readonly logProb: number;
+  readonly reward: number;
+  readonly command: Float64Array;
+}
+
+export interface StepRecorder {
+  recordStep(step: RecordedStep): void;
+  /** Finish the episode set (write the bag's metadata); may finish asynchronously. */
+  close(): void | Promise<void>;
+}
+
+export type RecorderFactory = (
+  path: string,
+  info: {
+    readonly task: string;
+    readonly jointNames: readonly string[];
+    readonly checkpointId: string;
+    readonly commandTopic: string;
+    readonly jointStatesTopic: string;
+  },
+) => StepRecorder;
+
+export interface PolicyNodeOptions {
+  /** Loads checkpoint + description + observation builder, synchronously. */
+  readonly loader: DeploymentLoader;
+  /** Makes the episode recorder when `record_path` is set; recording is refused without one. */
+  readonly recorderFactory?: RecorderFactory;
+}
+
+/** Counters for reports and tests. */
+export interface PolicyNodeStats {
+  readonly ticks: number;
+  readonly published: number;
+  readonly maxAbsTorque: number;
+  /** Published entries with |τ| above the joint's limit (must stay 0). */
+  readonly torqueLimitViolations: number;
+  readonly watchdogTrips: number;
+  readonly missedTicks: number;
+  readonly nonFiniteEvents: number;
+  readonly safetyState: SafetyState | 'idle';
+}
+
+const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+const COMMAND_RING = 8;
+
+export class PolicyNode {
+  readonly node: TransportNode;
+  readonly #options: PolicyNodeOptions;
+  #deployment: LoadedDeployment | null = null;
+  #matcher: JointStateMatcher | null = null;
+  #safety: SafetyLayer | null = null;
+  #commandPub: Publisher<'std_msgs/msg/Float64MultiArray'> | null = null;
+  #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
+  #diagPub: Publisher<'diagnostic_msgs/msg/DiagnosticArray'> | null = null;
+  #configured: Disposable[] = [];
+  #controlTimer: Timer | null = null;
+  #diagTimer: Timer | null = null;
+  #recorder: StepRecorder | null = null;
+  #recordingsClosed: Promise<void>[] = [];
+  #rng = new Random(0);
+  #active = false;
+  // Per-tick state, allocated on configure.
+  #obs = new Float64Array(0);
+  #action = new Float64Array(0);
+  #effort = new Float64Array(0);
+  #gear = new Float64Array(0);
+  #commands: Float64Array[] = [];
+  #commandIndex = 0;
+  #target: Float64Array | null = null;
+  #lastState: JointStateMessage | null = null;
+  #lastStateArrivalNs: bigint | null = null;
+  #tickedSinceTimer = false;
+  #tickSourceJointStates = false;
+  #deterministic = true;
+  #publishOutput = true;
+  #lastMatchError = '';
+  // Statistics.
+  readonly latencyNs = new LatencyRing();
+  #ticks = 0;
+  #published = 0;
+  #maxAbsTorque = 0;
+  #violations = 0;
+  #nonFinite = 0;
+  #missedBefore = 0;
+  #lastSafetyState: SafetyState | 'idle' = 'idle';
+  #diagWindowTicks = 0;
+  #diagWindowStartNs = 0n;
+
+  constructor(node: TransportNode, options: PolicyNodeOptions) {
+    this.node = node;
+    this.#options = options;
+    node.declareParameters(POLICY_NODE_PARAMETERS);
+    node.onSetParameters((changes) => this.#onSetParameters(changes));
+  }
+
+  /** The callbacks to register with the transport's lifecycle node (synchronous, never throw). */
+  callbacks(): LifecycleCallbacks {
+    return {
+      onConfigure: () => this.#guard('configure', () => this.#configure()),
+      onActivate: () => this.#guard('activate', () => this.#activate()),
+      onDeactivate: () => this.#guard('deactivate', () => this.#deactivate()),
+      onCleanup: () => this.#guard('cleanup', () => this.#cleanup()),
+      onShutdown: () =>
+        this.#guard('shutdown', () => {
+          if (this.#active) this.#deactivate();
+          this.#cleanup();
+        }),
+      onError: () =>
+        this.#guard('error', () => {
+          this.#stopTimers();
+          this.#cleanup();
+        }),
+    };
+  }
+
+  /** Resolves when every recording closed so far is on disk. */
+  async recordingsClosed(): Promise<void> {
+    await Promise.all(this.#recordingsClosed);
+  }
+
+  get deployment(): LoadedDeployment | null {
+    return this.#deployment;
+  }
+  get safety(): SafetyLayer | null {
+    return this.#safety;
+  }
+  get active(): boolean {
+    return this.#active;
+  }
+
+  stats(): PolicyNodeStats {
+    return {
+      ticks: this.#ticks,
+      published: this.#published,
+      maxAbsTorque: this.#maxAbsTorque,
+      torqueLimitViolations: this.#violations,
+      watchdogTrips: this.#safety?.watchdogTrips ?? 0,
+      missedTicks: this.#missedBefore + (this.#controlTimer?.missedTicks ?? 0),
+      nonFiniteEvents: this.#nonFinite,
+      safetyState: this.#lastSafetyState,
+    };
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  #guard(what: string, body: () => void): CallbackCode {
+    try {
+      body();
+      return CALLBACK_SUCCESS;
+    } catch (err) {
+      this.node.logger.error(
+        `${this.node.name}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return CALLBACK_FAILURE;
+    }
+  }
+
+  #configure(): void {
+    const checkpoint = this.#param('checkpoint') as string;
+    if (checkpoint === '')
+      throw new Error("parameter 'checkpoint' is empty; set it to a checkpoint");
+    const deployment = this.#options.loader({
+      checkpoint,
+      robotDescription: this.#param('robot_description') as string,
+    });
+    try {
+      validateDeployment(deployment);
+    } catch (err) {
+      deployment.close();
+      throw err;
+    }
+    const { description, policy, observation } = deployment;
+    const n = description.jointNames.length;
+    this.#deployment = deployment;
+    this.#matcher = new JointStateMatcher(observation.jointNames);
+    this.#obs = new Float64Array(policy.obsSize);
+    this.#action = new Float64Array(n);
+    this.#effort = new Float64Array(n);
+    this.#gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
+    this.#commands = Array.from({ length: COMMAND_RING }, () => new Float64Array(n));
+    this.#target = null;
+    this.#lastState = null;
+    this.#lastStateArrivalNs = null;
+    const node = this.node;
+    this.#commandPub = node.createPublisher(
+      'std_msgs/msg/Float64MultiArray',
+      description.commandTopic,
+      'system_default',
+    );
+    this.#outputPub = node.createPublisher(
+      'torquepilot_msgs/msg/PolicyOutput',
+      POLICY_TOPICS.policyOutput,
+      'reliable',
+    );
+    this.#diagPub = node.createPublisher(
+      'diagnostic_msgs/msg/DiagnosticArray',
+      POLICY_TOPICS.diagnostics,
+      'reliable',
+    );
+    this.#configured.push(
+      node.createSubscription(
+        'sensor_msgs/msg/JointState',
+        description.jointStatesTopic,
+        'sensor',
+        (m) => this.#onJointState(m),
+      ),
+      node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estop, 'reliable', (m) => {
+        if (m.data) this.#estop();
+      }),
+      node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estopReset, 'reliable', (m) => {
+        if (m.data) this.#resetEstop();
+      }),
+      node.createTriggerService(POLICY_TOPICS.estopResetService, () => {
+        const was = this.#resetEstop();
+        return { success: true, message: was ? 'e-stop cleared' : 'e-stop was not latched' };
+      }),
+    );
+    if (observation.needsTarget) {
+      this.#configured.push(
+        node.createSubscription(
+          'geometry_msgs/msg/PointStamped',
+          POLICY_TOPICS.target,
+          'latched',
+          (m) => this.#onTarget(m),
+        ),
+      );
+    }
+    // The safety layer exists from configure on, so that an e-stop latches even while inactive.
+    const rateHz = this.#rateHz();
+    this.#safety = new SafetyLayer({
+      torqueLimits: description.torqueLimits,
+      watchdogPeriodNs: secondsToNs(this.#param('watchdog_period') as number),
+      mode: this.#param('mode') as 'sim' | 'real',
+      maxTorqueStepFraction: this.#param('max_torque_step') as number,
+      torqueScale: this.#param('torque_scale') as number,
+      armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
+    });
+    node.logger.info(
+      `${node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
+    );
+  }
+
+  #activate(): void {
+    const deployment = this.#requireDeployment('activate');
+    const safety = this.#safety as SafetyLayer;
+    const rateHz = this.#rateHz();
+    safety.setArmRampTicks(Math.round((this.#param('arm_ramp_time') as number) * rateHz));
+    safety.resetHistory();
+    safety.setArmed(this.#param('armed') as boolean);
+    this.#rng = new Random(this.#param('seed') as number);
+    this.#deterministic = this.#param('deterministic') as boolean;
+    this.#publishOutput = this.#param('publish_policy_output') as boolean;
+    this.#tickSourceJointStates = this.#param('tick_source') === 'joint_states';
+    const recordPath = this.#param('record_path') as string;
+    if (recordPath !== '') {
+      if (this.#options.recorderFactory === undefined) {
+        throw new Error(`record_path '${recordPath}' set but this build has no episode recorder`);
+      }
+      const { description, policy } = deployment;
+      this.#recorder = this.#options.recorderFactory(recordPath, {
+        task: description.task,
+        jointNames: description.jointNames,
+        checkpointId: policy.checkpointId,
+        commandTopic: description.commandTopic,
+        jointStatesTopic: description.jointStatesTopic,
+      });
+    }
+    const periodNs = BigInt(Math.round(1e9 / rateHz));
+    this.#tickedSinceTimer = false;
+    this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
+    this.#diagWindowStartNs = this.node.steadyNs();
+    this.#diagWindowTicks = 0;
+    this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
+      this.#publishDiagnostics(),
+    );
+    this.#active = true;
+    this.node.logger.info(
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${this.#deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
+    );
+  }
+
+  #deactivate(): void {
+    this.#stopTimers();
+    this.#active = false;
+    const safety = this.#safety;
+    // Zero torque on the way out, if we were allowed to publish at all.
+    if (safety !== null && safety.armed && this.#commandPub !== null) {
+      const zero = this.#nextCommandBuffer();
+      zero.fill(0);
+      this.#commandPub.publish({ data: zero });
+    }
+    safety?.resetHistory();
+    if (this.#param('mode') === 'real' && this.#param('armed') === true) {
+      // Re-arming is required after every deactivate.
+      this.node.setParameters([{ name: 'armed', value: false }]);
+    }
+    safety?.setArmed(false);
+    this.#closeRecorder();
+  }
+
+  #cleanup(): void {
+    this.#closeRecorder();
+    for (const d of this.#configured) d.dispose();
+    this.#configured = [];
+    this.#deployment?.close();
+    this.#deployment = null;
+    this.#matcher = null;
+    this.#safety = null;
+    this.#commandPub = null;
+    this.#outputPub = null;
+    this.#diagPub = null;
+  }
+
+  #stopTimers(): void {
+    if (this.#controlTimer !== null) {
+      this.#missedBefore += this.#controlTimer.missedTicks;
+      this.#controlTimer.dispose();
+    }
+    this.#diagTimer?.dispose();
+    this.#controlTimer = null;
+    this.#diagTimer = null;
+  }
+
+  #closeRecorder(): void {
+    if (this.#recorder === null) return;
+    try {
+      const done = this.#recorder.close();
+      if (done instanceof Promise) this.#recordingsClosed.push(done);
+    } catch (err) {
+      this.node.logger.error(`${this.node.name}: closing the recorder failed: ${String(err)}`);
+    }
+    this.#recorder = null;
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------------
+
+  #onJointState(message: JointStateMessage): void {
+    const matcher = this.#matcher;
+    if (matcher === null) return;
+    const result = matcher.update(message);
+    if (!result.ok) {
+      if (result.reason !== this.#lastMatchError) {
+        this.node.logger.error(`${this.node.name}: ${result.reason}`);
+        this.#lastMatchError = result.reason;
+      }
+      return;
+    }
+    this.#lastMatchError = '';
+    this.#lastState = message;
+    this.#lastStateArrivalNs = this.node.steadyNs();
+    if (this.#active && this.#tickSourceJointStates) this.tick();
+  }
+
+  #onTarget(message: PointStampedMessage): void {
+    const t = (this.#target ??= new Float64Array(3));
+    t[0] = message.x;
+    t[1] = message.y;
+    t[2] = message.z;
+  }
+
+  #estop(): void {
+    if (this.#safety === null) return;
+    if (!this.#safety.estopLatched) this.node.logger.warn(`${this.node.name}: e-stop latched`);
+    this.#safety.triggerEstop();
+    // Zero torque at once, not at the next tick.
+    if (this.#active && this.#safety.armed && this.#commandPub !== null) {
+      const zero = this.#nextCommandBuffer();
+      zero.fill(0);
+      this.#commandPub.publish({ data: zero });
+    }
+  }
+
+  #resetEstop(): boolean {
+    const was = this.#safety?.resetEstop() ?? false;
+    if (was) this.node.logger.warn(`${this.node.name}: e-stop cleared`);
+    return was;
+  }
+
+  #onTimer(): void {
+    if (!this.#tickSourceJointStates || !this.#tickedSinceTimer) this.tick();
+    this.#tickedSinceTimer = false;
+  }
+
+  // ---- the tick -------------------------------------------------------------------------------
+
+  /** One control step (called by the timer, or by a joint state in 'joint_states' mode). */
+  tick(): void {
+    const deployment = this.#deployment;
+    const safety = this.#safety;
+    const publisher = this.#commandPub;
+    if (deployment === null || safety === null || publisher === null || !this.#active) return;
+    const t0 = this.node.steadyNs();
+    this.#tickedSinceTimer = true;
+    const { policy, observation, description } = deployment;
+    const matcher = this.#matcher as JointStateMatcher;
+    const state = this.#lastState;
+    const ready = state !== null && (!observation.needsTarget || this.#target !== null);
+    let logProb = NaN;
+    // Age by arrival on this node's steady clock: robot and node clocks need not agree.
+    const age = ready && this.#lastStateArrivalNs !== null ? t0 - this.#lastStateArrivalNs : null;
+    if (ready && age !== null && age <= safety.watchdogPeriodNs) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
+      logProb = policy.act(this.#obs, this.#deterministic, this.#rng, this.#action);
+    } else {
+      this.#action.fill(0);
+    }
+    // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
+    for (let j = 0; j < this.#effort.length; j++) {
+      this.#effort[j] = (this.#gear[j] as number) * (this.#action[j] as number);
+    }
+    const command = this.#nextCommandBuffer();
+    const verdict = safety.filter(this.#effort, age, command);
+    if (verdict.error !== undefined) {
+      this.#nonFinite++;
+      this.node.logger.error(`${this.node.name}: ${verdict.error}`);
+    }
+    if (verdict.publish) {
+      // ros2_control drops a wrong-size command silently: never send one.
+      if (command.length !== description.jointNames.length) {
+        throw new Error(
+          `policy node: command has ${command.length} entries for ${description.jointNames.length} joints`,
+        );
+      }
+      publisher.publish({ data: command });
+      this.#published++;
+      const limits = description.torqueLimits;
+      for (let j = 0; j < command.length; j++) {
+        const a = Math.abs(command[j] as number);
+        if (a > this.#maxAbsTorque) this.#maxAbsTorque = a;
+        if (a > (limits[j] as number) * (1 + 1e-12)) this.#violations++;
+      }
+    }
+    const t1 = this.node.steadyNs();
+    this.latencyNs.push(Number(t1 - t0));
+    this.#ticks++;
+    this.#diagWindowTicks++;
+    this.#lastSafetyState = verdict.state;
+    if (this.#publishOutput && this.#outputPub !== null) {
+      this.#outputPub.publish({
+        stampNs: this.node.now(),
+        jointNames: description.jointNames,
+        mean: policy.mean,
+        std: policy.logStd.map(Math.exp),
+        logStd: policy.logStd,
+        action: this.#action,
+        logProb,
+        command: verdict.publish ? command : new Float64Array(command.length),
+        deterministic: this.#deterministic,
+        safetyState: verdict.state,
+        checkpointId: policy.checkpointId,
+        tickLatency: Number(t1 - t0) / 1e9,
+      });
+    }
+    if (this.#recorder !== null && ready && state !== null && Number.isFinite(logProb)) {
+      this.#recorder.recordStep({
+        stampNs: this.node.now(),
+        jointState: state,
+        observation: this.#obs,
+        action: this.#action,
+        mean: policy.mean,
+        logStd: policy.logStd,
+        logProb,
+        reward: observation.reward?.(this.#action) ?? NaN,
+        command,
+      });
+    }
+  }
+
+  #nextCommandBuffer(): Float64Array {
+    // A ring of buffers: a subscriber that keeps a reference sees its message unchanged for the
+    // next COMMAND_RING − 1 ticks, and the tick allocates nothing.
+    this.#commandIndex = (this.#commandIndex + 1) % this.#commands.length;
+    return this.#commands[this.#commandIndex] as Float64Array;
+  }
+
+  #publishDiagnostics(): void {
+    const deployment = this.#deployment;
+    const safety = this.#safety;
+    if (deployment === null || safety === null || this.#diagPub === null) return;
+    const now = this.node.steadyNs();
+    const windowS = Number(now - this.#diagWindowStartNs) / 1e9;
+    const windowTicks = this.#diagWindowTicks;
+    this.#diagWindowStartNs = now;
+    this.#diagWindowTicks = 0;
+    const recent = Math.max(1, windowTicks);
+    this.#diagPub.publish(
+      buildDiagnostics({
+        stampNs: this.node.now(),
+        nodeName: this.node.name,
+        hardwareId: deployment.description.source,
+        rateHz: windowS > 0 ? windowTicks / windowS : 0,
+        targetRateHz: this.#rateHz(),
+        p50LatencyMs: this.latencyNs.percentile(50, recent) / 1e6,
+        p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
+        stats: this.stats(),
+        armed: safety.armed,
+        estopLatched: safety.estopLatched,
+        watchdogTripped: safety.watchdogTripped,
+        mode: this.#param('mode') as string,
+        checkpointId: deployment.policy.checkpointId,
+      }),
+    );
+  }
+
+  // ---- parameters -----------------------------------------------------------------------------
+
+  #onSetParameters(changes: readonly { name: string; value: ParameterValue }[]): {
+    successful: boolean;
+    reason: string;
+  } {
+    const safety = this.#safety;
+    for (const { name, value } of changes) {
+      switch (name) {
+        case 'armed':
+          if (safety !== null && this.#active) safety.setArmed(value as boolean);
+          if (value === true) this.node.logger.warn(`${this.node.name}: armed`);
+          break;
+        case 'torque_scale':
+          safety?.setTorqueScale(value as number);
+          break;
+        case 'watchdog_period':
+          safety?.setWatchdogPeriodNs(secondsToNs(value as number));
+          break;
+        case 'deterministic':
+          this.#deterministic = value as boolean;
+          break;
+        case 'publish_policy_output':
+          this.#publishOutput = value as boolean;
+          break;
+        default:
+          // Applied at the next configure / activate.
+          break;
+      }
+    }
+    return { successful: true, reason: '' };
+  }
+
+  #param(name: string): ParameterValue {
+    return this.node.getParameter(name);
+  }
+
+  #rateHz(): number {
+    const override = this.#param('control_rate') as number;
+    if (override > 0) return override;
+    return this.#requireDeployment('rate').description.controlRateHz;
+  }
+
+  #requireDeployment(what: string): LoadedDeployment {
+    if (this.#deployment === null) throw new Error(`${what}: node is not configured`);
+    return this.#deployment;
+  }
+}
+
+function secondsToNs(seconds: number): bigint {
+  return BigInt(Math.round(seconds * 1e9));
+}

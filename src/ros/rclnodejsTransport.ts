@@ -1,0 +1,500 @@
+/**
+ * The thin rclnodejs adapter: the Transport interface on real ROS 2 (DDS). Loaded only by dynamic
+ * import (`loadRclnodejsTransport`), after `ensureRosEnvironment()` has applied the ROS
+ * environment, because importing rclnodejs without one fails (or starts a native build).
+ *
+ * ROS field names (snake_case, builtin_interfaces/Time) live here only: the converters below turn
+ * the node's camelCase messages into ROS messages and back. Lifecycle callbacks are registered
+ * with rclnodejs's LifecycleNode (rcl_lifecycle runs the state machine and the standard
+ * /<node>/change_state, get_state, ... services); they are synchronous and return 97/98/99.
+ */
+import type {
+  Node as RclNode,
+  Parameter as RclParameter,
+  ParameterType as RclParameterType,
+  QoS as RclQoS,
+  Timer as RclTimer,
+  lifecycle as rclLifecycle,
+} from 'rclnodejs';
+import { CALLBACK_ERROR } from './lifecycle.js';
+import type {
+  CallbackCode,
+  LifecycleCallbacks,
+  PrimaryState,
+  TransitionName,
+} from './lifecycle.js';
+import type { MessageTypeName, MessageTypes } from './messages.js';
+import { nsToTime, timeToNs } from './messages.js';
+import { noRosError } from './rosEnv.js';
+import type {
+  CreateNodeOptions,
+  Disposable,
+  LifecycleHandle,
+  NodeLogger,
+  ParameterSpec,
+  ParameterValue,
+  Publisher,
+  QosProfileName,
+  SetParametersResult,
+  Timer,
+  Transport,
+  TransportNode,
+} from './transport.js';
+
+type Rcl = typeof import('rclnodejs');
+
+/** rcl_interfaces/msg/ParameterType values (rclnodejs declares them as a const enum). */
+const PARAMETER_TYPE: Readonly<Record<ParameterSpec['type'], RclParameterType>> = Object.freeze({
+  bool: 1 as RclParameterType,
+  integer: 2 as RclParameterType,
+  double: 3 as RclParameterType,
+  string: 4 as RclParameterType,
+});
+
+/** Any message object going into or out of rclnodejs. */
+type RosMessage = Record<string, unknown>;
+interface AnyPublisher {
+  publish(message: object): void;
+}
+
+/**
+ * Load rclnodejs and make a transport. Throws one error naming the fix when ROS is absent.
+ * Call `ensureRosEnvironment()` (src/ros/rosEnv.ts) first, in the CLI, before this.
+ */
+export async function loadRclnodejsTransport(
+  options: { argv?: string[]; logger?: NodeLogger } = {},
+): Promise<RclnodejsTransport> {
+  let rcl: Rcl;
+  try {
+    const mod = (await import('rclnodejs')) as unknown as { default?: Rcl } & Rcl;
+    rcl = mod.default ?? mod;
+    await rcl.init(undefined, options.argv ?? process.argv);
+  } catch (err) {
+    const e = noRosError('torquepilot ROS node');
+    e.message += ` (loading rclnodejs failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    throw e;
+  }
+  return new RclnodejsTransport(rcl, options.logger);
+}
+
+export class RclnodejsTransport implements Transport {
+  readonly kind = 'ros' as const;
+  readonly #rcl: Rcl;
+  readonly #logger: NodeLogger | undefined;
+  readonly #nodes: RclNode[] = [];
+
+  constructor(rcl: Rcl, logger?: NodeLogger) {
+    this.#rcl = rcl;
+    this.#logger = logger;
+  }
+
+  createNode(name: string, options: CreateNodeOptions = {}): TransportNode {
+    const node = new this.#rcl.Node(name, '', undefined, this.#nodeOptions(options));
+    this.#nodes.push(node);
+    return new RclTransportNode(this.#rcl, node, this.#logger);
+  }
+
+  createLifecycleNode(
+    name: string,
+    makeCallbacks: (node: TransportNode) => LifecycleCallbacks,
+    options: CreateNodeOptions = {},
+  ): LifecycleHandle {
+    const node = new this.#rcl.lifecycle.LifecycleNode(
+      name,
+      '',
+      undefined,
+      this.#nodeOptions(options),
+      true,
+    );
+    this.#nodes.push(node);
+    const tnode = new RclTransportNode(this.#rcl, node, this.#logger);
+    const callbacks = makeCallbacks(tnode);
+    const wrap =
+      (cb: () => CallbackCode): rclLifecycle.TransitionCallback =>
+      () => {
+        try {
+          return cb() as rclLifecycle.CallbackReturnCode;
+        } catch (err) {
+          tnode.logger.error(`${name}: lifecycle callback threw: ${String(err)}`);
+          return CALLBACK_ERROR as rclLifecycle.CallbackReturnCode;
+        }
+      };
+    node.registerOnConfigure(wrap(() => callbacks.onConfigure()));
+    node.registerOnActivate(wrap(() => callbacks.onActivate()));
+    node.registerOnDeactivate(wrap(() => callbacks.onDeactivate()));
+    node.registerOnCleanup(wrap(() => callbacks.onCleanup()));
+    node.registerOnShutdown(wrap(() => callbacks.onShutdown()));
+    node.registerOnError(wrap(() => callbacks.onError()));
+    const labels: Record<number, PrimaryState> = {
+      1: 'unconfigured',
+      2: 'inactive',
+      3: 'active',
+      4: 'finalized',
+    };
+    return {
+      node: tnode,
+      state: () => labels[node.currentState.asMessage().id] ?? 'unconfigured',
+      trigger: (t: TransitionName) => {
+        const before = labels[node.currentState.asMessage().id] ?? 'unconfigured';
+        try {
+          const holder = new this.#rcl.lifecycle.CallbackReturnValue();
+          const state = node[t](holder);
+          const reached = labels[state.asMessage().id] ?? before;
+          return holder.isSuccess()
+            ? { success: true, state: reached }
+            : { success: false, state: reached, reason: `${t} returned ${holder.value}` };
+        } catch (err) {
+          return { success: false, state: before, reason: String(err) };
+        }
+      },
+    };
+  }
+
+  spin(): void {
+    for (const node of this.#nodes) node.spin();
+  }
+
+  async shutdown(): Promise<void> {
+    for (const node of this.#nodes) {
+      try {
+        node.destroy();
+      } catch {
+        // already destroyed
+      }
+    }
+    this.#nodes.length = 0;
+    if (!this.#rcl.isShutdown()) this.#rcl.shutdown();
+  }
+
+  #nodeOptions(options: CreateNodeOptions): InstanceType<Rcl['NodeOptions']> {
+    const nodeOptions = new this.#rcl.NodeOptions();
+    const overrides: RclParameter[] = [];
+    for (const [name, value] of Object.entries(options.parameterOverrides ?? {})) {
+      overrides.push(this.#parameter(name, value));
+    }
+    if (options.useSimTime === true) {
+      overrides.push(new this.#rcl.Parameter('use_sim_time', PARAMETER_TYPE.bool, true));
+    }
+    nodeOptions.parameterOverrides = overrides;
+    return nodeOptions;
+  }
+
+  #parameter(name: string, value: ParameterValue): RclParameter {
+    const type =
+      typeof value === 'boolean'
+        ? PARAMETER_TYPE.bool
+        : typeof value === 'string'
+          ? PARAMETER_TYPE.string
+          : Number.isInteger(value)
+            ? PARAMETER_TYPE.integer
+            : PARAMETER_TYPE.double;
+    return new this.#rcl.Parameter(name, type, value);
+  }
+}
+
+class RclTransportNode implements TransportNode {
+  readonly name: string;
+  readonly logger: NodeLogger;
+  readonly #rcl: Rcl;
+  readonly #node: RclNode;
+  readonly #specs = new Map<string, ParameterSpec>();
+
+  constructor(rcl: Rcl, node: RclNode, logger?: NodeLogger) {
+    this.#rcl = rcl;
+    this.#node = node;
+    this.name = node.name();
+    const rosLogger = node.getLogger();
+    this.logger = logger ?? {
+      debug: (m) => void rosLogger.debug(m),
+      info: (m) => void rosLogger.info(m),
+      warn: (m) => void rosLogger.warn(m),
+      error: (m) => void rosLogger.error(m),
+    };
+  }
+
+  now(): bigint {
+    return this.#node.now().nanoseconds;
+  }
+  steadyNs(): bigint {
+    return process.hrtime.bigint();
+  }
+
+  createPublisher<T extends MessageTypeName>(
+    type: T,
+    topic: string,
+    qos: QosProfileName,
+  ): Publisher<T> {
+    const pub = this.#node.createPublisher(type, topic, {
+      qos: this.#qos(qos),
+    }) as unknown as AnyPublisher;
+    const toRos = TO_ROS[type] as (m: MessageTypes[T]) => RosMessage;
+    return { topic, publish: (message) => pub.publish(toRos(message)) };
+  }
+
+  createSubscription<T extends MessageTypeName>(
+    type: T,
+    topic: string,
+    qos: QosProfileName,
+    callback: (message: MessageTypes[T]) => void,
+  ): Disposable {
+    const fromRos = FROM_ROS[type] as (m: RosMessage) => MessageTypes[T];
+    const sub = this.#node.createSubscription(
+      type,
+      topic,
+      { qos: this.#qos(qos), enableTypedArray: true },
+      (message: unknown) => callback(fromRos(message as RosMessage)),
+    );
+    return { dispose: () => this.#node.destroySubscription(sub) };
+  }
+
+  createTimer(periodNs: bigint, callback: () => void): Timer {
+    // rcl timers are drift-free (next call = previous deadline + period) and skip missed periods;
+    // count the skips on the steady clock for the report.
+    let last: bigint | null = null;
+    let missed = 0;
+    const timer: RclTimer = this.#node.createTimer(periodNs, () => {
+      const now = process.hrtime.bigint();
+      if (last !== null) {
+        const gap = now - last;
+        if (gap >= 2n * periodNs - periodNs / 4n) missed += Number(gap / periodNs) - 1;
+      }
+      last = now;
+      callback();
+    });
+    const node = this.#node;
+    return {
+      get missedTicks() {
+        return missed;
+      },
+      dispose: () => node.destroyTimer(timer),
+    };
+  }
+
+  createTriggerService(
+    name: string,
+    callback: () => { success: boolean; message: string },
+  ): Disposable {
+    const service = this.#node.createService(
+      'std_srvs/srv/Trigger',
+      name,
+      (_request: unknown, response: { send(r: object): void }) => {
+        const result = callback();
+        response.send({ success: result.success, message: result.message });
+      },
+    );
+    return { dispose: () => this.#node.destroyService(service) };
+  }
+
+  declareParameters(specs: readonly ParameterSpec[]): void {
+    const rcl = this.#rcl;
+    for (const spec of specs) {
+      const type = PARAMETER_TYPE[spec.type];
+      const range =
+        spec.range === undefined
+          ? undefined
+          : spec.type === 'integer'
+            ? new rcl.IntegerRange(BigInt(spec.range.from), BigInt(spec.range.to))
+            : new rcl.FloatingPointRange(spec.range.from, spec.range.to);
+      const descriptor = new rcl.ParameterDescriptor(
+        spec.name,
+        type,
+        spec.description,
+        spec.readOnly,
+        range,
+      );
+      if (spec.choices !== undefined) {
+        descriptor.additionalConstraints = `one of: ${spec.choices.join(', ')}`;
+      }
+      this.#specs.set(spec.name, spec);
+      this.#node.declareParameter(new rcl.Parameter(spec.name, type, spec.default), descriptor);
+    }
+  }
+
+  getParameter(name: string): ParameterValue {
+    const p = this.#node.getParameter(name);
+    const value: unknown = p.value;
+    return typeof value === 'bigint' ? Number(value) : (value as ParameterValue);
+  }
+
+  onSetParameters(
+    callback: (changes: readonly { name: string; value: ParameterValue }[]) => SetParametersResult,
+  ): void {
+    this.#node.addOnSetParametersCallback((parameters: RclParameter[]) => {
+      const changes = parameters.map((p) => {
+        const value: unknown = p.value;
+        return {
+          name: p.name,
+          value: typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
+        };
+      });
+      // Choices are not expressible in a ParameterDescriptor: check them here.
+      for (const c of changes) {
+        const spec = this.#specs.get(c.name);
+        if (spec?.choices !== undefined && !spec.choices.includes(String(c.value))) {
+          return {
+            successful: false,
+            reason: `'${c.name}' = ${JSON.stringify(c.value)}: expected one of ${spec.choices.join(', ')}`,
+          };
+        }
+      }
+      const r = callback(changes);
+      return { successful: r.successful, reason: r.reason };
+    });
+  }
+
+  setParameters(changes: readonly { name: string; value: ParameterValue }[]): SetParametersResult {
+    const rcl = this.#rcl;
+    const params = changes.map((c) => {
+      const spec = this.#specs.get(c.name);
+      const type = spec !== undefined ? PARAMETER_TYPE[spec.type] : PARAMETER_TYPE.string;
+      return new rcl.Parameter(c.name, type, c.value);
+    });
+    const result = this.#node.setParametersAtomically(params);
+    return { successful: result.successful, reason: result.reason ?? '' };
+  }
+
+  destroy(): void {
+    this.#node.destroy();
+  }
+
+  #qos(profile: QosProfileName): RclQoS | string {
+    const { QoS } = this.#rcl;
+    switch (profile) {
+      case 'sensor':
+        // BEST_EFFORT, VOLATILE, keep last 5: matches reliable and best-effort publishers.
+        return QoS.profileSensorData;
+      case 'system_default':
+        return QoS.profileSystemDefault;
+      case 'reliable':
+        return new QoS(
+          1 as RclQoS.HistoryPolicy,
+          10,
+          1 as RclQoS.ReliabilityPolicy,
+          2 as RclQoS.DurabilityPolicy,
+        );
+      case 'latched':
+        return new QoS(
+          1 as RclQoS.HistoryPolicy,
+          1,
+          1 as RclQoS.ReliabilityPolicy,
+          1 as RclQoS.DurabilityPolicy,
+        );
+    }
+  }
+}
+
+// ---- converters: the only place with ROS field names -------------------------------------------
+
+const header = (stampNs: bigint, frameId = ''): RosMessage => ({
+  stamp: nsToTime(stampNs),
+  frame_id: frameId,
+});
+const stampOf = (m: RosMessage): bigint =>
+  timeToNs(
+    ((m['header'] as RosMessage | undefined)?.['stamp'] as { sec: number; nanosec: number }) ?? {
+      sec: 0,
+      nanosec: 0,
+    },
+  );
+const numbers = (v: unknown): ArrayLike<number> => (v as ArrayLike<number> | undefined) ?? [];
+
+const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
+  'sensor_msgs/msg/JointState': (m) => ({
+    header: header(m.stampNs),
+    name: [...m.name],
+    position: Array.from(m.position),
+    velocity: Array.from(m.velocity),
+    effort: Array.from(m.effort),
+  }),
+  'std_msgs/msg/Float64MultiArray': (m) => ({
+    layout: { dim: [], data_offset: 0 },
+    data: Array.from(m.data),
+  }),
+  'std_msgs/msg/Bool': (m) => ({ data: m.data }),
+  'geometry_msgs/msg/PointStamped': (m) => ({
+    header: header(m.stampNs, m.frameId),
+    point: { x: m.x, y: m.y, z: m.z },
+  }),
+  'rosgraph_msgs/msg/Clock': (m) => ({ clock: nsToTime(m.stampNs) }),
+  'torquepilot_msgs/msg/PolicyOutput': (m) => ({
+    header: header(m.stampNs),
+    joint_names: [...m.jointNames],
+    mean: Array.from(m.mean),
+    std: Array.from(m.std),
+    log_std: Array.from(m.logStd),
+    action: Array.from(m.action),
+    log_prob: m.logProb,
+    command: Array.from(m.command),
+    deterministic: m.deterministic,
+    safety_state: m.safetyState,
+    checkpoint_id: m.checkpointId,
+    tick_latency: m.tickLatency,
+  }),
+  'diagnostic_msgs/msg/DiagnosticArray': (m) => ({
+    header: header(m.stampNs),
+    status: m.status.map((s) => ({
+      level: s.level,
+      name: s.name,
+      message: s.message,
+      hardware_id: s.hardwareId,
+      values: s.values.map((v) => ({ key: v.key, value: v.value })),
+    })),
+  }),
+};
+
+const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } = {
+  'sensor_msgs/msg/JointState': (m) => ({
+    stampNs: stampOf(m),
+    name: (m['name'] as string[] | undefined) ?? [],
+    position: numbers(m['position']),
+    velocity: numbers(m['velocity']),
+    effort: numbers(m['effort']),
+  }),
+  'std_msgs/msg/Float64MultiArray': (m) => ({ data: numbers(m['data']) }),
+  'std_msgs/msg/Bool': (m) => ({ data: m['data'] === true }),
+  'geometry_msgs/msg/PointStamped': (m) => {
+    const p = (m['point'] as { x: number; y: number; z: number } | undefined) ?? {
+      x: NaN,
+      y: NaN,
+      z: NaN,
+    };
+    const frameId =
+      ((m['header'] as RosMessage | undefined)?.['frame_id'] as string | undefined) ?? '';
+    return { stampNs: stampOf(m), frameId, x: p.x, y: p.y, z: p.z };
+  },
+  'rosgraph_msgs/msg/Clock': (m) => ({
+    stampNs: timeToNs(
+      (m['clock'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
+    ),
+  }),
+  'torquepilot_msgs/msg/PolicyOutput': (m) => ({
+    stampNs: stampOf(m),
+    jointNames: (m['joint_names'] as string[] | undefined) ?? [],
+    mean: numbers(m['mean']),
+    std: numbers(m['std']),
+    logStd: numbers(m['log_std']),
+    action: numbers(m['action']),
+    logProb: Number(m['log_prob']),
+    command: numbers(m['command']),
+    deterministic: m['deterministic'] === true,
+    safetyState: String(m['safety_state'] ?? ''),
+    checkpointId: String(m['checkpoint_id'] ?? ''),
+    tickLatency: Number(m['tick_latency']),
+  }),
+  'diagnostic_msgs/msg/DiagnosticArray': (m) => ({
+    stampNs: stampOf(m),
+    status: ((m['status'] as RosMessage[] | undefined) ?? []).map((s) => ({
+      level: Number(s['level']),
+      name: String(s['name']),
+      message: String(s['message']),
+      hardwareId: String(s['hardware_id']),
+      values: ((s['values'] as { key: string; value: string }[] | undefined) ?? []).map((v) => ({
+        key: v.key,
+        value: v.value,
+      })),
+    })),
+  }),
+};
+
+/** For tests: the boundary converters (camelCase ↔ ROS field names). */
+export const rosConverters = Object.freeze({ toRos: TO_ROS, fromRos: FROM_ROS });

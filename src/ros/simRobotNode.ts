@@ -1,0 +1,258 @@
+/**
+ * The simulated robot node: the robot side of ros2_control, played by a simulation. It publishes
+ * /joint_states (as joint_state_broadcaster does), the reach target (geometry_msgs/PointStamped,
+ * latched) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
+ * (std_msgs/Float64MultiArray, one entry per joint in description order, wrong sizes dropped as
+ * ros2_control drops them). So the policy node cannot tell it from a real arm.
+ *
+ * Two pacings:
+ * - realtime: one control period of simulation per period of wall time (drift-free timer), the
+ *   latest command held (zero-order hold, as a real effort controller holds its last command);
+ * - lockstep: one step per received command, as fast as the policy allows; a heartbeat republishes
+ *   the state once per control period of wall time while no command comes (so a policy node that
+ *   is not active yet sees fresh states).
+ * It measures the round trip at the robot: joint state out → first command in.
+ */
+import { LatencyRing } from './latencyStats.js';
+import type { JointStateMessage } from './messages.js';
+import { POLICY_TOPICS } from './parameters.js';
+import type { Publisher, TransportNode } from './transport.js';
+
+/** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
+export interface SimulatedRobot {
+  /** Task name. */
+  readonly task: string;
+  /** Commanded joints, in command order (the robot description's): the command's size. */
+  readonly commandJointNames: readonly string[];
+  /** Joints published on /joint_states, in the order `readJointState` fills. */
+  readonly stateJointNames: readonly string[];
+  /** Effort per unit of action (description's actuatorGear); effort = gear · action. */
+  readonly gear: ArrayLike<number>;
+  /** /joint_states topic of the robot description. */
+  readonly jointStatesTopic: string;
+  /** The effort controller's command topic of the robot description. */
+  readonly commandTopic: string;
+  /** Control period in seconds (the task's dt). */
+  readonly dt: number;
+  /** Steps per episode. */
+  readonly horizon: number;
+  /** Start an episode. */
+  reset(seed: number): void;
+  /** One control period with this action (actuator units). */
+  step(action: Float64Array): void;
+  /** Measured joints, `stateJointNames` order. Shapes: (stateJointNames.length). */
+  readJointState(position: Float64Array, velocity: Float64Array, effort: Float64Array): void;
+  /** Target position (world, m) when the task has one. Shape: (3). */
+  readonly target: Float64Array | null;
+  /** End-effector distance to the target (m), NaN without a target. */
+  distance(): number;
+  close(): void;
+}
+
+export interface SimRobotOptions {
+  readonly robot: SimulatedRobot;
+  /** /joint_states topic (the description's). */
+  readonly jointStatesTopic: string;
+  /** The effort controller's command topic (the description's). */
+  readonly commandTopic: string;
+  readonly realtime: boolean;
+  /** Publish /clock (sim time = steps × dt) for nodes with use_sim_time. */
+  readonly publishClock: boolean;
+  /** Seed of the first episode; episode k uses seed + k. */
+  readonly seed: number;
+  /** Steps per episode; 0 = the task's horizon. */
+  readonly episodeSteps?: number;
+}
+
+export interface SimRobotStats {
+  readonly steps: number;
+  readonly episodes: number;
+  /** Distance at the end of each completed episode (m). */
+  readonly finalDistances: readonly number[];
+  /** Current distance to target (m). */
+  readonly distance: number;
+  readonly wrongSizeCommands: number;
+  readonly nonFiniteCommands: number;
+  readonly commands: number;
+}
+
+export class SimRobotNode {
+  readonly node: TransportNode;
+  readonly roundTripNs = new LatencyRing();
+  readonly #o: SimRobotOptions;
+  readonly #robot: SimulatedRobot;
+  readonly #statePub: Publisher<'sensor_msgs/msg/JointState'>;
+  readonly #targetPub: Publisher<'geometry_msgs/msg/PointStamped'>;
+  readonly #clockPub: Publisher<'rosgraph_msgs/msg/Clock'> | null;
+  readonly #position: Float64Array;
+  readonly #velocity: Float64Array;
+  readonly #effort: Float64Array;
+  readonly #command: Float64Array;
+  readonly #action: Float64Array;
+  readonly #episodeSteps: number;
+  readonly #periodNs: bigint;
+  #stepInEpisode = 0;
+  #steps = 0;
+  #episodes = 0;
+  #finalDistances: number[] = [];
+  #wrongSize = 0;
+  #nonFinite = 0;
+  #commands = 0;
+  #lastStateOutNs: bigint | null = null;
+  #lastStepNs = 0n;
+  #started = false;
+
+  constructor(node: TransportNode, options: SimRobotOptions) {
+    this.node = node;
+    this.#o = options;
+    this.#robot = options.robot;
+    const n = this.#robot.commandJointNames.length;
+    const m = this.#robot.stateJointNames.length;
+    this.#position = new Float64Array(m);
+    this.#velocity = new Float64Array(m);
+    this.#effort = new Float64Array(m);
+    this.#command = new Float64Array(n);
+    this.#action = new Float64Array(n);
+    this.#episodeSteps =
+      options.episodeSteps !== undefined && options.episodeSteps > 0
+        ? options.episodeSteps
+        : this.#robot.horizon;
+    this.#periodNs = BigInt(Math.round(this.#robot.dt * 1e9));
+    // joint_state_broadcaster publishes RELIABLE; subscribers may be best effort or reliable.
+    this.#statePub = node.createPublisher(
+      'sensor_msgs/msg/JointState',
+      options.jointStatesTopic,
+      'reliable',
+    );
+    this.#targetPub = node.createPublisher(
+      'geometry_msgs/msg/PointStamped',
+      POLICY_TOPICS.target,
+      'latched',
+    );
+    this.#clockPub = options.publishClock
+      ? node.createPublisher('rosgraph_msgs/msg/Clock', POLICY_TOPICS.clock, 'reliable')
+      : null;
+    node.createSubscription(
+      'std_msgs/msg/Float64MultiArray',
+      options.commandTopic,
+      'system_default',
+      (m) => this.#onCommand(m.data),
+    );
+  }
+
+  /** Reset the first episode, publish the first state and start the pacing timer. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#resetEpisode();
+    this.#publishState();
+    this.#lastStepNs = this.node.steadyNs();
+    this.node.createTimer(this.#periodNs, () => this.#onTimer());
+  }
+
+  get robot(): SimulatedRobot {
+    return this.#robot;
+  }
+
+  stats(): SimRobotStats {
+    return {
+      steps: this.#steps,
+      episodes: this.#episodes,
+      finalDistances: this.#finalDistances,
+      distance: this.#robot.distance(),
+      wrongSizeCommands: this.#wrongSize,
+      nonFiniteCommands: this.#nonFinite,
+      commands: this.#commands,
+    };
+  }
+
+  #onCommand(data: ArrayLike<number>): void {
+    const now = this.node.steadyNs();
+    if (this.#lastStateOutNs !== null) {
+      this.roundTripNs.push(Number(now - this.#lastStateOutNs));
+      this.#lastStateOutNs = null;
+    }
+    const n = this.#command.length;
+    if (data.length !== n) {
+      // ros2_control's JointGroupEffortController drops it (with an error log): so do we.
+      if (this.#wrongSize++ === 0) {
+        this.node.logger.error(
+          `${this.node.name}: dropped a command of size ${data.length} on ${this.#o.commandTopic}, expected ${n}`,
+        );
+      }
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      if (!Number.isFinite(data[j])) {
+        this.#nonFinite++;
+        return;
+      }
+    }
+    this.#commands++;
+    for (let j = 0; j < n; j++) this.#command[j] = data[j] as number;
+    if (!this.#o.realtime && this.#started) this.#step();
+  }
+
+  #onTimer(): void {
+    if (this.#o.realtime) {
+      this.#step();
+    } else if (this.node.steadyNs() - this.#lastStepNs >= this.#periodNs) {
+      // Lockstep heartbeat: no command for a period → republish the (unchanged) state.
+      this.#publishState();
+    }
+  }
+
+  #step(): void {
+    const n = this.#command.length;
+    const gear = this.#robot.gear;
+    for (let j = 0; j < n; j++)
+      this.#action[j] = (this.#command[j] as number) / ((gear[j] as number) || 1);
+    this.#robot.step(this.#action);
+    this.#steps++;
+    this.#stepInEpisode++;
+    this.#lastStepNs = this.node.steadyNs();
+    if (this.#stepInEpisode >= this.#episodeSteps) {
+      this.#finalDistances.push(this.#robot.distance());
+      this.#episodes++;
+      this.#resetEpisode();
+    }
+    this.#publishState();
+  }
+
+  #resetEpisode(): void {
+    this.#robot.reset(this.#o.seed + this.#episodes);
+    this.#stepInEpisode = 0;
+    this.#command.fill(0);
+    const t = this.#robot.target;
+    if (t !== null) {
+      this.#targetPub.publish({
+        stampNs: this.#stampNs(),
+        frameId: 'world',
+        x: t[0] as number,
+        y: t[1] as number,
+        z: t[2] as number,
+      });
+    }
+  }
+
+  #stampNs(): bigint {
+    // Sim time when publishing /clock, else the node clock.
+    return this.#clockPub !== null ? BigInt(this.#steps) * this.#periodNs : this.node.now();
+  }
+
+  #publishState(): void {
+    this.#robot.readJointState(this.#position, this.#velocity, this.#effort);
+    const stampNs = this.#stampNs();
+    if (this.#clockPub !== null) this.#clockPub.publish({ stampNs });
+    const message: JointStateMessage = {
+      stampNs,
+      name: this.#robot.stateJointNames,
+      // Copies: a subscriber may keep the message; the node's arrays are reused.
+      position: Float64Array.from(this.#position),
+      velocity: Float64Array.from(this.#velocity),
+      effort: Float64Array.from(this.#effort),
+    };
+    this.#statePub.publish(message);
+    this.#lastStateOutNs = this.node.steadyNs();
+  }
+}

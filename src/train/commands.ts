@@ -1,0 +1,287 @@
+/**
+ * `torquepilot train` and `torquepilot eval` (commander). Flag parsing and the process concerns
+ * (signals, exit codes, where output goes) live here; the loop lives in runner.ts.
+ */
+import type { Command } from 'commander';
+import { modelsDir } from '../../sim/index.js';
+import { makeEnv } from '../../sim/index.js';
+import { resolveTrainConfig } from '../config/trainConfig.js';
+import type { TrainConfig } from '../config/trainConfig.js';
+import type { PlainObject } from '../config/validate.js';
+import { loadCheckpoint, policyFromCheckpoint } from '../policy/checkpoint.js';
+import { createLogger, parseLogLevel } from '../util/log.js';
+import type { LogLevel } from '../util/log.js';
+import { evaluatePolicy } from './evaluate.js';
+import type { EvaluationResult } from './evaluate.js';
+import { createProgress } from './progress.js';
+import { createRunDir, defaultRunDir, readRunConfig, runPaths, writeConfig } from './runDir.js';
+import { train } from './runner.js';
+
+interface TrainFlags {
+  task?: string;
+  config?: string;
+  algo?: string;
+  steps?: string;
+  seed?: string;
+  out?: string;
+  workers?: string;
+  envs?: string;
+  resume?: string;
+  backend?: string;
+  logLevel?: string;
+  progress?: string;
+}
+
+interface EvalFlags {
+  checkpoint: string;
+  episodes: string;
+  deterministic?: boolean;
+  json?: boolean;
+  seed: string;
+  logLevel?: string;
+}
+
+/** Parse an integer flag; throws naming the flag, the value and the range. */
+export function parseIntFlag(
+  flag: string,
+  value: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const s = value.trim().replace(/_/g, '');
+  const n = /^[+-]?\d+(\.\d+)?(e\d+)?$/i.test(s) ? Number(s) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${flag}: '${value}' is not an integer in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+/** The command-line layer of the config (only flags that were given). */
+export function cliLayer(flags: TrainFlags): PlainObject {
+  const layer: PlainObject = {};
+  if (flags.task !== undefined) layer['task'] = flags.task;
+  if (flags.algo !== undefined) layer['algo'] = flags.algo;
+  if (flags.steps !== undefined) layer['totalSteps'] = parseIntFlag('--steps', flags.steps, 1);
+  if (flags.seed !== undefined) layer['seed'] = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
+  if (flags.backend !== undefined) layer['backend'] = flags.backend;
+  const env: PlainObject = {};
+  if (flags.envs !== undefined) env['numEnvs'] = parseIntFlag('--envs', flags.envs, 1, 4096);
+  if (flags.workers !== undefined) env['workers'] = parseIntFlag('--workers', flags.workers, 0, 64);
+  if (Object.keys(env).length > 0) layer['env'] = env;
+  if (flags.logLevel !== undefined) layer['log'] = { level: parseLogLevel(flags.logLevel) };
+  return layer;
+}
+
+const RESUME_FORBIDDEN: ReadonlyArray<keyof TrainFlags> = [
+  'task',
+  'config',
+  'algo',
+  'seed',
+  'out',
+  'envs',
+  'backend',
+];
+
+/** The config of a resumed run: the run's own, with only the flags that keep results identical. */
+function resumeConfig(flags: TrainFlags, dir: string): TrainConfig {
+  for (const k of RESUME_FORBIDDEN) {
+    if (flags[k] !== undefined) {
+      throw new Error(
+        `train --resume: --${k} cannot change on resume (the run continues with ${runPaths(dir).config}); allowed with --resume: --steps, --workers, --log-level, --progress`,
+      );
+    }
+  }
+  const config = readRunConfig(dir);
+  if (flags.steps !== undefined) config.totalSteps = parseIntFlag('--steps', flags.steps, 1);
+  if (flags.workers !== undefined)
+    config.env.workers = parseIntFlag('--workers', flags.workers, 0, 64);
+  if (flags.logLevel !== undefined) config.log.level = parseLogLevel(flags.logLevel);
+  return config;
+}
+
+async function trainCommand(flags: TrainFlags): Promise<void> {
+  const progressMode = (flags.progress ?? 'auto') as 'auto' | 'bar' | 'json' | 'none';
+  if (!['auto', 'bar', 'json', 'none'].includes(progressMode))
+    throw new Error(`--progress: '${flags.progress}' is not one of auto, bar, json, none`);
+  let config: TrainConfig;
+  let runDir: string;
+  if (flags.resume !== undefined) {
+    runDir = flags.resume;
+    config = resumeConfig(flags, runDir);
+    writeConfig(runPaths(runDir), config);
+  } else {
+    config = resolveTrainConfig({
+      modelsDir: modelsDir(),
+      ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+      cli: cliLayer(flags),
+    }).config;
+    runDir = flags.out ?? defaultRunDir(config);
+    createRunDir(runDir, config);
+  }
+  const progress = createProgress(progressMode);
+  const bar = progressMode === 'bar' || (progressMode === 'auto' && process.stderr.isTTY);
+  const level: LogLevel = config.log.level;
+  const logger = createLogger({
+    level,
+    file: runPaths(runDir).log,
+    // With a progress bar the console shows warnings only; train.log keeps everything.
+    console: bar ? 'pretty' : 'json',
+    consoleLevel:
+      bar && (level === 'info' || level === 'debug' || level === 'trace') ? 'warn' : level,
+    onConsoleWrite: (after) => progress.bracket(after),
+  });
+  let stopRequested = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopRequested) {
+      logger.error({ signal }, 'second signal: exiting without a checkpoint');
+      process.exit(130);
+    }
+    stopRequested = true;
+    logger.warn(
+      { signal },
+      `${signal}: finishing this iteration, writing a checkpoint, then exiting`,
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await train({
+      config,
+      runDir,
+      resume: flags.resume !== undefined,
+      logger,
+      progress,
+      shouldStop: () => stopRequested,
+    });
+    const summary = {
+      type: 'done',
+      runDir: result.runDir,
+      iterations: result.iterations,
+      steps: result.steps,
+      interrupted: result.interrupted,
+      best: result.best,
+      stepsPerSec: Math.round(result.stepsPerSec),
+      ...(result.finalEval
+        ? {
+            finalEval: {
+              meanReturn: result.finalEval.meanReturn,
+              stdReturn: result.finalEval.stdReturn,
+              successRate: result.finalEval.successRate,
+              meanFinalDistance: result.finalEval.meanFinalDistance,
+            },
+          }
+        : {}),
+    };
+    logger.info(summary, result.interrupted ? 'training interrupted (resumable)' : 'training done');
+    if (!bar) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else
+      process.stderr.write(
+        `${result.interrupted ? 'Stopped' : 'Done'}: ${result.steps} steps in ${result.iterations} iterations, ` +
+          `best ${result.best.metric} ${result.best.score?.toFixed(2) ?? '—'} (iteration ${result.best.iteration}). ` +
+          `Run: ${result.runDir}${result.interrupted ? ` (continue with: torquepilot train --resume ${result.runDir})` : ''}\n`,
+      );
+    if (result.interrupted) process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Human-readable evaluation report. */
+export function formatEvaluation(r: EvaluationResult, checkpoint: string): string {
+  const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
+  const rows: Array<[string, string]> = [
+    ['checkpoint', checkpoint],
+    ['episodes', `${r.episodes} (${r.deterministic ? 'deterministic' : 'stochastic'})`],
+    [
+      'return',
+      `${f(r.meanReturn)} ± ${f(r.stdReturn)}  [min ${f(r.minReturn)}, max ${f(r.maxReturn)}]`,
+    ],
+    ['episode length', `${f(r.meanLength, 1)}  [min ${r.minLength}, max ${r.maxLength}]`],
+  ];
+  if (r.successRate !== null) rows.push(['success rate', `${(r.successRate * 100).toFixed(1)} %`]);
+  if (r.meanFinalDistance !== null)
+    rows.push([
+      'final distance',
+      `mean ${(r.meanFinalDistance * 100).toFixed(2)} cm, median ${((r.medianFinalDistance ?? 0) * 100).toFixed(2)} cm`,
+    ]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+async function evalCommand(flags: EvalFlags): Promise<void> {
+  const episodes = parseIntFlag('--episodes', flags.episodes, 1, 1_000_000);
+  const seed = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel ?? 'warn') });
+  const ckpt = loadCheckpoint(flags.checkpoint);
+  const policy = policyFromCheckpoint(ckpt);
+  const env = await makeEnv(ckpt.manifest.task);
+  try {
+    if (
+      env.spec.obsSize !== ckpt.manifest.obsSize ||
+      env.spec.actionSize !== ckpt.manifest.actionSize
+    )
+      throw new Error(
+        `eval: ${ckpt.dir}: checkpoint sizes obs ${ckpt.manifest.obsSize}/action ${ckpt.manifest.actionSize} do not match task '${env.spec.name}' (${env.spec.obsSize}/${env.spec.actionSize})`,
+      );
+    const r = evaluatePolicy(env, policy, {
+      episodes,
+      deterministic: flags.deterministic === true,
+      seed,
+    });
+    logger.info({ checkpoint: ckpt.dir, id: ckpt.manifest.id, ...r }, 'evaluation done');
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({ checkpoint: ckpt.dir, checkpointId: ckpt.manifest.id, task: ckpt.manifest.task, seed, ...r })}\n`,
+      );
+    } else process.stdout.write(`${formatEvaluation(r, ckpt.dir)}\n`);
+  } finally {
+    env.close();
+  }
+}
+
+/** Register `train` and `eval` on the program. */
+export function registerTrainCommands(program: Command): void {
+  program
+    .command('train')
+    .description('Train a policy in MuJoCo (WASM) on a task, or continue a run with --resume.')
+    .option(
+      '--task <name>',
+      'task (a folder of models/): inverted-pendulum, reacher-2dof, arm7-reach',
+    )
+    .option(
+      '--config <file>',
+      'YAML/JSON config layered over the task defaults (models/<task>/train.yaml)',
+    )
+    .option('--algo <name>', 'update rule: trpo | npg | vpg | ppo')
+    .option('--steps <n>', 'environment steps to train for (totalSteps)')
+    .option('--seed <s>', 'seed of every random stream')
+    .option('--out <dir>', 'run directory (default runs/<task>-<algo>-seed<seed>)')
+    .option('--workers <w>', 'worker threads for the environments (0 = in-process)')
+    .option('--envs <n>', 'number of environments stepped together (env.numEnvs)')
+    .option('--backend <name>', 'tfjs backend: auto | wasm | cpu | tensorflow')
+    .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint')
+    .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
+    .option(
+      '--progress <mode>',
+      'auto (bar on a terminal, JSON lines otherwise) | bar | json | none',
+    )
+    .action(async (flags: TrainFlags) => {
+      await trainCommand(flags);
+    });
+  program
+    .command('eval')
+    .description('Evaluate a checkpoint (a checkpoint directory, or a run directory = its best).')
+    .requiredOption('--checkpoint <path>', 'checkpoint directory or run directory')
+    .option('--episodes <n>', 'episodes to run', '10')
+    .option('--deterministic', 'use the mean action instead of sampling')
+    .option(
+      '--json',
+      'print one JSON object (meanReturn, stdReturn, minReturn, maxReturn, successRate, meanLength, ...)',
+    )
+    .option('--seed <s>', 'seed of the episode resets (and of the action noise)', '0')
+    .option('--log-level <level>', 'pino level on stderr', 'warn')
+    .action(async (flags: EvalFlags) => {
+      await evalCommand(flags);
+    });
+}

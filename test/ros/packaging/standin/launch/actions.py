@@ -1,0 +1,43 @@
+"""Recorded launch actions (see launch/__init__.py)."""
+
+
+class _Action:
+    kind = 'Action'
+
+    def __init__(self, *args, **kwargs):
+        self.args = list(args)
+        self.kwargs = dict(kwargs)
+
+
+class DeclareLaunchArgument(_Action):
+    kind = 'DeclareLaunchArgument'
+
+    def __init__(self, name, default_value=None, description='', choices=None, **kwargs):
+        super().__init__(name, default_value=default_value, description=description, **kwargs)
+        self.name = name
+        self.default_value = default_value
+        self.description = description
+
+
+class ExecuteProcess(_Action):
+    kind = 'ExecuteProcess'
+
+
+class RegisterEventHandler(_Action):
+    kind = 'RegisterEventHandler'
+
+
+class LogInfo(_Action):
+    kind = 'LogInfo'
+
+
+class SetEnvironmentVariable(_Action):
+    kind = 'SetEnvironmentVariable'
+
+
+class GroupAction(_Action):
+    kind = 'GroupAction'
+
+
+class TimerAction(_Action):
+    kind = 'TimerAction'
