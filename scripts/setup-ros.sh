@@ -194,7 +194,6 @@ if [ "$SKIP_COLCON" = 0 ]; then
         tail -40 "$WS/colcon.log" >&2
         die "colcon build failed (full log: $WS/colcon.log)"
       }
-    rm -f "$STAMPS/rclnodejs-msgs"
     stamp_set colcon "$COLCON_KEY"
   fi
   write_env  # again, now with the workspace on the paths

@@ -168,6 +168,9 @@ export async function runSimBench(options: SimBenchOptions): Promise<SimBenchRes
   const probe = TaskModel.load(mj, task);
   const frameSkip = probe.task.frameSkip;
   probe.close();
+  // Warm-up, discarded: V8 first runs WASM with its baseline compiler and tiers hot functions up to
+  // optimised code in the background; without this the first figure measured would be penalised.
+  await rawStepsPerSec(task, Math.max(2000, Math.ceil(steps / 5)), seed);
   const raw = await rawStepsPerSec(task, steps, seed);
   const env = await envStepsPerSec(task, steps, seed);
   const vector = await vectorStepsPerSec(task, steps, workers, numEnvs, seed);

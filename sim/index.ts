@@ -37,3 +37,8 @@ export type { MakeVecEnvOptions } from './vecEnv.js';
 export { loadMujoco, loadModel, modelsDir, taskModelPath } from './mujoco.js';
 export type { MujocoModule, MjModel, MjData } from './mujoco.js';
 export { Kinematics } from './kinematics.js';
+export { TaskModel } from './taskModel.js';
+export type { TaskModelOptions } from './taskModel.js';
+export { wasmHeapBytes } from './mujoco.js';
+export { runSimBench } from './bench.js';
+export type { SimBenchOptions, SimBenchResult } from './bench.js';

@@ -51,7 +51,7 @@ export function wasmHeapBytes(data: MjData): number {
 export function modelsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, '..', 'models'), join(here, '..', '..', 'models')]) {
-    if (existsSync(join(candidate)) && statSync(candidate).isDirectory()) return candidate;
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
   }
   throw new Error(`sim/mujoco.modelsDir: no models/ directory next to ${here} or its parent`);
 }
@@ -61,8 +61,20 @@ export function taskModelPath(task: string): string {
   return join(modelsDir(), task, 'model.xml');
 }
 
-/** Host directory (real path) → MEMFS directory it was copied to, per module instance. */
-const mounted = new WeakMap<MujocoModule, Map<string, string>>();
+/** Host directory (real path) → its MEMFS copy and the tree signature it was copied at. */
+const mounted = new WeakMap<MujocoModule, Map<string, { memDir: string; signature: string }>>();
+
+/** Every file under `hostDir` with its size and modification time, to notice changed trees. */
+function treeSignature(hostDir: string, prefix = ''): string {
+  const parts: string[] = [];
+  for (const name of readdirSync(hostDir).sort()) {
+    const hostPath = join(hostDir, name);
+    const stat = statSync(hostPath);
+    if (stat.isDirectory()) parts.push(treeSignature(hostPath, `${prefix}${name}/`));
+    else if (stat.isFile()) parts.push(`${prefix}${name}:${stat.size}:${stat.mtimeMs}`);
+  }
+  return parts.join('|');
+}
 
 function copyTreeToMemfs(mj: MujocoModule, hostDir: string, memDir: string): void {
   mj.FS.mkdirTree(memDir, 0o777);
@@ -76,9 +88,28 @@ function copyTreeToMemfs(mj: MujocoModule, hostDir: string, memDir: string): voi
 }
 
 /**
- * Load an MJCF file into `mj`. The file's directory tree is copied into MEMFS once per module, so
- * includes and assets referenced relative to it resolve. The caller owns the returned model and must
- * `.delete()` it.
+ * The MEMFS copy of `hostDir`, (re)copied when the tree changed since the last load (files added,
+ * resized or modified), so edited models reload fresh.
+ */
+function mountDir(mj: MujocoModule, hostDir: string): string {
+  let dirs = mounted.get(mj);
+  if (dirs === undefined) {
+    dirs = new Map();
+    mounted.set(mj, dirs);
+  }
+  const signature = treeSignature(hostDir);
+  const entry = dirs.get(hostDir);
+  if (entry !== undefined && entry.signature === signature) return entry.memDir;
+  const memDir = entry?.memDir ?? `/torquepilot/m${dirs.size}`;
+  copyTreeToMemfs(mj, hostDir, memDir);
+  dirs.set(hostDir, { memDir, signature });
+  return memDir;
+}
+
+/**
+ * Load an MJCF file into `mj`. The file's directory tree is copied into MEMFS (again only when it
+ * changed), so includes and assets referenced relative to it resolve. The caller owns the returned
+ * model and must `.delete()` it.
  *
  * @throws Error naming the path when the file does not exist or MuJoCo rejects it (with MuJoCo's
  *   own message).
@@ -90,17 +121,7 @@ export function loadModel(mj: MujocoModule, xmlPath: string): MjModel {
   }
   const real = realpathSync(absolute);
   const hostDir = dirname(real);
-  let dirs = mounted.get(mj);
-  if (dirs === undefined) {
-    dirs = new Map();
-    mounted.set(mj, dirs);
-  }
-  let memDir = dirs.get(hostDir);
-  if (memDir === undefined) {
-    memDir = `/torquepilot/m${dirs.size}`;
-    copyTreeToMemfs(mj, hostDir, memDir);
-    dirs.set(hostDir, memDir);
-  }
+  const memDir = mountDir(mj, hostDir);
   const memPath = `${memDir}/${relative(hostDir, real) || basename(real)}`;
   recentOutput.length = 0;
   let model: MjModel | null;
@@ -122,7 +143,9 @@ function describeThrown(err: unknown): string {
   return String(err);
 }
 
-/** The id of a named object, or -1. `type` is a member of `mj.mjtObj`. */
+export type ObjType = 'body' | 'joint' | 'site' | 'actuator';
+
+/** The id of a named object, or -1. */
 export function nameToId(mj: MujocoModule, model: MjModel, type: ObjType, name: string): number {
   return mj.mj_name2id(model, objTypeValue(mj, type), name);
 }
@@ -131,8 +154,6 @@ export function nameToId(mj: MujocoModule, model: MjModel, type: ObjType, name: 
 export function idToName(mj: MujocoModule, model: MjModel, type: ObjType, id: number): string {
   return mj.mj_id2name(model, objTypeValue(mj, type), id) ?? '';
 }
-
-export type ObjType = 'body' | 'joint' | 'site' | 'actuator';
 
 function objTypeValue(mj: MujocoModule, type: ObjType): number {
   const table = mj.mjtObj;

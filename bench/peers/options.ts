@@ -35,6 +35,8 @@ export interface PeersOptions {
   readonly workers: readonly number[];
   /** Steps of each scaling run. */
   readonly scalingSteps: number;
+  /** How our side trains: the bench's loop with the runner's iteration, or `torquepilot train`. */
+  readonly oursVia: 'loop' | 'cli';
   /** A Python with the pinned packages; skips the venv. */
   readonly python: string | undefined;
   readonly out: string;
@@ -62,6 +64,7 @@ export const DEFAULTS: PeersOptions = Object.freeze({
   scaling: true,
   workers: [0, 1, 2], // 0 = in-process; the machine has 2 cores
   scalingSteps: 30_000,
+  oursVia: 'loop' as const, // exact 5k-step evaluations; 'cli' checks it against the real command
   python: undefined,
   out: join(HERE, 'results.json'),
   svg: join(HERE, 'learning-curves.svg'),
@@ -69,30 +72,32 @@ export const DEFAULTS: PeersOptions = Object.freeze({
 
 export const HELP = `npm run bench:peers -- [options]   (or: npx tsx bench/peers/run.ts [options])
 
-Trains torquepilot and Stable-Baselines3 side by side on inverted-pendulum / InvertedPendulum-v5 and
-reacher-2dof / Reacher-v5, times the parts of an update on both, and writes bench/peers/results.json
-and bench/peers/learning-curves.svg. The first run builds bench/peers/.venv (pinned in
-bench/peers/requirements.txt; a few GB, once).
+Trains torquepilot and Stable-Baselines3 side by side on inverted-pendulum / InvertedPendulum-v5
+and reacher-2dof / Reacher-v5, times the parts of an update on both, and writes
+bench/peers/results.json and bench/peers/learning-curves.svg. The first run builds
+bench/peers/.venv (pinned in bench/peers/requirements.txt; a few GB, once).
 
-  --quick                 smoke test (~1-2 min): pendulum, seed 0, 10k steps, TRPO of both sides
-  --tasks LIST            pendulum,reacher                          [${DEFAULTS.tasks.join(',')}]
-  --seeds LIST            seeds                                     [${DEFAULTS.seeds.join(',')}]
-  --only sb3|ours         run one side only                         [all]
-  --configs LIST          configuration ids (ours-trpo, ours-ppo, sb3-trpo-1t, sb3-ppo-1t,
-                          sb3-trpo-dt, sb3-ppo-dt, sb3-ppo8-1t)     [all]
-  --jobs N                training runs at once                     [${DEFAULTS.jobs}]
-  --eval-every N          env steps between evaluations             [${DEFAULTS.evalEvery}]
-  --eval-episodes N       episodes per periodic evaluation          [${DEFAULTS.evalEpisodes}]
-  --budget-episodes N     episodes per evaluation at a budget       [${DEFAULTS.budgetEpisodes}]
-  --pendulum-budgets LIST steps; the largest is the budget          [${DEFAULTS.pendulumBudgets.join(',')}]
-  --reacher-budgets LIST                                            [${DEFAULTS.reacherBudgets.join(',')}]
-  --reuse                 reuse saved results of identical runs (bench/out/peers/runs/)
-  --no-train | --no-parts | --no-scaling   skip a phase
-  --workers LIST          env worker threads for the scaling runs (0 = in-process)       [${DEFAULTS.workers.join(',')}]
-  --scaling-steps N       steps per scaling run                     [${DEFAULTS.scalingSteps}]
-  --python PATH           use this Python (with the pinned packages) instead of the venv
-  --out FILE              results JSON                              [bench/peers/results.json]
-  --svg FILE              learning curves                           [bench/peers/learning-curves.svg]
+  --quick                  smoke test: pendulum, seed 0, 10k steps, TRPO of both sides
+  --tasks LIST             pendulum,reacher                  [${DEFAULTS.tasks.join(',')}]
+  --seeds LIST             seeds                             [${DEFAULTS.seeds.join(',')}]
+  --only sb3|ours          run one side only                 [all]
+  --configs LIST           configuration ids: ours-trpo, ours-ppo, sb3-trpo-1t, sb3-ppo-1t,
+                           sb3-trpo-dt, sb3-ppo-dt, sb3-ppo8-1t          [all]
+  --jobs N                 training runs at once             [${DEFAULTS.jobs}]
+  --eval-every N           env steps between evaluations     [${DEFAULTS.evalEvery}]
+  --eval-episodes N        episodes per periodic evaluation  [${DEFAULTS.evalEpisodes}]
+  --budget-episodes N      episodes at a budget step         [${DEFAULTS.budgetEpisodes}]
+  --pendulum-budgets LIST  steps; the largest is the budget  [${DEFAULTS.pendulumBudgets.join(',')}]
+  --reacher-budgets LIST   steps; the largest is the budget  [${DEFAULTS.reacherBudgets.join(',')}]
+  --reuse                  reuse saved results of identical runs (bench/out/peers/runs/)
+  --no-train, --no-parts, --no-scaling                       skip a phase
+  --workers LIST           env worker threads of the scaling runs, 0 = in-process [${DEFAULTS.workers.join(',')}]
+  --scaling-steps N        steps per scaling run             [${DEFAULTS.scalingSteps}]
+  --ours-via loop|cli      our side: the bench's loop (exact 5k evaluations) or the real
+                           \`torquepilot train\` command and its metrics.jsonl [loop]
+  --python PATH            a Python with the pinned packages, instead of the venv
+  --out FILE               results JSON        [bench/peers/results.json]
+  --svg FILE               learning curves     [bench/peers/learning-curves.svg]
 `;
 
 function ints(name: string, v: string): number[] {
@@ -114,6 +119,11 @@ function int(name: string, v: string | undefined, dflt: number, min = 1): number
   if (!Number.isInteger(x) || x < min)
     throw new Error(`bench:peers: --${name} expects an integer >= ${min}, got '${v}'`);
   return x;
+}
+
+function oursVia(v: string | undefined): 'loop' | 'cli' {
+  if (v === undefined || v === 'loop' || v === 'cli') return v ?? 'loop';
+  throw new Error(`bench:peers: --ours-via expects loop or cli, got '${v}'`);
 }
 
 export function parseOptions(argv: readonly string[]): PeersOptions {
@@ -139,6 +149,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
       'no-scaling': { type: 'boolean' },
       workers: { type: 'string' },
       'scaling-steps': { type: 'string' },
+      'ours-via': { type: 'string' },
       python: { type: 'string' },
       out: { type: 'string' },
       svg: { type: 'string' },
@@ -189,6 +200,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
     scaling: values['no-scaling'] !== true,
     workers: values.workers ? ints('workers', values.workers) : base.workers,
     scalingSteps: int('scaling-steps', values['scaling-steps'], base.scalingSteps),
+    oursVia: oursVia(values['ours-via']),
     python: values.python,
     out: resolve(values.out ?? base.out),
     svg: resolve(values.svg ?? base.svg),

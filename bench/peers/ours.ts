@@ -4,13 +4,16 @@
  *
  *   npx tsx bench/peers/ours.ts train --algo trpo --task inverted-pendulum --seed 0 --steps 100000
  *        [--workers N] [--eval-every 5000] [--eval-episodes 5] [--budget-steps 50000,100000]
- *        [--budget-episodes 20] [--eval-seed 1000000]
+ *        [--budget-episodes 20] [--eval-seed 1000000] [--via loop|cli]
  *   npx tsx bench/peers/ours.ts parts --task inverted-pendulum [--quick]
  *
  * `train` prints a RunResult (bench/peers/types.ts) plus the resolved config; `parts` a PartsResult.
+ * `--via loop` (default) trains in this process with the runner's iteration (oursTrain.ts);
+ * `--via cli` runs `torquepilot train` and reads its metrics.jsonl (oursCli.ts).
  */
 import { parseArgs } from 'node:util';
 import { OURS_PARTS_QUICK, timeOursParts } from './oursParts.js';
+import { trainOursViaCli } from './oursCli.js';
 import { trainOurs } from './oursTrain.js';
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
       'budget-episodes': { type: 'string' },
       'eval-seed': { type: 'string' },
       quick: { type: 'boolean' },
+      via: { type: 'string', default: 'loop' },
     },
   });
   if (command === 'parts') {
@@ -57,7 +61,10 @@ async function main(): Promise<void> {
     .split(',')
     .filter((s) => s.trim() !== '')
     .map((s) => int('budget-steps', s, 0));
-  const r = await trainOurs({
+  if (values.via !== 'loop' && values.via !== 'cli') {
+    throw new Error(`bench/peers/ours.ts: --via expects loop or cli, got '${values.via}'`);
+  }
+  const r = await (values.via === 'cli' ? trainOursViaCli : trainOurs)({
     task: values.task,
     algo: values.algo,
     seed: int('seed', values.seed, 0),

@@ -5,7 +5,9 @@
  *   minibatch 128), split into the policy step and the value fit as trpoUpdate reports them;
  * - Fisher-vector product: `FisherOperator.apply` on N observations for the default 64-64 policy,
  *   the one-off forward pass that caches activations (`fvpSetupMs`, the analogue of SB3's KL
- *   gradient with create_graph), and a whole 15-step conjugate-gradient solve (no early stop);
+ *   gradient with create_graph), and a whole 15-step conjugate-gradient solve (no early stop); and,
+ *   when the task's train config subsamples the Fisher batch (trpo.fisherSubsample < 1), the product
+ *   and the CG solve on that subsample;
  * - batch-1 forward pass: `PolicyForward.forward` on a raw observation (the control loop's path);
  * - physics floor: mujoco-js `mj_step` and our `env.step`.
  * Every figure is a median over repeats.
@@ -24,7 +26,20 @@ import {
 } from '../../src/learn/index.js';
 import { GaussianPolicy, PolicyForward, ValueNetwork } from '../../src/policy/index.js';
 import { Random } from '../../src/util/random.js';
+import { benchConfig } from './oursTrain.js';
 import type { PartsResult } from './types.js';
+
+/** Flags for resolving the task's TRPO configuration (only trpo.fisherSubsample is read). */
+const TRAIN_FLAGS = Object.freeze({
+  algo: 'trpo' as const,
+  steps: 1,
+  workers: undefined,
+  evalEvery: 0,
+  evalEpisodes: 1,
+  budgetSteps: [],
+  budgetEpisodes: 1,
+  evalSeed: 0,
+});
 
 export interface OursPartsOptions {
   /** torquepilot task name. */
@@ -34,6 +49,8 @@ export interface OursPartsOptions {
   /** Rollout + update repeats; the first is a warm-up. */
   readonly updates: number;
   readonly fvpRepeats: number;
+  /** Whole CG solves timed (after one warm-up). */
+  readonly cgRepeats: number;
   readonly forwardCalls: number;
   readonly physicsSteps: number;
   readonly seed: number;
@@ -44,6 +61,7 @@ export const OURS_PARTS_DEFAULTS: Readonly<OursPartsOptions> = Object.freeze({
   samples: 4096, // issue 10: "one policy update on 4096 samples"
   updates: 5, // as sb3_parts.py --updates
   fvpRepeats: 50, // as sb3_parts.py --fvp-repeats
+  cgRepeats: 5, // as sb3_parts.py
   forwardCalls: 20000, // as sb3_parts.py --forward-calls
   physicsSteps: 50000, // as sb3_parts.py --physics-steps
   seed: 0,
@@ -52,6 +70,7 @@ export const OURS_PARTS_DEFAULTS: Readonly<OursPartsOptions> = Object.freeze({
 export const OURS_PARTS_QUICK: Readonly<Partial<OursPartsOptions>> = Object.freeze({
   updates: 2,
   fvpRepeats: 10,
+  cgRepeats: 2,
   forwardCalls: 2000,
   physicsSteps: 5000,
 });
@@ -126,10 +145,41 @@ export async function timeOursParts(options: Partial<OursPartsOptions> = {}): Pr
     if (i >= 3) fvpMs.push(performance.now() - t);
   }
   const cgMs: number[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < o.cgRepeats + 1; i++) {
     const t = performance.now();
     conjugateGradient((x, y) => void op.apply(x, y), v, TRPO_DEFAULTS.cgIterations, 0);
     if (i >= 1) cgMs.push(performance.now() - t);
+  }
+
+  // With the Fisher subsampling `torquepilot train` uses for this task (TRPO paper §6), if any:
+  // the same strided rows as trpoPolicyStep takes.
+  const fraction = benchConfig({ ...TRAIN_FLAGS, task: o.task, seed: o.seed }).trpo.fisherSubsample;
+  let subsampled: Partial<PartsResult> = {};
+  if (fraction < 1) {
+    const stride = Math.max(1, Math.round(1 / fraction));
+    const m = Math.ceil(n / stride);
+    const d = spec.obsSize;
+    const subObs = new Float64Array(m * d);
+    for (let r = 0; r < m; r++)
+      for (let j = 0; j < d; j++) subObs[r * d + j] = batch.obs[r * stride * d + j]!;
+    const sub = new FisherOperator(policy, subObs, m, TRPO_DEFAULTS.damping);
+    const subFvp: number[] = [];
+    for (let i = 0; i < o.fvpRepeats + 3; i++) {
+      const t = performance.now();
+      sub.apply(v, out);
+      if (i >= 3) subFvp.push(performance.now() - t);
+    }
+    const subCg: number[] = [];
+    for (let i = 0; i < o.cgRepeats + 1; i++) {
+      const t = performance.now();
+      conjugateGradient((x, y) => void sub.apply(x, y), v, TRPO_DEFAULTS.cgIterations, 0);
+      if (i >= 1) subCg.push(performance.now() - t);
+    }
+    subsampled = {
+      fisherSubsample: fraction,
+      fvpSubsampledMs: median(subFvp),
+      cgSolveSubsampledMs: median(subCg),
+    };
   }
 
   // ---- batch-1 forward pass ------------------------------------------------------------------
@@ -182,6 +232,7 @@ export async function timeOursParts(options: Partial<OursPartsOptions> = {}): Pr
     fvpMs: median(fvpMs),
     fvpSetupMs: median(setupMs),
     cgSolveMs: median(cgMs),
+    ...subsampled,
     forwardRawUs: median(fwdNs) / 1000,
     mjStepPerSecond,
     envStepPerSecond,

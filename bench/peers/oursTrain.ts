@@ -90,7 +90,14 @@ export function benchConfig(o: OursTrainOptions): TrainConfig {
 
 export async function trainOurs(o: OursTrainOptions): Promise<RunResult & { config: TrainConfig }> {
   const config = benchConfig(o);
-  const rng = new Random(o.seed);
+  // The runner's random streams (src/train/runner.ts deriveStreams), so a bench run trains as
+  // `torquepilot train --seed S` does: policy init, value init, action noise, update, env seed.
+  const root = new Random(o.seed);
+  const policyInit = root.fork();
+  const valueInit = root.fork();
+  const sampleRng = root.fork();
+  const updateRng = root.fork();
+  const envSeed = root.nextUint32();
   const inner = await makeVecEnv(o.task, {
     numEnvs: config.env.numEnvs,
     workers: config.env.workers,
@@ -99,11 +106,10 @@ export async function trainOurs(o: OursTrainOptions): Promise<RunResult & { conf
   const spec = vec.spec;
   const policy = new GaussianPolicy(
     { ...config.policy, obsSize: spec.obsSize, actionSize: spec.actionSize },
-    rng.fork(),
+    policyInit,
   );
-  const value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, rng.fork());
-  const sampleRng = rng.fork();
-  const ctx = createContext(config, policy, value, rng.fork());
+  const value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, valueInit);
+  const ctx = createContext(config, policy, value, updateRng);
   const { nSteps, gamma, gaeLambda } = rolloutSettings(config);
   const storage = new RolloutStorage({
     numSteps: nSteps,
@@ -141,7 +147,7 @@ export async function trainOurs(o: OursTrainOptions): Promise<RunResult & { conf
   let collectMs = 0;
   let updateMs = 0;
   let t = performance.now();
-  const cursor = await startRollouts(vec, o.seed);
+  const cursor = await startRollouts(vec, envSeed);
   while (steps < o.steps) {
     const t0 = performance.now();
     storage.clear();

@@ -137,7 +137,25 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** Runs a command, returns the last JSON line of its stdout; stderr goes to `logFile`. */
+/** The last one-line JSON object of `out`, else `out` from its first line that opens one. */
+function lastJson(out: string): unknown {
+  const lines = out.trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]!.startsWith('{')) continue;
+    try {
+      return JSON.parse(lines[i]!);
+    } catch {
+      try {
+        return JSON.parse(lines.slice(i).join('\n'));
+      } catch {
+        // an opening line of a pretty-printed object: keep looking upwards
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Runs a command, returns the JSON object it printed last on stdout; stderr goes to `logFile`. */
 function runJson<T>(cmd: string, args: readonly string[], logFile: string): Promise<T> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
@@ -152,12 +170,8 @@ function runJson<T>(cmd: string, args: readonly string[], logFile: string): Prom
     child.on('error', (e) => reject(new Error(`peers: cannot start ${cmd}: ${e.message}`)));
     child.on('close', (code) => {
       writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${err}\n--- stdout ---\n${out}`);
-      const line = out
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .pop();
-      if (code !== 0 || line === undefined) {
+      const parsed = lastJson(out);
+      if (code !== 0 || parsed === undefined) {
         reject(
           new Error(
             `peers: ${cmd} ${args.join(' ')} exited ${code} without a JSON result; log: ${logFile}\n${err.slice(-1500)}`,
@@ -165,7 +179,7 @@ function runJson<T>(cmd: string, args: readonly string[], logFile: string): Prom
         );
         return;
       }
-      resolvePromise(JSON.parse(line) as T);
+      resolvePromise(parsed as T);
     });
   });
 }
@@ -217,6 +231,7 @@ function trainCommand(o: PeersOptions, python: string, job: Job): [string, strin
   ];
   // 'config': the environment workers `torquepilot train` would use for this task.
   if (c.threads !== 'config') args.push('--workers', c.threads);
+  args.push('--via', o.oursVia);
   return [process.execPath, args];
 }
 
@@ -360,6 +375,8 @@ async function main(): Promise<void> {
           '2',
           '--fvp-repeats',
           '10',
+          '--cg-repeats',
+          '2',
           '--forward-calls',
           '2000',
           '--physics-steps',
@@ -398,6 +415,24 @@ async function main(): Promise<void> {
         partsErrors.push((e as Error).message);
         log(`peers: ${name} FAILED: ${(e as Error).message}`);
       }
+    }
+  }
+
+  // The learning helper's bench (bench/learn.ts --json), when present: tfjs double-backprop
+  // reference, subsampled products, reacher and arm7 sizes. Kept in results.json as is.
+  let learnBench: unknown = null;
+  const learnTs = join(ROOT, 'bench', 'learn.ts');
+  if (o.parts && o.only !== 'sb3' && existsSync(learnTs)) {
+    try {
+      learnBench = await runJson<unknown>(
+        process.execPath,
+        ['--import', 'tsx', learnTs, '--json', ...(o.quick ? ['--quick'] : [])],
+        join(OUT_DIR, 'logs', 'ours-learn-bench.log'),
+      );
+      log('peers: bench/learn.ts --json done');
+    } catch (e) {
+      partsErrors.push((e as Error).message);
+      log(`peers: bench/learn.ts FAILED: ${(e as Error).message}`);
     }
   }
 
@@ -495,6 +530,7 @@ async function main(): Promise<void> {
     rows,
     summaries,
     parts,
+    learnBench,
     scaling,
     targets,
     failures,

@@ -8,7 +8,7 @@ Parts (all on the same machine and torch thread setting as the training runs):
   the critic loop starts;
 - Fisher-vector product: sb3-contrib's `hessian_vector_product` (double backprop through the mean
   KL) on --samples observations, for the default 64-64 actor, plus the one-off cost of the KL
-  gradient with create_graph, and a whole 15-step conjugate-gradient solve;
+  gradient with create_graph, and a whole 15-step conjugate-gradient solve (no early stop);
 - batch-1 forward pass: the raw actor (mlp_extractor.policy_net then action_net, no grad) and
   SB3's `predict(obs, deterministic=True)`;
 - physics floor: MuJoCo's native `mj_step` loop and Gymnasium's `env.step`.
@@ -32,6 +32,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=4096, help="rollout / Fisher batch size")
     p.add_argument("--updates", type=int, default=5, help="rollout+update repeats (first is warm-up)")
     p.add_argument("--fvp-repeats", type=int, default=50)
+    p.add_argument("--cg-repeats", type=int, default=5, help="whole CG solves timed, after one warm-up")
     p.add_argument("--forward-calls", type=int, default=20000)
     p.add_argument("--physics-steps", type=int, default=50000)
     p.add_argument("--seed", type=int, default=0)
@@ -116,10 +117,11 @@ def main() -> None:
         fvp_s.append(time.perf_counter() - t)
     cg_s = []
     fn = lambda x, retain_graph=True: model.hessian_vector_product(actor_params, grad_kl, x, retain_graph)  # noqa: E731
-    for _ in range(5):
+    for i in range(args.cg_repeats + 1):
         t = time.perf_counter()
         conjugate_gradient_solver(fn, g, max_iter=model.cg_max_steps, residual_tol=0.0)
-        cg_s.append(time.perf_counter() - t)
+        if i > 0:
+            cg_s.append(time.perf_counter() - t)
     out["actorParams"] = n_params
     out["fvpMs"] = median_ms(fvp_s)
     out["fvpSetupMs"] = median_ms(setup_s)

@@ -49,8 +49,9 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-const tickLabel = (t: number): string =>
-  Math.abs(t) >= 1000 && t % 1000 === 0 ? `${t / 1000}k` : String(+t.toPrecision(4));
+/** Tick text; `thousands` writes 5000 as 5k (step axes), otherwise plain numbers (returns, seconds). */
+const tickLabel = (t: number, thousands: boolean): string =>
+  thousands && Math.abs(t) >= 1000 && t % 1000 === 0 ? `${t / 1000}k` : String(+t.toPrecision(4));
 
 function panel(
   x0: number,
@@ -61,6 +62,7 @@ function panel(
   colorOf: (c: string) => string,
   xOf: (e: EvalPoint) => number,
   threshold: number | null,
+  thousandsX: boolean,
 ): string {
   const pts = curves.flatMap((c) => c.evals);
   const xs = pts.map(xOf);
@@ -90,7 +92,7 @@ function panel(
       `<line x1="${x}" x2="${x}" y1="${y0 + MARGIN.top}" y2="${y0 + MARGIN.top + ih}" stroke="#eee"/>`,
     );
     parts.push(
-      `<text x="${x}" y="${y0 + MARGIN.top + ih + 16}" text-anchor="middle">${tickLabel(t)}</text>`,
+      `<text x="${x}" y="${y0 + MARGIN.top + ih + 16}" text-anchor="middle">${tickLabel(t, thousandsX)}</text>`,
     );
   }
   for (const t of niceTicks(yMin, yMax)) {
@@ -99,7 +101,7 @@ function panel(
       `<line x1="${x0 + MARGIN.left}" x2="${x0 + MARGIN.left + iw}" y1="${y}" y2="${y}" stroke="#eee"/>`,
     );
     parts.push(
-      `<text x="${x0 + MARGIN.left - 6}" y="${y}" text-anchor="end" dy="4">${tickLabel(t)}</text>`,
+      `<text x="${x0 + MARGIN.left - 6}" y="${y}" text-anchor="end" dy="4">${tickLabel(t, false)}</text>`,
     );
   }
   parts.push(
@@ -119,6 +121,11 @@ function panel(
     parts.push(
       `<polyline points="${d}" fill="none" stroke="${colorOf(c.config)}" stroke-width="1.4" stroke-opacity="0.8"><title>${esc(`${c.label}, seed ${c.seed}`)}</title></polyline>`,
     );
+    for (const e of c.evals) {
+      parts.push(
+        `<circle cx="${sx(xOf(e)).toFixed(1)}" cy="${sy(e.meanReturn).toFixed(1)}" r="1.8" fill="${colorOf(c.config)}"/>`,
+      );
+    }
   }
   return parts.join('\n');
 }
@@ -149,6 +156,7 @@ export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): 
         colorOf,
         (e) => e.steps,
         t.threshold,
+        true,
       ),
     );
     body.push(
@@ -161,6 +169,7 @@ export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): 
         colorOf,
         (e) => e.trainSeconds,
         t.threshold,
+        false,
       ),
     );
   });

@@ -116,10 +116,12 @@ export function checkTargets(
     pass: rU === null ? null : rU <= 1,
   });
   const rF = ratio(oursParts?.fvpMs, sb3Parts?.fvpMs);
-  const rCg = ratio(oursParts?.cgSolveMs, sb3Parts?.cgSolveMs);
+  // With subsampling (allowed by issue 10), the whole CG solve on the subsample is what counts.
+  const oursCg = oursParts?.cgSolveSubsampledMs ?? oursParts?.cgSolveMs;
+  const rCg = ratio(oursCg, sb3Parts?.cgSolveMs);
   out.push({
     name: 'Fisher-vector product on 4096 samples (or whole CG solve) vs PyTorch',
-    detail: `FVP ours ${f(oursParts?.fvpMs, 2)} ms, SB3 ${f(sb3Parts?.fvpMs, 2)} ms; CG ours ${f(oursParts?.cgSolveMs)} ms, SB3 ${f(sb3Parts?.cgSolveMs)} ms`,
+    detail: `FVP ours ${f(oursParts?.fvpMs, 2)} ms, SB3 ${f(sb3Parts?.fvpMs, 2)} ms; CG ours ${f(oursCg)} ms${oursParts?.fisherSubsample !== undefined ? ` (subsample ${oursParts.fisherSubsample})` : ''}, SB3 ${f(sb3Parts?.cgSolveMs)} ms`,
     ratio: rF,
     goal: 'FVP <= 1, or CG <= 1',
     pass: rF === null && rCg === null ? null : (rF ?? Infinity) <= 1 || (rCg ?? Infinity) <= 1,

@@ -86,6 +86,10 @@ export interface PartsResult {
   readonly fvpMs?: number;
   readonly fvpSetupMs?: number;
   readonly cgSolveMs?: number;
+  /** Ours: the train config's Fisher subsampling fraction, when below 1, and timings with it. */
+  readonly fisherSubsample?: number;
+  readonly fvpSubsampledMs?: number;
+  readonly cgSolveSubsampledMs?: number;
   readonly forwardRawUs?: number;
   readonly forwardPredictUs?: number;
   readonly mjStepPerSecond?: number;

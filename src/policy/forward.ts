@@ -68,9 +68,21 @@ export class PolicyForward {
       const { inSize, outSize, weightOffset, biasOffset } = layers[l] as LayerLayout;
       const hidden = l < last;
       for (let o = 0; o < outSize; o++) {
-        let z = p[biasOffset + o] as number;
+        // Four partial sums break the add dependency chain (instruction-level parallelism).
+        let z0 = p[biasOffset + o] as number;
+        let z1 = 0;
+        let z2 = 0;
+        let z3 = 0;
         const w = weightOffset + o * inSize;
-        for (let i = 0; i < inSize; i++) z += (p[w + i] as number) * (x[i] as number);
+        let i = 0;
+        for (; i + 3 < inSize; i += 4) {
+          z0 += (p[w + i] as number) * (x[i] as number);
+          z1 += (p[w + i + 1] as number) * (x[i + 1] as number);
+          z2 += (p[w + i + 2] as number) * (x[i + 2] as number);
+          z3 += (p[w + i + 3] as number) * (x[i + 3] as number);
+        }
+        for (; i < inSize; i++) z0 += (p[w + i] as number) * (x[i] as number);
+        const z = z0 + z1 + (z2 + z3);
         y[o] = hidden ? (this.#tanh ? Math.tanh(z) : z > 0 ? z : 0) : z;
       }
       const t = x;

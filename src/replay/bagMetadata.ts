@@ -136,7 +136,7 @@ export function bagMetadataYaml(m: BagMetadataInput): string {
     custom_data: { ...m.customData },
     ros_distro: m.rosDistro,
   };
-  return stringify({ rosbag2_bagfile_information: info }, { lineWidth: 0 });
+  return stringify({ rosbag2_bagfile_information: info }, { lineWidth: 0, singleQuote: true });
 }
 
 const int = z.union([z.bigint(), z.number().int()]).transform((v) => BigInt(v));

@@ -239,6 +239,17 @@ export class InProcessTransport implements Transport {
   addTimer(periodNs: bigint, callback: () => void): Timer {
     if (periodNs <= 0n)
       throw new Error(`InProcessTransport.addTimer: period must be > 0, got ${periodNs}`);
+    if (this.#clock === 'steady' && this.#preciseTimers && periodNs <= 20_000_000n) {
+      const precise = new PreciseTimer(periodNs, () => this.#run(callback));
+      const handle: Timer = {
+        get missedTicks() {
+          return precise.missedTicks;
+        },
+        dispose: () => precise.dispose(),
+      };
+      this.#precise.push(handle);
+      return handle;
+    }
     const entry: TimerEntry = {
       periodNs,
       callback,

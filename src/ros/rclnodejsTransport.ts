@@ -8,6 +8,7 @@
  * with rclnodejs's LifecycleNode (rcl_lifecycle runs the state machine and the standard
  * /<node>/change_state, get_state, ... services); they are synchronous and return 97/98/99.
  */
+import type * as rclnodejsModule from 'rclnodejs';
 import type {
   Node as RclNode,
   Parameter as RclParameter,
@@ -25,6 +26,7 @@ import type {
 } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
 import { nsToTime, timeToNs } from './messages.js';
+import { validateParameterValue } from './parameterValidation.js';
 import { noRosError } from './rosEnv.js';
 import type {
   CreateNodeOptions,
@@ -41,7 +43,7 @@ import type {
   TransportNode,
 } from './transport.js';
 
-type Rcl = typeof import('rclnodejs');
+type Rcl = typeof rclnodejsModule;
 
 /** rcl_interfaces/msg/ParameterType values (rclnodejs declares them as a const enum). */
 const PARAMETER_TYPE: Readonly<Record<ParameterSpec['type'], RclParameterType>> = Object.freeze({
@@ -50,6 +52,12 @@ const PARAMETER_TYPE: Readonly<Record<ParameterSpec['type'], RclParameterType>> 
   double: 3 as RclParameterType,
   string: 4 as RclParameterType,
 });
+
+/** A lifecycle State's id: rclnodejs 2.2's State has `id` (its .d.ts declares asMessage()). */
+function stateId(state: rclLifecycle.State): number {
+  const plain = state as unknown as { id?: number; asMessage?: () => { id: number } };
+  return plain.id ?? plain.asMessage?.().id ?? 0;
+}
 
 /** Any message object going into or out of rclnodejs. */
 type RosMessage = Record<string, unknown>;
@@ -91,7 +99,7 @@ export class RclnodejsTransport implements Transport {
   createNode(name: string, options: CreateNodeOptions = {}): TransportNode {
     const node = new this.#rcl.Node(name, '', undefined, this.#nodeOptions(options));
     this.#nodes.push(node);
-    return new RclTransportNode(this.#rcl, node, this.#logger);
+    return new RclTransportNode(this.#rcl, node, options.parameterOverrides ?? {}, this.#logger);
   }
 
   createLifecycleNode(
@@ -107,7 +115,12 @@ export class RclnodejsTransport implements Transport {
       true,
     );
     this.#nodes.push(node);
-    const tnode = new RclTransportNode(this.#rcl, node, this.#logger);
+    const tnode = new RclTransportNode(
+      this.#rcl,
+      node,
+      options.parameterOverrides ?? {},
+      this.#logger,
+    );
     const callbacks = makeCallbacks(tnode);
     const wrap =
       (cb: () => CallbackCode): rclLifecycle.TransitionCallback =>
@@ -133,13 +146,13 @@ export class RclnodejsTransport implements Transport {
     };
     return {
       node: tnode,
-      state: () => labels[node.currentState.asMessage().id] ?? 'unconfigured',
+      state: () => labels[stateId(node.currentState)] ?? 'unconfigured',
       trigger: (t: TransitionName) => {
-        const before = labels[node.currentState.asMessage().id] ?? 'unconfigured';
+        const before = labels[stateId(node.currentState)] ?? 'unconfigured';
         try {
           const holder = new this.#rcl.lifecycle.CallbackReturnValue();
           const state = node[t](holder);
-          const reached = labels[state.asMessage().id] ?? before;
+          const reached = labels[stateId(state)] ?? before;
           return holder.isSuccess()
             ? { success: true, state: reached }
             : { success: false, state: reached, reason: `${t} returned ${holder.value}` };
@@ -167,28 +180,15 @@ export class RclnodejsTransport implements Transport {
   }
 
   #nodeOptions(options: CreateNodeOptions): InstanceType<Rcl['NodeOptions']> {
+    // Our own overrides (CLI flags) are applied as declaration defaults in declareParameters, where
+    // the declared type is known; `--ros-args -p name:=value` overrides still win there.
     const nodeOptions = new this.#rcl.NodeOptions();
     const overrides: RclParameter[] = [];
-    for (const [name, value] of Object.entries(options.parameterOverrides ?? {})) {
-      overrides.push(this.#parameter(name, value));
-    }
     if (options.useSimTime === true) {
       overrides.push(new this.#rcl.Parameter('use_sim_time', PARAMETER_TYPE.bool, true));
     }
     nodeOptions.parameterOverrides = overrides;
     return nodeOptions;
-  }
-
-  #parameter(name: string, value: ParameterValue): RclParameter {
-    const type =
-      typeof value === 'boolean'
-        ? PARAMETER_TYPE.bool
-        : typeof value === 'string'
-          ? PARAMETER_TYPE.string
-          : Number.isInteger(value)
-            ? PARAMETER_TYPE.integer
-            : PARAMETER_TYPE.double;
-    return new this.#rcl.Parameter(name, type, value);
   }
 }
 
@@ -198,10 +198,17 @@ class RclTransportNode implements TransportNode {
   readonly #rcl: Rcl;
   readonly #node: RclNode;
   readonly #specs = new Map<string, ParameterSpec>();
+  readonly #overrides: Readonly<Record<string, ParameterValue>>;
 
-  constructor(rcl: Rcl, node: RclNode, logger?: NodeLogger) {
+  constructor(
+    rcl: Rcl,
+    node: RclNode,
+    overrides: Readonly<Record<string, ParameterValue>>,
+    logger?: NodeLogger,
+  ) {
     this.#rcl = rcl;
     this.#node = node;
+    this.#overrides = overrides;
     this.name = node.name();
     const rosLogger = node.getLogger();
     this.logger = logger ?? {
@@ -294,7 +301,8 @@ class RclTransportNode implements TransportNode {
           ? undefined
           : spec.type === 'integer'
             ? new rcl.IntegerRange(BigInt(spec.range.from), BigInt(spec.range.to))
-            : new rcl.FloatingPointRange(spec.range.from, spec.range.to);
+            : // step 0: continuous (rclnodejs defaults to step 1, allowing only from + k).
+              new rcl.FloatingPointRange(spec.range.from, spec.range.to, 0);
       const descriptor = new rcl.ParameterDescriptor(
         spec.name,
         type,
@@ -305,8 +313,15 @@ class RclTransportNode implements TransportNode {
       if (spec.choices !== undefined) {
         descriptor.additionalConstraints = `one of: ${spec.choices.join(', ')}`;
       }
+      const problem = validateParameterValue(spec, this.#overrides[spec.name] ?? spec.default);
+      if (problem !== null) throw new Error(`${this.name}: parameter override ${problem}`);
       this.#specs.set(spec.name, spec);
-      this.#node.declareParameter(new rcl.Parameter(spec.name, type, spec.default), descriptor);
+      const value = this.#overrides[spec.name] ?? spec.default;
+      this.#node.declareParameter(new rcl.Parameter(spec.name, type, value), descriptor);
+      // A --ros-args override replaced the value: check it like any other set.
+      const declared = this.getParameter(spec.name);
+      const invalid = validateParameterValue(spec, declared);
+      if (invalid !== null) throw new Error(`${this.name}: parameter override ${invalid}`);
     }
   }
 

@@ -3,6 +3,7 @@
  * (signals, exit codes, where output goes) live here; the loop lives in runner.ts.
  */
 import type { Command } from 'commander';
+import YAML from 'yaml';
 import { modelsDir } from '../../sim/index.js';
 import { makeEnv } from '../../sim/index.js';
 import { resolveTrainConfig } from '../config/trainConfig.js';
@@ -30,6 +31,7 @@ interface TrainFlags {
   backend?: string;
   logLevel?: string;
   progress?: string;
+  printConfig?: boolean;
 }
 
 interface EvalFlags {
@@ -115,6 +117,10 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       ...(flags.config !== undefined ? { configFile: flags.config } : {}),
       cli: cliLayer(flags),
     }).config;
+    if (flags.printConfig) {
+      process.stdout.write(YAML.stringify(config));
+      return;
+    }
     runDir = flags.out ?? defaultRunDir(config);
     createRunDir(runDir, config);
   }
@@ -266,6 +272,7 @@ export function registerTrainCommands(program: Command): void {
       '--progress <mode>',
       'auto (bar on a terminal, JSON lines otherwise) | bar | json | none',
     )
+    .option('--print-config', 'print the resolved config (all layers merged) as YAML and exit')
     .action(async (flags: TrainFlags) => {
       await trainCommand(flags);
     });

@@ -32,7 +32,7 @@ export const PLOT_DEFAULTS: Readonly<PlotOptions> = Object.freeze({
   yLabel: 'episode return',
 });
 
-/** Tick positions covering [lo, hi] with about `count` steps of 1, 2 or 5 × 10^k. */
+/** Tick positions enclosing [lo, hi] with about `count` steps of 1, 2 or 5 × 10^k. */
 export function niceTicks(lo: number, hi: number, count = 6): number[] {
   if (!(hi > lo)) {
     const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
@@ -42,8 +42,13 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  // Outermost ticks at or beyond the data, so the axes enclose every point.
+  const first = Math.floor(lo / step + 1e-9);
+  const last = Math.ceil(hi / step - 1e-9);
+  for (let k = first; k <= last; k++) {
+    const t = Number((k * step).toPrecision(12));
+    out.push(t === 0 ? 0 : t);
+  }
   return out;
 }
 
@@ -67,7 +72,7 @@ export function renderCurveSvg(
   options: Partial<PlotOptions> = {},
 ): string {
   const o: PlotOptions = { ...PLOT_DEFAULTS, ...options };
-  const m = { left: 70, right: 20, top: 40, bottom: 55 };
+  const m = { left: 70, right: 20, top: 56, bottom: 55 };
   const w = o.width - m.left - m.right;
   const h = o.height - m.top - m.bottom;
   const xs: number[] = [];
@@ -144,13 +149,16 @@ export function renderCurveSvg(
     }
     flush();
   }
-  series.forEach((s, i) => {
-    const ly = m.top + 12 + i * 16;
+  // Legend in one row between the title and the plot, so it never hides data.
+  let lx = m.left;
+  const ly = 40;
+  for (const s of series) {
     parts.push(
-      `<line x1="${m.left + 10}" y1="${ly}" x2="${m.left + 34}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
-      `<text x="${m.left + 40}" y="${ly + 4}">${esc(s.label)}</text>`,
+      `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+      `<text x="${lx + 30}" y="${ly + 4}">${esc(s.label)}</text>`,
     );
-  });
+    lx += 30 + s.label.length * 6.5 + 24;
+  }
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

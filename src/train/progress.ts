@@ -66,14 +66,18 @@ class TtyProgress implements ProgressReporter {
   constructor(out: Writable & { columns?: number }) {
     this.#out = out;
   }
+  /** The bar cut to the terminal width (a pseudo-terminal may report 0 columns). */
+  #fit(): string {
+    const cols = this.#out.columns !== undefined && this.#out.columns > 0 ? this.#out.columns : 160;
+    return this.#last.slice(0, Math.max(20, cols - 1));
+  }
   update(u: ProgressUpdate): void {
-    this.#last = renderBar(u);
-    const cols = this.#out.columns ?? 120;
-    this.#out.write(`\r\x1b[2K${this.#last.slice(0, Math.max(20, cols - 1))}`);
+    this.#last = renderBar(u, 20);
+    this.#out.write(`\r\x1b[2K${this.#fit()}`);
   }
   bracket(after: boolean): void {
     if (this.#last === '') return;
-    if (after) this.#out.write(this.#last.slice(0, Math.max(20, (this.#out.columns ?? 120) - 1)));
+    if (after) this.#out.write(this.#fit());
     else this.#out.write('\r\x1b[2K');
   }
   done(): void {

@@ -93,7 +93,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config, logger, progress } = options;
   const paths = runPaths(options.runDir);
   // 'auto' leaves the choice to TORQUEPILOT_TF_BACKEND, then the automatic order.
-  const backend = await initBackend(config.backend === 'auto' ? undefined : config.backend, logger);
+  // The fallbacks (e.g. tfjs-node-gpu installed without its native binary) are expected on most
+  // machines: record them in train.log at info level instead of warning on every run.
+  const backend = await initBackend(config.backend === 'auto' ? undefined : config.backend);
+  logger.info(
+    { backend: backend.backend, package: backend.package, skipped: backend.skipped },
+    `tfjs backend: ${backend.backend} (${backend.package})`,
+  );
   const { nSteps, gamma, gaeLambda } = rolloutSettings(config);
   const streams = deriveStreams(config.seed);
   const vecEnv: VecEnv = await makeVecEnv(config.task, {

@@ -108,7 +108,8 @@ describe('metrics file', () => {
 describe('learning curve SVG', () => {
   test('niceTicks uses 1-2-5 steps covering the range', () => {
     assert.deepEqual(niceTicks(0, 100000, 5), [0, 20000, 40000, 60000, 80000, 100000]);
-    assert.deepEqual(niceTicks(-4.7, -3.1, 4), [-4.5, -4, -3.5]);
+    assert.deepEqual(niceTicks(-4.7, -3.1, 4), [-5, -4.5, -4, -3.5, -3]);
+    assert.deepEqual(niceTicks(0, 143360, 6), [0, 50000, 100000, 150000]);
     assert.deepEqual(niceTicks(0, 1000, 5), [0, 200, 400, 600, 800, 1000]);
     assert.ok(niceTicks(5, 5).length >= 2); // degenerate range still gets an axis
   });

@@ -246,6 +246,8 @@ export interface PeerStatus {
     jointNames: string[];
     command: number[];
     safetyState: string;
+    stampSec: number;
+    receivedAt: number;
   } | null;
   readonly diagnostics: number;
   readonly lastDiagnostics:

@@ -80,6 +80,7 @@ class RobotPeer(Node):
             Float64MultiArray, f"/{args.controller}/commands", self.on_command, 10
         )
         self.estop_pub = self.create_publisher(Bool, args.estop_topic, reliable)
+        self.bool_publishers = {args.estop_topic: self.estop_pub}
         self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diagnostics, 10)
         if PolicyOutput is not None and args.policy_output_topic:
             self.create_subscription(
@@ -141,6 +142,8 @@ class RobotPeer(Node):
                 "jointNames": list(msg.joint_names),
                 "command": list(msg.command),
                 "safetyState": msg.safety_state,
+                "stampSec": msg.header.stamp.sec + 1e-9 * msg.header.stamp.nanosec,
+                "receivedAt": time.monotonic(),
             }
 
     def status(self, since=None):
@@ -209,6 +212,13 @@ def handle(peer, req):
     if op == "estop":
         peer.estop_pub.publish(Bool(data=bool(req["value"])))
         return {"now": time.monotonic()}
+    if op == "publish_bool":
+        pub = peer.bool_publishers.get(req["topic"])
+        if pub is None:
+            reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+            pub = peer.bool_publishers[req["topic"]] = peer.create_publisher(Bool, req["topic"], reliable)
+        pub.publish(Bool(data=bool(req["value"])))
+        return {"now": time.monotonic()}
     if op == "change_state":
         r = ChangeState.Request()
         r.transition.id = TRANSITIONS[req["transition"]]
@@ -216,7 +226,7 @@ def handle(peer, req):
         return {"success": bool(res.success)}
     if op == "get_state":
         res = peer.call(GetState, f"/{req['node']}/get_state", GetState.Request(), timeout)
-        return {"id": int(res.current_state.id), "label": res.current_state.label}
+        return {"stateId": int(res.current_state.id), "label": res.current_state.label}
     if op == "set_parameters":
         r = SetParameters.Request()
         r.parameters = [

@@ -1,0 +1,66 @@
+/**
+ * Simulation throughput figures (issue 2):
+ *   1. raw mj_step loop vs one environment on the same model (target: env ≥ 0.8 × raw on arm7-reach);
+ *   2. the worker-pool VecEnv with 1 and 2 workers, same environments per worker (target: 2 ≥ 1.6 × 1).
+ *
+ * Usage: npx tsx bench/sim.ts [--task arm7-reach] [--steps 20000] [--envs-per-worker 8]
+ *                             [--repeats 3] [--json]
+ * Each figure is the best of `repeats` runs (the least disturbed by other load on the machine).
+ * Steps are environment steps (frameSkip physics steps each); see sim/bench.ts for the method.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from '../sim/bench.js';
+
+const { values } = parseArgs({
+  options: {
+    task: { type: 'string', default: 'arm7-reach' },
+    steps: { type: 'string', default: '20000' },
+    'envs-per-worker': { type: 'string', default: '8' },
+    repeats: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const task = values.task;
+const steps = Number(values.steps);
+const perWorker = Number(values['envs-per-worker']);
+const repeats = Number(values.repeats);
+
+async function best(run: () => Promise<number>): Promise<number> {
+  let top = 0;
+  for (let r = 0; r < repeats; r++) top = Math.max(top, await run());
+  return Math.round(top);
+}
+
+const raw = await best(() => rawStepsPerSec(task, steps));
+const env = await best(() => envStepsPerSec(task, steps));
+const oneWorker = await best(() => vectorStepsPerSec(task, steps, 1, perWorker));
+const twoWorkers = await best(() => vectorStepsPerSec(task, steps, 2, 2 * perWorker));
+const result = {
+  task,
+  steps,
+  repeats,
+  rawStepsPerSec: raw,
+  envStepsPerSec: env,
+  envOverRaw: Math.round((env / raw) * 1000) / 1000,
+  vector1WorkerStepsPerSec: oneWorker,
+  vector2WorkersStepsPerSec: twoWorkers,
+  twoOverOneWorker: Math.round((twoWorkers / oneWorker) * 1000) / 1000,
+  envsPerWorker: perWorker,
+  cores: availableParallelism(),
+  loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+};
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  process.stdout.write(
+    [
+      `task ${task}, ${steps} environment steps per run, best of ${repeats}`,
+      `raw mj_step loop        ${raw} steps/s`,
+      `one environment         ${env} steps/s   env/raw = ${result.envOverRaw} (target ≥ 0.8)`,
+      `VecEnv, 1 worker        ${oneWorker} steps/s (${perWorker} envs)`,
+      `VecEnv, 2 workers       ${twoWorkers} steps/s (${2 * perWorker} envs)   2/1 = ${result.twoOverOneWorker} (target ≥ 1.6)`,
+      `machine: ${result.cores} cores, load average ${result.loadAverage1m} (other processes share the cores)`,
+    ].join('\n') + '\n',
+  );
+}

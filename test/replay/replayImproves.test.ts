@@ -1,0 +1,96 @@
+/**
+ * Replay improves a policy: episodes logged by a reacher-2dof policy (simulated, stochastic) are
+ * replayed into the same policy with importance-weighted TRPO steps, and the DETERMINISTIC
+ * evaluation return on fixed seeds goes up. Small budget: 60 episodes (3000 transitions), 5
+ * iterations.
+ *
+ * The behaviour policy starts with σ = exp(−1.5) ≈ 0.22: reacher's reward −‖d‖ − ‖a‖² makes the
+ * control-cost noise of σ = 1 swamp the distance signal at this sample size.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { makeEnv, taskSpec } from '../../sim/index.js';
+import {
+  loadCheckpoint,
+  policyFromCheckpoint,
+  saveCheckpoint,
+} from '../../src/policy/checkpoint.js';
+import { GaussianPolicy, ValueNetwork } from '../../src/policy/index.js';
+import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
+import { recordSimulatedEpisodes } from '../../src/replay/recordSimulation.js';
+import { runReplay } from '../../src/replay/runReplay.js';
+import { evaluatePolicy } from '../../src/train/evaluate.js';
+import { Random } from '../../src/util/random.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-improves-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('replaying logged reacher-2dof episodes improves the deterministic evaluation return', async () => {
+  const spec = await taskSpec('reacher-2dof');
+  const rng = new Random(7);
+  const policy = new GaussianPolicy(
+    { obsSize: spec.obsSize, actionSize: spec.actionSize, normalizeObs: false, logStdInit: -1.5 },
+    rng.fork(),
+  );
+  const value = new ValueNetwork({ obsSize: spec.obsSize }, rng.fork());
+  const before = join(tmp, 'ck-before');
+  saveCheckpoint(before, {
+    task: 'reacher-2dof',
+    jointNames: spec.jointNames,
+    backend: 'cpu',
+    iteration: 0,
+    steps: 0,
+    policy,
+    value,
+    hyperparameters: {},
+  });
+  const bag = join(tmp, 'bag');
+  const rec = await recordSimulatedEpisodes(before, bag, {
+    episodes: 60,
+    seed: 1,
+    startTimeNs: 0n,
+  });
+  assert.equal(rec.transitions, 60 * spec.horizon);
+
+  // The bag carries the behaviour policy's id and is read back whole.
+  const reader = await BagEpisodeReader.open(bag);
+  let episodes = 0;
+  for await (const ep of reader.episodes()) {
+    assert.equal(ep.checkpointId, rec.checkpointId);
+    episodes++;
+  }
+  assert.equal(episodes, 60);
+
+  const afterDir = join(tmp, 'ck-after');
+  const summary = await runReplay({
+    bags: [bag],
+    checkpoint: before,
+    out: afterDir,
+    config: { weights: 'truncated', iterations: 5 },
+  });
+  // Replaying its own data, the first iteration's weights are all 1 (up to float32 round-off).
+  assert.ok(Math.abs(summary.ess - rec.transitions) < 1e-6 * rec.transitions);
+  assert.ok(summary.kl > 0 && summary.surrogateAfter > summary.surrogateBefore);
+  for (const it of summary.iterations) assert.ok(it.kl <= 0.01 + 1e-9, `iteration KL ${it.kl} > δ`);
+
+  const env = await makeEnv('reacher-2dof');
+  try {
+    const evaluate = (dir: string): number =>
+      evaluatePolicy(env, policyFromCheckpoint(loadCheckpoint(dir)), {
+        episodes: 20,
+        deterministic: true,
+        seed: 5,
+      }).meanReturn;
+    const returnBefore = evaluate(before);
+    const returnAfter = evaluate(afterDir);
+    assert.ok(
+      returnAfter > returnBefore + 0.5,
+      `deterministic return ${returnBefore.toFixed(3)} → ${returnAfter.toFixed(3)} did not improve`,
+    );
+  } finally {
+    env.close();
+  }
+});
