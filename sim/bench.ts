@@ -43,6 +43,12 @@ export interface SimBenchResult {
   readonly numEnvs: number;
   /** envStepsPerSec / rawStepsPerSec. */
   readonly envOverRaw: number;
+  /** The raw loop per second of CPU time (robust to other load on the machine). */
+  readonly rawStepsPerCpuSec: number;
+  /** One environment per second of CPU time. */
+  readonly envStepsPerCpuSec: number;
+  /** envStepsPerCpuSec / rawStepsPerCpuSec. */
+  readonly envOverRawCpu: number;
 }
 
 /** Rows of random actions, cycled through. Shape: (rows, actionSize). */
@@ -62,12 +68,34 @@ function actionTable(spec: TaskSpec, seed: number): Float64Array {
   return table;
 }
 
-function perSecond(steps: number, start: number): number {
-  return steps / ((performance.now() - start) / 1000);
+/** Steps per second of wall time and per second of this process's CPU time (user + system). */
+export interface Throughput {
+  readonly perSec: number;
+  readonly perCpuSec: number;
+}
+
+interface Clock {
+  readonly wall: number;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+function startClock(): Clock {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+/**
+ * Throughput since `clock`. CPU time counts only while this process runs, so on a machine shared
+ * with other load it estimates the unloaded single-thread speed (worker threads add their CPU time
+ * too, so for the vectorised run only the wall figure is meaningful).
+ */
+function throughput(steps: number, clock: Clock): Throughput {
+  const wall = (performance.now() - clock.wall) / 1000;
+  const cpu = process.cpuUsage(clock.cpu);
+  return { perSec: steps / wall, perCpuSec: steps / ((cpu.user + cpu.system) / 1e6) };
 }
 
 /** The bare mj_step loop (see file comment). Returns environment steps per second. */
-export async function rawStepsPerSec(task: string, steps: number, seed = 0): Promise<number> {
+export async function rawStepsPerSec(task: string, steps: number, seed = 0): Promise<Throughput> {
   const mj = await loadMujoco();
   const taskModel = TaskModel.load(mj, task);
   const { spec, model } = taskModel;
@@ -89,9 +117,9 @@ export async function rawStepsPerSec(task: string, steps: number, seed = 0): Pro
       }
     };
     run(Math.ceil(steps / 10));
-    const start = performance.now();
+    const clock = startClock();
     run(steps);
-    return perSecond(steps, start);
+    return throughput(steps, clock);
   } finally {
     data.delete();
     taskModel.close();
@@ -99,7 +127,7 @@ export async function rawStepsPerSec(task: string, steps: number, seed = 0): Pro
 }
 
 /** One environment. Returns environment steps per second. */
-export async function envStepsPerSec(task: string, steps: number, seed = 0): Promise<number> {
+export async function envStepsPerSec(task: string, steps: number, seed = 0): Promise<Throughput> {
   const env = await makeEnv(task);
   try {
     const table = actionTable(env.spec, seed);
@@ -113,9 +141,9 @@ export async function envStepsPerSec(task: string, steps: number, seed = 0): Pro
       }
     };
     run(Math.ceil(steps / 10));
-    const start = performance.now();
+    const clock = startClock();
     run(steps);
-    return perSecond(steps, start);
+    return throughput(steps, clock);
   } finally {
     env.close();
   }
@@ -128,7 +156,7 @@ export async function vectorStepsPerSec(
   workers: number,
   numEnvs: number,
   seed = 0,
-): Promise<number> {
+): Promise<Throughput> {
   const vec = await makeVecEnv(task, { numEnvs, workers });
   try {
     const spec = vec.spec;
@@ -147,9 +175,9 @@ export async function vectorStepsPerSec(
     };
     const iterations = Math.max(1, Math.ceil(steps / numEnvs));
     await run(Math.ceil(iterations / 10));
-    const start = performance.now();
+    const clock = startClock();
     await run(iterations);
-    return perSecond(iterations * numEnvs, start);
+    return throughput(iterations * numEnvs, clock);
   } finally {
     await vec.close();
   }
@@ -178,11 +206,14 @@ export async function runSimBench(options: SimBenchOptions): Promise<SimBenchRes
     task,
     steps,
     frameSkip,
-    rawStepsPerSec: Math.round(raw),
-    envStepsPerSec: Math.round(env),
-    vectorStepsPerSec: Math.round(vector),
+    rawStepsPerSec: Math.round(raw.perSec),
+    envStepsPerSec: Math.round(env.perSec),
+    vectorStepsPerSec: Math.round(vector.perSec),
     workers,
     numEnvs,
-    envOverRaw: Math.round((env / raw) * 1000) / 1000,
+    envOverRaw: Math.round((env.perSec / raw.perSec) * 1000) / 1000,
+    rawStepsPerCpuSec: Math.round(raw.perCpuSec),
+    envStepsPerCpuSec: Math.round(env.perCpuSec),
+    envOverRawCpu: Math.round((env.perCpuSec / raw.perCpuSec) * 1000) / 1000,
   };
 }

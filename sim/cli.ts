@@ -117,6 +117,7 @@ export function registerSimCommands(program: Command): void {
             `task ${result.task}: ${result.steps} environment steps (frame skip ${result.frameSkip}) per run`,
             `raw mj_step loop   ${result.rawStepsPerSec} steps/s`,
             `one environment    ${result.envStepsPerSec} steps/s (${result.envOverRaw} × raw)`,
+            `per CPU-second     raw ${result.rawStepsPerCpuSec}, env ${result.envStepsPerCpuSec} (${result.envOverRawCpu} × raw)`,
             `vectorised         ${result.vectorStepsPerSec} steps/s (${result.numEnvs} envs over ${result.workers} workers)`,
           ].join('\n') + '\n',
         );

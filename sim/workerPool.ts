@@ -77,6 +77,7 @@ export class WorkerPoolVecEnv implements VecEnv {
   readonly #workers: PoolWorker[];
   readonly #buffers: BatchBuffers;
   readonly #result: VecStepResult;
+  readonly #crashes: string[] = [];
   #closed = false;
 
   private constructor(
@@ -164,15 +165,24 @@ export class WorkerPoolVecEnv implements VecEnv {
       await Promise.all(workers.map((w) => w.worker.terminate()));
       throw err;
     }
-    for (const w of workers) {
-      w.worker.removeAllListeners('message');
-      w.worker.removeAllListeners('exit');
-    }
-    return new WorkerPoolVecEnv(spec, numEnvs, workers, buffers);
+    const pool = new WorkerPoolVecEnv(spec, numEnvs, workers, buffers);
+    workers.forEach((w, i) => {
+      w.worker.removeAllListeners();
+      // A crashed worker (e.g. out of memory) is reported by the next command instead of crashing
+      // the process with an unhandled 'error' event.
+      w.worker.on('error', (err) => pool.#crashes.push(`worker ${i}: ${err.message}`));
+      w.worker.on('exit', (code) => {
+        if (!pool.#closed) pool.#crashes.push(`worker ${i} exited with code ${code}`);
+      });
+    });
+    return pool;
   }
 
   #check(): void {
     if (this.#closed) throw new Error(`VecEnv(${this.spec.name}): used after close()`);
+    if (this.#crashes.length > 0) {
+      throw new Error(`VecEnv(${this.spec.name}): a worker died: ${this.#crashes.join('; ')}`);
+    }
   }
 
   /** Send a command to every worker, then wait for all (they run in parallel). */
@@ -194,7 +204,7 @@ export class WorkerPoolVecEnv implements VecEnv {
         Atomics.wait(w.control, CONTROL.DONE, done, 1000);
         if (Date.now() - started > WORKER_TIMEOUT_MS) {
           throw new Error(
-            `VecEnv(${this.spec.name}): worker ${i} did not answer in ${WORKER_TIMEOUT_MS} ms`,
+            `VecEnv(${this.spec.name}): worker ${i} did not answer in ${WORKER_TIMEOUT_MS} ms (crashed?)`,
           );
         }
       }
@@ -256,7 +266,8 @@ export class WorkerPoolVecEnv implements VecEnv {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      this.#broadcast(COMMAND.CLOSE);
+      // Workers free their MjData and MjModel, then leave their loop (a dead one cannot answer).
+      if (this.#crashes.length === 0) this.#broadcast(COMMAND.CLOSE);
     } finally {
       await Promise.all(
         this.#workers.map(async (w) => {

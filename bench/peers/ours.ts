@@ -7,7 +7,8 @@
  *        [--budget-episodes 20] [--eval-seed 1000000] [--via loop|cli]
  *   npx tsx bench/peers/ours.ts parts --task inverted-pendulum [--quick]
  *
- * `train` prints a RunResult (bench/peers/types.ts) plus the resolved config; `parts` a PartsResult.
+ * `train` prints a RunResult (bench/peers/types.ts) plus the resolved `trainConfig`; `parts` a
+ * PartsResult.
  * `--via loop` (default) trains in this process with the runner's iteration (oursTrain.ts);
  * `--via cli` runs `torquepilot train` and reads its metrics.jsonl (oursCli.ts).
  */

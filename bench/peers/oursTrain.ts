@@ -88,7 +88,9 @@ export function benchConfig(o: OursTrainOptions): TrainConfig {
   return resolveTrainConfig({ modelsDir: modelsDir(), cli: cli as never }).config;
 }
 
-export async function trainOurs(o: OursTrainOptions): Promise<RunResult & { config: TrainConfig }> {
+export async function trainOurs(
+  o: OursTrainOptions,
+): Promise<RunResult & { trainConfig: TrainConfig }> {
   const config = benchConfig(o);
   // The runner's random streams (src/train/runner.ts deriveStreams), so a bench run trains as
   // `torquepilot train --seed S` does: policy init, value init, action noise, update, env seed.
@@ -218,6 +220,6 @@ export async function trainOurs(o: OursTrainOptions): Promise<RunResult & { conf
       other: Math.max(0, 1 - physics - inference - update),
     },
     versions: { node: process.version },
-    config,
+    trainConfig: config,
   };
 }

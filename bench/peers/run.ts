@@ -281,6 +281,13 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   const machineStart = machine();
   log(`peers: machine ${JSON.stringify(machineStart)}`);
+  const load1 = (machineStart.loadavg as number[])[0] ?? 0;
+  if (load1 > 1) {
+    log(
+      `peers: warning: 1-minute load average is ${load1.toFixed(1)} before starting: other work is ` +
+        'running, absolute figures will be pessimistic (ratios within this run still compare)',
+    );
+  }
   const tasks = taskInfo(o);
   for (const id of o.configs) {
     if (!CONFIGS.some((c) => c.id === id)) {
@@ -535,7 +542,7 @@ async function main(): Promise<void> {
     targets,
     failures,
     partsErrors,
-    runs: done.map((d) => ({ config: d.job.config.id, taskKey: d.job.task, ...d.result })),
+    runs: done.map((d) => ({ ...d.result, config: d.job.config.id, taskKey: d.job.task })),
   };
   writeFileAtomic(o.out, JSON.stringify(results_, null, 1) + '\n');
   const plots: PlotTask[] = o.tasks.map((t) => ({

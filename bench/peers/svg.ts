@@ -130,6 +130,20 @@ function panel(
   return parts.join('\n');
 }
 
+/** Greedy word wrap to lines of at most `width` characters (a longer word gets its own line). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 /** The whole figure as an SVG document. */
 export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): string {
   const configs: { id: string; label: string }[] = [];
@@ -140,7 +154,8 @@ export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): 
   }
   const colorOf = (id: string): string =>
     PALETTE[configs.findIndex((c) => c.id === id) % PALETTE.length] ?? '#000';
-  const legendH = 22 * Math.ceil(configs.length / 3) + 30;
+  const captionLines = wrap(caption, 140);
+  const legendH = 22 * Math.ceil(configs.length / 3) + 14 + 16 * captionLines.length;
   const width = 2 * PANEL_W;
   const height = tasks.length * PANEL_H + legendH;
   const body: string[] = [];
@@ -182,7 +197,11 @@ export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): 
     );
     body.push(`<text x="${x + 30}" y="${y + 10}">${esc(c.label)}</text>`);
   });
-  body.push(`<text x="20" y="${height - 8}" fill="#555">${esc(caption)}</text>`);
+  // The caption may be long (the command line): split it into lines that fit the width.
+  captionLines.forEach((line, i) => {
+    const y = height - 8 - 16 * (captionLines.length - 1 - i);
+    body.push(`<text x="20" y="${y}" fill="#555">${esc(line)}</text>`);
+  });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

@@ -31,7 +31,7 @@ export interface TransitionBatch {
   readonly oldLogStd?: Float32Array;
 }
 
-/** Check a batch's array lengths against the sizes; throws naming the field and the sizes. */
+/** Check a batch's array lengths and values; throws naming the field, the index or the sizes. */
 export function validateBatch(
   batch: TransitionBatch,
   obsSize: number,
@@ -49,10 +49,20 @@ export function validateBatch(
     ['weights', batch.weights, n],
   ];
   for (const [name, arr, len] of expect) {
-    if (arr !== undefined && arr.length < len) {
+    if (arr === undefined) continue;
+    if (arr.length < len) {
       throw new Error(
         `${caller}: batch.${name} has ${arr.length} values, expected ${len} (size ${n}, obsSize ${obsSize}, actionSize ${actionSize})`,
       );
+    }
+    // A NaN or ±Inf anywhere would spread into every parameter through the gradient: refuse it
+    // before the update touches the networks.
+    for (let i = 0; i < len; i++) {
+      if (!Number.isFinite(arr[i] as number)) {
+        throw new Error(
+          `${caller}: batch.${name}[${i}] = ${arr[i]} is not finite; refusing to update on it`,
+        );
+      }
     }
   }
 }

@@ -6,6 +6,7 @@
 import type { ValueNetwork } from '../policy/value.js';
 import type { Random } from '../util/random.js';
 import type { Adam } from './adam.js';
+import { valueScratch } from './scratch.js';
 
 export interface ValueFitOptions {
   /** Passes over the batch (sb3-contrib TRPO n_critic_updates = 10). */
@@ -61,7 +62,7 @@ export function fitValueFunction(
   const o = { ...VALUE_FIT_DEFAULTS, ...options };
   const D = value.shape.inputSize;
   const m = Math.min(o.batchSize, n);
-  const ws = value.createWorkspace(Math.max(m, 1));
+  const ws = valueScratch(value, 'fit');
   const xb = new Float64Array(m * D);
   const gb = new Float64Array(m);
   const grad = new Float64Array(value.numParams);

@@ -14,6 +14,7 @@ import { type TransitionBatch, validateBatch } from './batch.js';
 import { shuffledIndices } from './critic.js';
 import { explainedVariance, normalizeAdvantages } from './estimators.js';
 import type { UpdateContext } from './trpo.js';
+import { policyScratch, valueScratch } from './scratch.js';
 
 export interface PpoConfig {
   /** Adam step size for actor and critic (SB3 PPO learning_rate = 3e-4). */
@@ -92,17 +93,19 @@ export function ppoUpdate(
   const m = Math.min(cfg.batchSize, n);
 
   // log π_θk on the whole batch, and the value prediction for explained variance.
-  const fullWs = policy.createWorkspace(n);
+  const fullWs = policyScratch(policy, 'batch');
   policy.forward(batch.obs, n, fullWs);
   const oldLogProb = new Float64Array(n);
   for (let r = 0; r < n; r++)
     oldLogProb[r] = gaussianLogProb(batch.actions, fullWs.mean, fullWs.logStd, A, r);
   const pred = new Float64Array(n);
-  value.predict(batch.obs, n, pred, value.createWorkspace(n));
+  value.predict(batch.obs, n, pred, valueScratch(value, 'batch'));
   const ev = explainedVariance(pred, batch.returns, n);
 
-  const ws = policy.createWorkspace(m);
-  const vws = value.createWorkspace(m);
+  const ws = policyScratch(policy, 'minibatch');
+  const vws = valueScratch(value, 'minibatch');
+  ws.ensure(m);
+  vws.ensure(m);
   const xb = new Float64Array(m * D);
   const ab = new Float64Array(m * A);
   const advb = new Float64Array(m);

@@ -29,6 +29,7 @@ import { type TransitionBatch, validateBatch } from './batch.js';
 import { VALUE_FIT_DEFAULTS, fitValueFunction } from './critic.js';
 import { explainedVariance, normalizeAdvantages } from './estimators.js';
 import { SurrogateScratch, pseudoLossAndGradient, surrogateObjective } from './surrogate.js';
+import { policyScratch, valueScratch } from './scratch.js';
 
 export interface TrpoConfig {
   /** Trust-region radius δ on the mean KL(π_old‖π_new) (sb3-contrib target_kl = 0.01; Schulman et al. 2015). */
@@ -344,7 +345,7 @@ export function trpoPolicyStep(
   else adv.set(batch.advantages);
 
   // θk's distribution on the whole batch: the reference of the KL and of the ratio.
-  const ws = policy.createWorkspace(n);
+  const ws = policyScratch(policy, 'batch');
   const scratch = new SurrogateScratch();
   const grad = new Float64Array(policy.numParams);
   // ∇ of the surrogate at θk equals −∇ pseudo-loss: (1/n) Σ w Â ∇log π.
@@ -362,7 +363,13 @@ export function trpoPolicyStep(
 
   const gradNorm = Math.sqrt(dot(grad, grad));
   const sub = gatherSubsample(batch.obs, n, policy.obsSize, cfg.fisherSubsample);
-  const fisher = new FisherOperator(policy, sub.obs, sub.n, cfg.damping);
+  const fisher = new FisherOperator(
+    policy,
+    sub.obs,
+    sub.n,
+    cfg.damping,
+    policyScratch(policy, 'fisher'),
+  );
   const cg = conjugateGradient(
     (v, out) => fisher.apply(v, out),
     grad,
@@ -455,7 +462,7 @@ export function trpoUpdate(
   const p = trpoPolicyStep(policy, batch, cfg);
   const t1 = performance.now();
   const pred = new Float64Array(batch.size);
-  value.predict(batch.obs, batch.size, pred, value.createWorkspace(batch.size));
+  value.predict(batch.obs, batch.size, pred, valueScratch(value, 'batch'));
   const ev = explainedVariance(pred, batch.returns, batch.size);
   const vf = fitValueFunction(
     value,

@@ -12,6 +12,7 @@ import { type TransitionBatch, validateBatch } from './batch.js';
 import { fitValueFunction } from './critic.js';
 import { explainedVariance, normalizeAdvantages } from './estimators.js';
 import type { UpdateContext } from './trpo.js';
+import { valueScratch } from './scratch.js';
 
 export interface VpgConfig {
   /** Optimiser of the pseudo-loss ('adam': Kingma & Ba 2015; 'sgd': plain θ ← θ − α∇L). */
@@ -107,7 +108,7 @@ export function vpgUpdate(
       policy.params[i] = (policy.params[i] as number) - cfg.learningRate * (grad[i] as number);
   }
   const pred = new Float64Array(n);
-  value.predict(batch.obs, n, pred, value.createWorkspace(n));
+  value.predict(batch.obs, n, pred, valueScratch(value, 'batch'));
   const ev = explainedVariance(pred, batch.returns, n);
   const vf = fitValueFunction(
     value,

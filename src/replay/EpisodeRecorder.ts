@@ -8,7 +8,7 @@
  * therefore always complete; a crashed recording leaves the `.partial` file, which BagEpisodeReader
  * can still read up to the damage.
  */
-import { mkdirSync, existsSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -106,6 +106,14 @@ export class EpisodeRecorder {
       );
     }
     mkdirSync(abs, { recursive: true });
+    if (options.overwrite === true) {
+      // Remove the old bag's files first, so a crash of this recording never leaves the old
+      // metadata.yaml describing the new, partial .mcap.
+      for (const name of readdirSync(abs)) {
+        if (name === 'metadata.yaml' || /\.mcap(\.partial)?$/.test(name))
+          rmSync(join(abs, name), { force: true });
+      }
+    }
     const fileName = `${basename(abs)}_0.mcap`;
     const mcapPath = join(abs, fileName);
     const partialPath = join(abs, `.${fileName}.partial`);

@@ -114,13 +114,18 @@ export class McapMessageStream {
         return undefined;
       case 'Channel': {
         if (this.#channels.has(record.id)) return undefined;
-        const schema = this.#schemas.get(record.schemaId);
+        const expected = this.#expectedTypes.get(record.topic);
+        // Schema id 0 means "no schema" in MCAP; tolerated on topics we do not read.
+        const schema =
+          this.#schemas.get(record.schemaId) ??
+          (record.schemaId === 0 && expected === undefined
+            ? { name: '', encoding: '', text: '' }
+            : undefined);
         if (!schema) {
           throw new Error(
             `McapMessageStream: ${this.#source}: channel '${record.topic}' refers to unknown schema id ${record.schemaId}`,
           );
         }
-        const expected = this.#expectedTypes.get(record.topic);
         if (expected !== undefined && schema.name !== expected) {
           throw new Error(
             `McapMessageStream: ${this.#source}: topic '${record.topic}' has message type '${schema.name}', expected '${expected}'`,
@@ -168,8 +173,12 @@ export class McapMessageStream {
   }
 }
 
-/** A generic decoder for a channel (any ROS 2 type), from its embedded schema text. */
+/**
+ * A generic decoder for a channel (any ROS 2 type), from its embedded schema text; channels without
+ * a `ros2msg` schema yield their raw bytes.
+ */
 export function genericDecoder(channel: BagChannelInfo): (data: Uint8Array) => unknown {
+  if (channel.schemaEncoding !== 'ros2msg' || channel.messageEncoding !== 'cdr') return (d) => d;
   const reader = new MessageReader(parse(channel.schema, { ros2: true }));
   return (data) => reader.readMessage(data);
 }

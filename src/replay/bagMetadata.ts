@@ -155,51 +155,72 @@ export const qosProfileSchema = z.strictObject({
   avoid_ros_namespace_conventions: z.boolean(),
 });
 
-/** zod schema of rosbag2's metadata.yaml (BagMetadata, versions 5–8 as yaml-cpp writes them). */
-export const rosbag2MetadataSchema = z.strictObject({
-  rosbag2_bagfile_information: z.strictObject({
-    version: z.number().int().min(5).max(8),
-    storage_identifier: z.literal('mcap'),
-    duration: z.strictObject({ nanoseconds: nonNegInt }),
-    starting_time: z.strictObject({ nanoseconds_since_epoch: int }),
-    message_count: nonNegInt,
-    topics_with_message_count: z.array(
-      z.strictObject({
-        topic_metadata: z.strictObject({
-          name: z.string().regex(/^\/[A-Za-z0-9_~{}/]*$/, 'a ROS topic name'),
-          type: z.string().regex(/^[A-Za-z0-9_]+\/msg\/[A-Za-z0-9_]+$/, 'a pkg/msg/Type name'),
-          serialization_format: z.literal('cdr'),
-          offered_qos_profiles: z.string(),
-          type_description_hash: z.string().optional(),
-        }),
-        message_count: nonNegInt,
-      }),
-    ),
-    compression_format: z.string(),
-    compression_mode: z.string(),
-    relative_file_paths: z.array(z.string()).min(1),
-    files: z
-      .array(
-        z.strictObject({
-          path: z.string(),
-          starting_time: z.strictObject({ nanoseconds_since_epoch: int }),
-          duration: z.strictObject({ nanoseconds: nonNegInt }),
+/**
+ * zod schema of rosbag2's metadata.yaml (BagMetadata as yaml-cpp writes it). `strict` = exactly
+ * what torquepilot writes (version 8, no unknown keys; the format tests use it); otherwise what
+ * the reader accepts: any version from 1 (Jazzy and later write 9), unknown keys ignored.
+ */
+function metadataSchema(strict: boolean) {
+  const obj = strict ? z.strictObject : z.object;
+  return obj({
+    rosbag2_bagfile_information: obj({
+      version: strict ? z.literal(ROSBAG2_METADATA_VERSION) : z.number().int().min(1),
+      storage_identifier: z.literal('mcap'),
+      duration: obj({ nanoseconds: nonNegInt }),
+      starting_time: obj({ nanoseconds_since_epoch: int }),
+      message_count: nonNegInt,
+      topics_with_message_count: z.array(
+        obj({
+          topic_metadata: obj({
+            name: z.string().regex(/^\/[A-Za-z0-9_~{}/]*$/, 'a ROS topic name'),
+            type: z.string().regex(/^[A-Za-z0-9_]+\/msg\/[A-Za-z0-9_]+$/, 'a pkg/msg/Type name'),
+            serialization_format: z.literal('cdr'),
+            offered_qos_profiles: z.string(),
+            type_description_hash: z.string().optional(),
+          }),
           message_count: nonNegInt,
         }),
-      )
-      .optional(),
-    custom_data: z.record(z.string(), z.string()).nullable().optional(),
-    ros_distro: z.string().optional(),
-  }),
+      ),
+      compression_format: z.string(),
+      compression_mode: z.string(),
+      relative_file_paths: z.array(z.string()).min(1),
+      files: z
+        .array(
+          obj({
+            path: z.string(),
+            starting_time: obj({ nanoseconds_since_epoch: int }),
+            duration: obj({ nanoseconds: nonNegInt }),
+            message_count: nonNegInt,
+          }),
+        )
+        .optional(),
+      custom_data: z.record(z.string(), z.string()).nullable().optional(),
+      ros_distro: z.string().optional(),
+    }),
+  });
+}
+
+/** What the reader accepts (rosbag2 MCAP bags of any metadata version). */
+export const rosbag2MetadataSchema = metadataSchema(false);
+/** Exactly what torquepilot writes: version 8, integer QoS enums (checked by parseBagMetadata's `strict`). */
+export const torquepilotMetadataSchema = metadataSchema(true);
+
+/** A QoS profile as any rosbag2 version writes it: integer enums (<= 8) or strings (>= 9). */
+const anyQosProfileSchema = z.object({
+  history: z.union([z.number().int(), z.string()]),
+  reliability: z.union([z.number().int(), z.string()]),
+  durability: z.union([z.number().int(), z.string()]),
 });
 
 export type Rosbag2Metadata = z.output<typeof rosbag2MetadataSchema>;
 
 /**
  * Parse and validate a metadata.yaml text; `where` names the file in errors. Also validates each
- * topic's offered_qos_profiles. Throws an Error naming the file, the dotted key and the problem.
+ * topic's offered_qos_profiles. `strict`: exactly the form torquepilot writes (version 8, integer
+ * QoS enums); otherwise any rosbag2 MCAP bag's metadata. Throws an Error naming the file, the
+ * dotted key and the problem.
  */
-export function parseBagMetadata(text: string, where: string): Rosbag2Metadata {
+export function parseBagMetadata(text: string, where: string, strict = false): Rosbag2Metadata {
   let raw: unknown;
   try {
     raw = parse(text, { intAsBigInt: true });
@@ -207,7 +228,9 @@ export function parseBagMetadata(text: string, where: string): Rosbag2Metadata {
     throw new Error(`parseBagMetadata: ${where} is not valid YAML: ${(err as Error).message}`);
   }
   const numbersFixed = bigintsToNumbersWhereSmall(raw);
-  const result = rosbag2MetadataSchema.safeParse(numbersFixed);
+  const result = (strict ? torquepilotMetadataSchema : rosbag2MetadataSchema).safeParse(
+    numbersFixed,
+  );
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue ? issue.path.join('.') : '?';
@@ -220,12 +243,12 @@ export function parseBagMetadata(text: string, where: string): Rosbag2Metadata {
     const qosText = t.topic_metadata.offered_qos_profiles;
     if (qosText === '') continue;
     const qos = z
-      .array(qosProfileSchema)
+      .array(strict ? qosProfileSchema : anyQosProfileSchema)
       .safeParse(bigintsToNumbersWhereSmall(parse(qosText, { intAsBigInt: true })));
     if (!qos.success) {
       throw new Error(
         `parseBagMetadata: ${where}: topics_with_message_count.${i}.topic_metadata.offered_qos_profiles ` +
-          `of '${t.topic_metadata.name}' is not a list of integer-enum QoS profiles: ${qos.error.issues[0]?.message ?? ''}`,
+          `of '${t.topic_metadata.name}' is not a list of ${strict ? 'integer-enum ' : ''}QoS profiles: ${qos.error.issues[0]?.message ?? ''}`,
       );
     }
   }

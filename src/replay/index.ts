@@ -40,6 +40,7 @@ export {
   bagMetadataYaml,
   parseBagMetadata,
   rosbag2MetadataSchema,
+  torquepilotMetadataSchema,
   qosProfileSchema,
 } from './bagMetadata.js';
 export type { QosProfile, BagMetadataInput, BagTopicInfo, Rosbag2Metadata } from './bagMetadata.js';

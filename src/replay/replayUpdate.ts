@@ -14,7 +14,7 @@
  *     backtracking, then the critic fit on v_s.
  */
 import type { TransitionBatch, TrpoConfig, TrpoStats, UpdateContext } from '../learn/index.js';
-import { TRPO_DEFAULTS, trpoUpdate } from '../learn/index.js';
+import { TRPO_DEFAULTS, normalizeAdvantages, trpoUpdate } from '../learn/index.js';
 import { klDiagonalGaussians } from '../policy/index.js';
 import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
 import {
@@ -86,7 +86,11 @@ export interface ReplayResult {
   readonly initial: WeightStats;
   /** Mean KL(π_start ‖ π_end) over the logged states: how far all iterations moved the policy. */
   readonly kl: number;
-  /** Surrogate at the start of the first iteration and after the last accepted step. */
+  /**
+   * The first iteration's surrogate L(θ) = mean(w₀ · π_θ/π_θ₀ · Â₀) (weights and normalised
+   * advantages formed under the STARTING policy θ₀), at θ₀ and at the final parameters: one
+   * objective measured before and after all iterations, so the two numbers are comparable.
+   */
   readonly surrogateBefore: number;
   readonly surrogateAfter: number;
 }
@@ -201,13 +205,13 @@ export function replayUpdate(
   const startMean = ws.mean.slice(0, n * a);
   const startLogStd = ws.logStd.slice(0, n * a);
 
+  const startLogPi = new Float64Array(n);
+  policy.logProb(obs, data.actions, n, startLogPi, ws);
   const iterations: ReplayIterationStats[] = [];
-  let initial: WeightStats | undefined;
-  let surrogateBefore = 0;
-  let surrogateAfter = 0;
+  let first: ReplayTargets | undefined;
   for (let k = 0; k < cfg.iterations; k++) {
     const t = replayTargets(policy, value, data, obs, finalObs, cfg);
-    initial ??= t.stats;
+    first ??= t;
     const batch: TransitionBatch = {
       size: n,
       obs,
@@ -218,9 +222,25 @@ export function replayUpdate(
       oldLogProb: Float32Array.from(data.behaviourLogProbs),
     };
     const trpo = trpoUpdate(policy, value, batch, context, cfg.trpo);
-    if (k === 0) surrogateBefore = trpo.surrogateBefore;
-    surrogateAfter = trpo.surrogateAfter;
     iterations.push({ iteration: k + 1, ...t.stats, trpo });
+  }
+  // The first iteration's objective, before and after everything (see ReplayResult).
+  let surrogateBefore = 0;
+  let surrogateAfter = 0;
+  if (first) {
+    const adv = new Float64Array(n);
+    if (cfg.trpo.normalizeAdvantages ?? TRPO_DEFAULTS.normalizeAdvantages)
+      normalizeAdvantages(first.advantages, adv);
+    else adv.set(first.advantages);
+    const endLogPi = new Float64Array(n);
+    policy.logProb(obs, data.actions, n, endLogPi, ws);
+    for (let r = 0; r < n; r++) {
+      const wa = (first.weights[r] as number) * (adv[r] as number);
+      surrogateBefore += wa;
+      surrogateAfter += wa * Math.exp((endLogPi[r] as number) - (startLogPi[r] as number));
+    }
+    surrogateBefore /= n;
+    surrogateAfter /= n;
   }
   policy.forward(obs, n, ws);
   let kl = 0;
@@ -228,7 +248,7 @@ export function replayUpdate(
     kl += klDiagonalGaussians(startMean, startLogStd, ws.mean, ws.logStd, a, r);
   return {
     iterations,
-    initial: initial ?? weightStats([]),
+    initial: first?.stats ?? weightStats([]),
     kl: kl / n,
     surrogateBefore,
     surrogateAfter,

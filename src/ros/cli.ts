@@ -15,10 +15,16 @@ import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
 import type { DeployOptions, DeployReport } from './deploy.js';
 import { bagRecorderFactory } from './episodeRecording.js';
 import { InProcessTransport } from './inProcessTransport.js';
-import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from './parameters.js';
+import {
+  POLICY_NODE_NAME,
+  POLICY_NODE_PARAMETERS,
+  POLICY_TOPICS,
+  SIM_ROBOT_NODE_NAME,
+  SIM_ROBOT_PARAMETERS,
+} from './parameters.js';
 import { PolicyNode } from './policyNode.js';
 import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
-import { SimRobotNode } from './simRobotNode.js';
+import { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
 import type { NodeLogger, Transport } from './transport.js';
 
 interface DeployFlags {
@@ -217,19 +223,28 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const log = nodeLogger(logger);
   getTask(flags.task);
   const transport = await rosTransport(log);
-  const robot = await MujocoRobot.create(flags.task, flags.robot);
-  const node = new SimRobotNode(transport.createNode(flags.name), {
+  const rosNode = transport.createNode(flags.name, {
+    parameterOverrides: {
+      task: flags.task,
+      realtime: flags.realtime === true,
+      seed: number('--seed', flags.seed, 0),
+    },
+  });
+  const p = declareSimRobotParameters(rosNode);
+  const robot = await MujocoRobot.create(p.task, flags.robot);
+  const node = new SimRobotNode(rosNode, {
     robot,
     jointStatesTopic: robot.jointStatesTopic,
     commandTopic: robot.commandTopic,
-    realtime: flags.realtime === true,
+    realtime: p.realtime,
     publishClock: flags.useSimTime === true,
-    seed: number('--seed', flags.seed, 0),
+    seed: p.seed,
+    episodeSteps: p.episodeSteps,
   });
   transport.spin();
   node.start();
   logger.info(
-    `${flags.name}: simulating ${flags.task} (${flags.realtime ? 'realtime' : 'lockstep'}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
+    `${flags.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
   );
   await untilSignal(async () => {
     robot.close();
@@ -238,6 +253,38 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
 }
 
 export function registerRosCommands(program: Command): void {
+  program
+    .command('ros-parameters')
+    .description("Print the nodes' declared ROS parameters and fixed topics (for launch files).")
+    .option('--json', 'one JSON document')
+    .action((flags: { json?: boolean }) => {
+      const doc = {
+        [POLICY_NODE_NAME]: POLICY_NODE_PARAMETERS,
+        [SIM_ROBOT_NODE_NAME]: SIM_ROBOT_PARAMETERS,
+        topics: POLICY_TOPICS,
+      };
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(doc)}\n`);
+        return;
+      }
+      for (const [node, table] of [
+        [POLICY_NODE_NAME, POLICY_NODE_PARAMETERS],
+        [SIM_ROBOT_NODE_NAME, SIM_ROBOT_PARAMETERS],
+      ] as const) {
+        process.stdout.write(`${node}\n`);
+        for (const p of table) {
+          const range = p.range
+            ? ` [${p.range.from}, ${p.range.to}]`
+            : p.choices
+              ? ` {${p.choices.join('|')}}`
+              : '';
+          process.stdout.write(
+            `  ${p.name} (${p.type}${range}) = ${JSON.stringify(p.default)}: ${p.description}\n`,
+          );
+        }
+      }
+    });
+
   program
     .command('deploy')
     .description(

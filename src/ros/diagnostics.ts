@@ -4,7 +4,8 @@
  */
 import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from './messages.js';
 import type { DiagnosticArrayMessage } from './messages.js';
-import type { PolicyNodeStats } from './policyNode.js';
+import type { Publisher } from './transport.js';
+import type { PolicyNodeStats } from './policyNodeTypes.js';
 
 export interface DiagnosticsInput {
   readonly stampNs: bigint;
@@ -74,4 +75,41 @@ export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
       },
     ],
   };
+}
+
+/**
+ * Publishes /diagnostics once per call (the node calls it from a 1 Hz timer), with the loop rate
+ * over the window since the previous call.
+ */
+export class DiagnosticsPublisher {
+  readonly #publisher: Publisher<'diagnostic_msgs/msg/DiagnosticArray'>;
+  #windowTicks = 0;
+  #windowStartNs: bigint;
+
+  constructor(publisher: Publisher<'diagnostic_msgs/msg/DiagnosticArray'>, nowNs: bigint) {
+    this.#publisher = publisher;
+    this.#windowStartNs = nowNs;
+  }
+
+  /** Ticks counted since the last publish. */
+  get windowTicks(): number {
+    return this.#windowTicks;
+  }
+
+  countTick(): void {
+    this.#windowTicks++;
+  }
+
+  /** Restart the rate window (on activate). */
+  restart(nowNs: bigint): void {
+    this.#windowStartNs = nowNs;
+    this.#windowTicks = 0;
+  }
+
+  publish(nowNs: bigint, input: Omit<DiagnosticsInput, 'rateHz'>): void {
+    const seconds = Number(nowNs - this.#windowStartNs) / 1e9;
+    const rateHz = seconds > 0 ? this.#windowTicks / seconds : 0;
+    this.restart(nowNs);
+    this.#publisher.publish(buildDiagnostics({ ...input, rateHz }));
+  }
 }

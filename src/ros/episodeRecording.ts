@@ -13,7 +13,7 @@
 import { EpisodeRecorder } from '../replay/EpisodeRecorder.js';
 import type { RecordedStep as BagStep } from '../replay/types.js';
 import type { NodeLogger } from './transport.js';
-import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNode.js';
+import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 
 interface PendingStep {
   readonly stampNs: bigint;

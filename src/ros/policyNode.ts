@@ -14,46 +14,18 @@
 import { Random } from '../util/random.js';
 import { validateDeployment } from './deployment.js';
 import type { DeploymentLoader, LoadedDeployment } from './deployment.js';
-import { buildDiagnostics } from './diagnostics.js';
+import { CommandOutput } from './commandOutput.js';
+import { DiagnosticsPublisher } from './diagnostics.js';
 import { JointStateMatcher } from './jointMatching.js';
 import { LatencyRing } from './latencyStats.js';
 import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from './lifecycle.js';
 import type { CallbackCode, LifecycleCallbacks } from './lifecycle.js';
 import type { JointStateMessage, PointStampedMessage } from './messages.js';
+import type { PolicyNodeStats, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 import { POLICY_NODE_PARAMETERS, POLICY_TOPICS } from './parameters.js';
 import { SafetyLayer } from './safety.js';
 import type { SafetyState } from './safety.js';
 import type { Disposable, ParameterValue, Publisher, Timer, TransportNode } from './transport.js';
-
-/** One control step, as given to a recorder (arrays are reused: copy what you keep). */
-export interface RecordedStep {
-  readonly stampNs: bigint;
-  readonly jointState: JointStateMessage;
-  readonly observation: Float64Array;
-  readonly action: Float64Array;
-  readonly mean: Float64Array;
-  readonly logStd: Float64Array;
-  readonly logProb: number;
-  readonly reward: number;
-  readonly command: Float64Array;
-}
-
-export interface StepRecorder {
-  recordStep(step: RecordedStep): void;
-  /** Finish the episode set (write the bag's metadata); may finish asynchronously. */
-  close(): void | Promise<void>;
-}
-
-export type RecorderFactory = (
-  path: string,
-  info: {
-    readonly task: string;
-    readonly jointNames: readonly string[];
-    readonly checkpointId: string;
-    readonly commandTopic: string;
-    readonly jointStatesTopic: string;
-  },
-) => StepRecorder;
 
 export interface PolicyNodeOptions {
   /** Loads checkpoint + description + observation builder, synchronously. */
@@ -62,21 +34,14 @@ export interface PolicyNodeOptions {
   readonly recorderFactory?: RecorderFactory;
 }
 
-/** Counters for reports and tests. */
-export interface PolicyNodeStats {
-  readonly ticks: number;
-  readonly published: number;
-  readonly maxAbsTorque: number;
-  /** Published entries with |τ| above the joint's limit (must stay 0). */
-  readonly torqueLimitViolations: number;
-  readonly watchdogTrips: number;
-  readonly missedTicks: number;
-  readonly nonFiniteEvents: number;
-  readonly safetyState: SafetyState | 'idle';
-}
-
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
-const COMMAND_RING = 8;
+
+export type {
+  PolicyNodeStats,
+  RecordedStep,
+  RecorderFactory,
+  StepRecorder,
+} from './policyNodeTypes.js';
 
 export class PolicyNode {
   readonly node: TransportNode;
@@ -84,9 +49,9 @@ export class PolicyNode {
   #deployment: LoadedDeployment | null = null;
   #matcher: JointStateMatcher | null = null;
   #safety: SafetyLayer | null = null;
-  #commandPub: Publisher<'std_msgs/msg/Float64MultiArray'> | null = null;
+  #commandOut: CommandOutput | null = null;
   #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
-  #diagPub: Publisher<'diagnostic_msgs/msg/DiagnosticArray'> | null = null;
+  #diagnostics: DiagnosticsPublisher | null = null;
   #configured: Disposable[] = [];
   #controlTimer: Timer | null = null;
   #diagTimer: Timer | null = null;
@@ -99,8 +64,6 @@ export class PolicyNode {
   #action = new Float64Array(0);
   #effort = new Float64Array(0);
   #gear = new Float64Array(0);
-  #commands: Float64Array[] = [];
-  #commandIndex = 0;
   #target: Float64Array | null = null;
   #lastState: JointStateMessage | null = null;
   #lastStateArrivalNs: bigint | null = null;
@@ -112,14 +75,13 @@ export class PolicyNode {
   // Statistics.
   readonly latencyNs = new LatencyRing();
   #ticks = 0;
+  // Totals of command outputs of earlier configurations (the current one counts itself).
   #published = 0;
   #maxAbsTorque = 0;
   #violations = 0;
   #nonFinite = 0;
   #missedBefore = 0;
   #lastSafetyState: SafetyState | 'idle' = 'idle';
-  #diagWindowTicks = 0;
-  #diagWindowStartNs = 0n;
 
   constructor(node: TransportNode, options: PolicyNodeOptions) {
     this.node = node;
@@ -166,9 +128,9 @@ export class PolicyNode {
   stats(): PolicyNodeStats {
     return {
       ticks: this.#ticks,
-      published: this.#published,
-      maxAbsTorque: this.#maxAbsTorque,
-      torqueLimitViolations: this.#violations,
+      published: this.#published + (this.#commandOut?.published ?? 0),
+      maxAbsTorque: Math.max(this.#maxAbsTorque, this.#commandOut?.maxAbsTorque ?? 0),
+      torqueLimitViolations: this.#violations + (this.#commandOut?.torqueLimitViolations ?? 0),
       watchdogTrips: this.#safety?.watchdogTrips ?? 0,
       missedTicks: this.#missedBefore + (this.#controlTimer?.missedTicks ?? 0),
       nonFiniteEvents: this.#nonFinite,
@@ -212,25 +174,30 @@ export class PolicyNode {
     this.#action = new Float64Array(n);
     this.#effort = new Float64Array(n);
     this.#gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
-    this.#commands = Array.from({ length: COMMAND_RING }, () => new Float64Array(n));
     this.#target = null;
     this.#lastState = null;
     this.#lastStateArrivalNs = null;
     const node = this.node;
-    this.#commandPub = node.createPublisher(
-      'std_msgs/msg/Float64MultiArray',
-      description.commandTopic,
-      'system_default',
+    this.#commandOut = new CommandOutput(
+      node.createPublisher(
+        'std_msgs/msg/Float64MultiArray',
+        description.commandTopic,
+        'system_default',
+      ),
+      description.torqueLimits,
     );
     this.#outputPub = node.createPublisher(
       'torquepilot_msgs/msg/PolicyOutput',
       POLICY_TOPICS.policyOutput,
       'reliable',
     );
-    this.#diagPub = node.createPublisher(
-      'diagnostic_msgs/msg/DiagnosticArray',
-      POLICY_TOPICS.diagnostics,
-      'reliable',
+    this.#diagnostics = new DiagnosticsPublisher(
+      node.createPublisher(
+        'diagnostic_msgs/msg/DiagnosticArray',
+        POLICY_TOPICS.diagnostics,
+        'reliable',
+      ),
+      node.steadyNs(),
     );
     this.#configured.push(
       node.createSubscription(
@@ -303,8 +270,7 @@ export class PolicyNode {
     const periodNs = BigInt(Math.round(1e9 / rateHz));
     this.#tickedSinceTimer = false;
     this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
-    this.#diagWindowStartNs = this.node.steadyNs();
-    this.#diagWindowTicks = 0;
+    this.#diagnostics?.restart(this.node.steadyNs());
     this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
       this.#publishDiagnostics(),
     );
@@ -319,11 +285,7 @@ export class PolicyNode {
     this.#active = false;
     const safety = this.#safety;
     // Zero torque on the way out, if we were allowed to publish at all.
-    if (safety !== null && safety.armed && this.#commandPub !== null) {
-      const zero = this.#nextCommandBuffer();
-      zero.fill(0);
-      this.#commandPub.publish({ data: zero });
-    }
+    if (safety !== null && safety.armed) this.#commandOut?.publishZero();
     safety?.resetHistory();
     if (this.#param('mode') === 'real' && this.#param('armed') === true) {
       // Re-arming is required after every deactivate.
@@ -341,9 +303,15 @@ export class PolicyNode {
     this.#deployment = null;
     this.#matcher = null;
     this.#safety = null;
-    this.#commandPub = null;
+    const out = this.#commandOut;
+    if (out !== null) {
+      this.#published += out.published;
+      this.#maxAbsTorque = Math.max(this.#maxAbsTorque, out.maxAbsTorque);
+      this.#violations += out.torqueLimitViolations;
+    }
+    this.#commandOut = null;
     this.#outputPub = null;
-    this.#diagPub = null;
+    this.#diagnostics = null;
   }
 
   #stopTimers(): void {
@@ -398,11 +366,7 @@ export class PolicyNode {
     if (!this.#safety.estopLatched) this.node.logger.warn(`${this.node.name}: e-stop latched`);
     this.#safety.triggerEstop();
     // Zero torque at once, not at the next tick.
-    if (this.#active && this.#safety.armed && this.#commandPub !== null) {
-      const zero = this.#nextCommandBuffer();
-      zero.fill(0);
-      this.#commandPub.publish({ data: zero });
-    }
+    if (this.#active && this.#safety.armed) this.#commandOut?.publishZero();
   }
 
   #resetEstop(): boolean {
@@ -422,8 +386,8 @@ export class PolicyNode {
   tick(): void {
     const deployment = this.#deployment;
     const safety = this.#safety;
-    const publisher = this.#commandPub;
-    if (deployment === null || safety === null || publisher === null || !this.#active) return;
+    const output = this.#commandOut;
+    if (deployment === null || safety === null || output === null || !this.#active) return;
     const t0 = this.node.steadyNs();
     this.#tickedSinceTimer = true;
     const { policy, observation, description } = deployment;
@@ -443,32 +407,18 @@ export class PolicyNode {
     for (let j = 0; j < this.#effort.length; j++) {
       this.#effort[j] = (this.#gear[j] as number) * (this.#action[j] as number);
     }
-    const command = this.#nextCommandBuffer();
+    const command = output.next();
     const verdict = safety.filter(this.#effort, age, command);
     if (verdict.error !== undefined) {
       this.#nonFinite++;
       this.node.logger.error(`${this.node.name}: ${verdict.error}`);
     }
-    if (verdict.publish) {
-      // ros2_control drops a wrong-size command silently: never send one.
-      if (command.length !== description.jointNames.length) {
-        throw new Error(
-          `policy node: command has ${command.length} entries for ${description.jointNames.length} joints`,
-        );
-      }
-      publisher.publish({ data: command });
-      this.#published++;
-      const limits = description.torqueLimits;
-      for (let j = 0; j < command.length; j++) {
-        const a = Math.abs(command[j] as number);
-        if (a > this.#maxAbsTorque) this.#maxAbsTorque = a;
-        if (a > (limits[j] as number) * (1 + 1e-12)) this.#violations++;
-      }
-    }
+    // One entry per commanded joint, asserted (ros2_control drops a wrong size silently).
+    if (verdict.publish) output.publish(command);
     const t1 = this.node.steadyNs();
     this.latencyNs.push(Number(t1 - t0));
     this.#ticks++;
-    this.#diagWindowTicks++;
+    this.#diagnostics?.countTick();
     this.#lastSafetyState = verdict.state;
     if (this.#publishOutput && this.#outputPub !== null) {
       this.#outputPub.publish({
@@ -501,40 +451,26 @@ export class PolicyNode {
     }
   }
 
-  #nextCommandBuffer(): Float64Array {
-    // A ring of buffers: a subscriber that keeps a reference sees its message unchanged for the
-    // next COMMAND_RING − 1 ticks, and the tick allocates nothing.
-    this.#commandIndex = (this.#commandIndex + 1) % this.#commands.length;
-    return this.#commands[this.#commandIndex] as Float64Array;
-  }
-
   #publishDiagnostics(): void {
     const deployment = this.#deployment;
     const safety = this.#safety;
-    if (deployment === null || safety === null || this.#diagPub === null) return;
-    const now = this.node.steadyNs();
-    const windowS = Number(now - this.#diagWindowStartNs) / 1e9;
-    const windowTicks = this.#diagWindowTicks;
-    this.#diagWindowStartNs = now;
-    this.#diagWindowTicks = 0;
-    const recent = Math.max(1, windowTicks);
-    this.#diagPub.publish(
-      buildDiagnostics({
-        stampNs: this.node.now(),
-        nodeName: this.node.name,
-        hardwareId: deployment.description.source,
-        rateHz: windowS > 0 ? windowTicks / windowS : 0,
-        targetRateHz: this.#rateHz(),
-        p50LatencyMs: this.latencyNs.percentile(50, recent) / 1e6,
-        p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
-        stats: this.stats(),
-        armed: safety.armed,
-        estopLatched: safety.estopLatched,
-        watchdogTripped: safety.watchdogTripped,
-        mode: this.#param('mode') as string,
-        checkpointId: deployment.policy.checkpointId,
-      }),
-    );
+    const diagnostics = this.#diagnostics;
+    if (deployment === null || safety === null || diagnostics === null) return;
+    const recent = Math.max(1, diagnostics.windowTicks);
+    diagnostics.publish(this.node.steadyNs(), {
+      stampNs: this.node.now(),
+      nodeName: this.node.name,
+      hardwareId: deployment.description.source,
+      targetRateHz: this.#rateHz(),
+      p50LatencyMs: this.latencyNs.percentile(50, recent) / 1e6,
+      p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
+      stats: this.stats(),
+      armed: safety.armed,
+      estopLatched: safety.estopLatched,
+      watchdogTripped: safety.watchdogTripped,
+      mode: this.#param('mode') as string,
+      checkpointId: deployment.policy.checkpointId,
+    });
   }
 
   // ---- parameters -----------------------------------------------------------------------------

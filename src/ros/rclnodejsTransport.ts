@@ -3,8 +3,8 @@
  * import (`loadRclnodejsTransport`), after `ensureRosEnvironment()` has applied the ROS
  * environment, because importing rclnodejs without one fails (or starts a native build).
  *
- * ROS field names (snake_case, builtin_interfaces/Time) live here only: the converters below turn
- * the node's camelCase messages into ROS messages and back. Lifecycle callbacks are registered
+ * ROS field names (snake_case, builtin_interfaces/Time) live only at this boundary: rosMessages.ts
+ * turns the node's camelCase messages into ROS messages and back. Lifecycle callbacks are registered
  * with rclnodejs's LifecycleNode (rcl_lifecycle runs the state machine and the standard
  * /<node>/change_state, get_state, ... services); they are synchronous and return 97/98/99.
  */
@@ -25,9 +25,10 @@ import type {
   TransitionName,
 } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
-import { nsToTime, timeToNs } from './messages.js';
 import { validateParameterValue } from './parameterValidation.js';
 import { noRosError } from './rosEnv.js';
+import { rosConverters } from './rosMessages.js';
+import type { RosMessage } from './rosMessages.js';
 import type {
   CreateNodeOptions,
   Disposable,
@@ -59,8 +60,6 @@ function stateId(state: rclLifecycle.State): number {
   return plain.id ?? plain.asMessage?.().id ?? 0;
 }
 
-/** Any message object going into or out of rclnodejs. */
-type RosMessage = Record<string, unknown>;
 interface AnyPublisher {
   publish(message: object): void;
 }
@@ -234,7 +233,7 @@ class RclTransportNode implements TransportNode {
     const pub = this.#node.createPublisher(type, topic, {
       qos: this.#qos(qos),
     }) as unknown as AnyPublisher;
-    const toRos = TO_ROS[type] as (m: MessageTypes[T]) => RosMessage;
+    const toRos = rosConverters.toRos[type] as (m: MessageTypes[T]) => RosMessage;
     return { topic, publish: (message) => pub.publish(toRos(message)) };
   }
 
@@ -244,7 +243,7 @@ class RclTransportNode implements TransportNode {
     qos: QosProfileName,
     callback: (message: MessageTypes[T]) => void,
   ): Disposable {
-    const fromRos = FROM_ROS[type] as (m: RosMessage) => MessageTypes[T];
+    const fromRos = rosConverters.fromRos[type] as (m: RosMessage) => MessageTypes[T];
     const sub = this.#node.createSubscription(
       type,
       topic,
@@ -397,119 +396,3 @@ class RclTransportNode implements TransportNode {
     }
   }
 }
-
-// ---- converters: the only place with ROS field names -------------------------------------------
-
-const header = (stampNs: bigint, frameId = ''): RosMessage => ({
-  stamp: nsToTime(stampNs),
-  frame_id: frameId,
-});
-const stampOf = (m: RosMessage): bigint =>
-  timeToNs(
-    ((m['header'] as RosMessage | undefined)?.['stamp'] as { sec: number; nanosec: number }) ?? {
-      sec: 0,
-      nanosec: 0,
-    },
-  );
-const numbers = (v: unknown): ArrayLike<number> => (v as ArrayLike<number> | undefined) ?? [];
-
-const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
-  'sensor_msgs/msg/JointState': (m) => ({
-    header: header(m.stampNs),
-    name: [...m.name],
-    position: Array.from(m.position),
-    velocity: Array.from(m.velocity),
-    effort: Array.from(m.effort),
-  }),
-  'std_msgs/msg/Float64MultiArray': (m) => ({
-    layout: { dim: [], data_offset: 0 },
-    data: Array.from(m.data),
-  }),
-  'std_msgs/msg/Bool': (m) => ({ data: m.data }),
-  'geometry_msgs/msg/PointStamped': (m) => ({
-    header: header(m.stampNs, m.frameId),
-    point: { x: m.x, y: m.y, z: m.z },
-  }),
-  'rosgraph_msgs/msg/Clock': (m) => ({ clock: nsToTime(m.stampNs) }),
-  'torquepilot_msgs/msg/PolicyOutput': (m) => ({
-    header: header(m.stampNs),
-    joint_names: [...m.jointNames],
-    mean: Array.from(m.mean),
-    std: Array.from(m.std),
-    log_std: Array.from(m.logStd),
-    action: Array.from(m.action),
-    log_prob: m.logProb,
-    command: Array.from(m.command),
-    deterministic: m.deterministic,
-    safety_state: m.safetyState,
-    checkpoint_id: m.checkpointId,
-    tick_latency: m.tickLatency,
-  }),
-  'diagnostic_msgs/msg/DiagnosticArray': (m) => ({
-    header: header(m.stampNs),
-    status: m.status.map((s) => ({
-      level: s.level,
-      name: s.name,
-      message: s.message,
-      hardware_id: s.hardwareId,
-      values: s.values.map((v) => ({ key: v.key, value: v.value })),
-    })),
-  }),
-};
-
-const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } = {
-  'sensor_msgs/msg/JointState': (m) => ({
-    stampNs: stampOf(m),
-    name: (m['name'] as string[] | undefined) ?? [],
-    position: numbers(m['position']),
-    velocity: numbers(m['velocity']),
-    effort: numbers(m['effort']),
-  }),
-  'std_msgs/msg/Float64MultiArray': (m) => ({ data: numbers(m['data']) }),
-  'std_msgs/msg/Bool': (m) => ({ data: m['data'] === true }),
-  'geometry_msgs/msg/PointStamped': (m) => {
-    const p = (m['point'] as { x: number; y: number; z: number } | undefined) ?? {
-      x: NaN,
-      y: NaN,
-      z: NaN,
-    };
-    const frameId =
-      ((m['header'] as RosMessage | undefined)?.['frame_id'] as string | undefined) ?? '';
-    return { stampNs: stampOf(m), frameId, x: p.x, y: p.y, z: p.z };
-  },
-  'rosgraph_msgs/msg/Clock': (m) => ({
-    stampNs: timeToNs(
-      (m['clock'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
-    ),
-  }),
-  'torquepilot_msgs/msg/PolicyOutput': (m) => ({
-    stampNs: stampOf(m),
-    jointNames: (m['joint_names'] as string[] | undefined) ?? [],
-    mean: numbers(m['mean']),
-    std: numbers(m['std']),
-    logStd: numbers(m['log_std']),
-    action: numbers(m['action']),
-    logProb: Number(m['log_prob']),
-    command: numbers(m['command']),
-    deterministic: m['deterministic'] === true,
-    safetyState: String(m['safety_state'] ?? ''),
-    checkpointId: String(m['checkpoint_id'] ?? ''),
-    tickLatency: Number(m['tick_latency']),
-  }),
-  'diagnostic_msgs/msg/DiagnosticArray': (m) => ({
-    stampNs: stampOf(m),
-    status: ((m['status'] as RosMessage[] | undefined) ?? []).map((s) => ({
-      level: Number(s['level']),
-      name: String(s['name']),
-      message: String(s['message']),
-      hardwareId: String(s['hardware_id']),
-      values: ((s['values'] as { key: string; value: string }[] | undefined) ?? []).map((v) => ({
-        key: v.key,
-        value: v.value,
-      })),
-    })),
-  }),
-};
-
-/** For tests: the boundary converters (camelCase ↔ ROS field names). */
-export const rosConverters = Object.freeze({ toRos: TO_ROS, fromRos: FROM_ROS });

@@ -8,14 +8,15 @@
  * Two pacings:
  * - realtime: one control period of simulation per period of wall time (drift-free timer), the
  *   latest command held (zero-order hold, as a real effort controller holds its last command);
- * - lockstep: one step per received command, as fast as the policy allows; a heartbeat republishes
- *   the state once per control period of wall time while no command comes (so a policy node that
- *   is not active yet sees fresh states).
+ * - lockstep: one step per received command, as fast as the policy allows; while no command comes,
+ *   a heartbeat once per control period of wall time republishes the state (so a policy node that
+ *   is not active yet sees fresh states) or, when publishing /clock, steps with the held command (so
+ *   sim time, and the timers of nodes that follow it, keep going).
  * It measures the round trip at the robot: joint state out → first command in.
  */
 import { LatencyRing } from './latencyStats.js';
 import type { JointStateMessage } from './messages.js';
-import { POLICY_TOPICS } from './parameters.js';
+import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS } from './parameters.js';
 import type { Publisher, TransportNode } from './transport.js';
 
 /** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
@@ -74,6 +75,25 @@ export interface SimRobotStats {
   readonly wrongSizeCommands: number;
   readonly nonFiniteCommands: number;
   readonly commands: number;
+}
+
+/**
+ * Declare the sim robot's ROS parameters (so `--ros-args -p realtime:=true` and launch files set
+ * them) and return their values.
+ */
+export function declareSimRobotParameters(node: TransportNode): {
+  task: string;
+  realtime: boolean;
+  seed: number;
+  episodeSteps: number;
+} {
+  node.declareParameters(SIM_ROBOT_PARAMETERS);
+  return {
+    task: node.getParameter('task') as string,
+    realtime: node.getParameter('realtime') as boolean,
+    seed: node.getParameter('seed') as number,
+    episodeSteps: node.getParameter('episode_steps') as number,
+  };
 }
 
 export class SimRobotNode {
@@ -197,8 +217,11 @@ export class SimRobotNode {
     if (this.#o.realtime) {
       this.#step();
     } else if (this.node.steadyNs() - this.#lastStepNs >= this.#periodNs) {
-      // Lockstep heartbeat: no command for a period → republish the (unchanged) state.
-      this.#publishState();
+      // Lockstep heartbeat, no command for a period. Publishing /clock: step with the held
+      // command, so that sim time advances and timers on it (the policy's) can fire at all.
+      // Otherwise republish the unchanged state, so a policy that is not active yet sees it fresh.
+      if (this.#clockPub !== null) this.#step();
+      else this.#publishState();
     }
   }
 

@@ -130,10 +130,13 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const logger = createLogger({
     level,
     file: runPaths(runDir).log,
-    // With a progress bar the console shows warnings only; train.log keeps everything.
+    // The progress output (bar or JSON lines) reports each iteration, so the console shows
+    // warnings and errors only unless --log-level asks for more; train.log keeps everything.
     console: bar ? 'pretty' : 'json',
     consoleLevel:
-      bar && (level === 'info' || level === 'debug' || level === 'trace') ? 'warn' : level,
+      flags.logLevel === undefined && (level === 'info' || level === 'debug' || level === 'trace')
+        ? 'warn'
+        : level,
     onConsoleWrite: (after) => progress.bracket(after),
   });
   let stopRequested = false;

@@ -13,6 +13,7 @@
  * normaliser, the rollout cursor and each environment's state, so a run resumed from iteration k
  * continues bit-identically (test/train/resume.test.ts).
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { makeEnv, makeVecEnv } from '../../sim/index.js';
 import type { Env, VecEnv } from '../../sim/types.js';
@@ -136,7 +137,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let history: MetricsLine[] = [];
 
     if (options.resume) {
-      const ckpt = loadCheckpoint(paths.checkpoints, { task: config.task }, 'latest');
+      const ckpt = loadCheckpoint(
+        paths.checkpoints,
+        {
+          task: config.task,
+          obsSize: spec.obsSize,
+          actionSize: spec.actionSize,
+          jointNames: spec.jointNames,
+        },
+        'latest',
+      );
       const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
       policy.importParameters(ckpt.policy);
       if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);
@@ -178,7 +188,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         episodeReturnMean: last?.episodeReturnMean ?? null,
         evalReturn: last?.evalReturn ?? null,
       };
-      saveCheckpoint(`${paths.checkpoints}/${name}`, {
+      saveCheckpoint(join(paths.checkpoints, name), {
         task: config.task,
         jointNames: spec.jointNames,
         actionLow: spec.actionLow,

@@ -261,5 +261,13 @@ describe('trpoUpdate', () => {
       () => trpoUpdate(policy, value, { ...batch, returns: new Float32Array(3) }, ctx),
       /batch.returns has 3 values, expected 256/,
     );
+    const before = policy.params.slice();
+    const weights = new Float32Array(256).fill(1);
+    weights[17] = Number.NaN;
+    assert.throws(
+      () => trpoUpdate(policy, value, { ...batch, weights }, ctx),
+      /batch.weights\[17\] = NaN is not finite/,
+    );
+    assert.deepEqual(policy.params, before);
   });
 });

@@ -149,7 +149,7 @@ describe('episode bag format', () => {
     const dir = join(tmp, 'meta');
     await recordBag(dir, syntheticSteps(2));
     const text = readFileSync(join(dir, 'metadata.yaml'), 'utf8');
-    const meta = parseBagMetadata(text, 'metadata.yaml');
+    const meta = parseBagMetadata(text, 'metadata.yaml', true);
     const info = meta.rosbag2_bagfile_information;
     assert.equal(info.version, 8);
     assert.equal(info.storage_identifier, 'mcap');
@@ -198,9 +198,21 @@ describe('episode bag format', () => {
       /serialization_format/,
     );
     assert.throws(
-      () => parseBagMetadata(text.replace(/reliability: 1/, 'reliability: reliable'), 'x.yaml'),
+      () =>
+        parseBagMetadata(text.replace(/reliability: 1/, 'reliability: reliable'), 'x.yaml', true),
       /offered_qos_profiles/,
     );
+    assert.throws(
+      () => parseBagMetadata(text.replace('version: 8', 'version: 9'), 'x.yaml', true),
+      /x\.yaml .*version/,
+    );
+    // The reader (non-strict) also takes a Jazzy-style version 9 file with string QoS enums.
+    const jazzy = text
+      .replace('version: 8', 'version: 9')
+      .replaceAll('reliability: 1', 'reliability: reliable')
+      .replaceAll('durability: 2', 'durability: volatile')
+      .replaceAll('history: 1', 'history: keep_last');
+    assert.equal(parseBagMetadata(jazzy, 'jazzy.yaml').rosbag2_bagfile_information.version, 9);
   });
 
   test('self-describing: @mcap/core and the embedded schema text alone decode the bag', async () => {

@@ -8,6 +8,7 @@
  * control-cost noise of σ = 1 swamp the distance signal at this sample size.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import {
 import { GaussianPolicy, ValueNetwork } from '../../src/policy/index.js';
 import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
 import { recordSimulatedEpisodes } from '../../src/replay/recordSimulation.js';
-import { runReplay } from '../../src/replay/runReplay.js';
+import type { ReplaySummary } from '../../src/replay/runReplay.js';
 import { evaluatePolicy } from '../../src/train/evaluate.js';
 import { Random } from '../../src/util/random.js';
 
@@ -64,13 +65,47 @@ test('replaying logged reacher-2dof episodes improves the deterministic evaluati
   }
   assert.equal(episodes, 60);
 
+  // Through the command, as a user runs it.
   const afterDir = join(tmp, 'ck-after');
-  const summary = await runReplay({
-    bags: [bag],
-    checkpoint: before,
-    out: afterDir,
-    config: { weights: 'truncated', iterations: 5 },
-  });
+  const cli = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'replay',
+      '--bag',
+      bag,
+      '--checkpoint',
+      before,
+      '--out',
+      afterDir,
+      '--weights',
+      'truncated',
+      '--iterations',
+      '5',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const summary = JSON.parse(cli.stdout) as ReplaySummary;
+  for (const key of [
+    'transitions',
+    'episodes',
+    'skippedEpisodes',
+    'ess',
+    'maxWeight',
+    'meanWeight',
+    'clippedFraction',
+    'kl',
+    'surrogateBefore',
+    'surrogateAfter',
+  ] as const)
+    assert.equal(typeof summary[key], 'number', `--json key ${key}`);
+  assert.equal(summary.transitions, rec.transitions);
+  assert.equal(summary.skippedEpisodes, 0);
+  assert.equal(summary.clippedFraction, 0);
   // Replaying its own data, the first iteration's weights are all 1 (up to float32 round-off).
   assert.ok(Math.abs(summary.ess - rec.transitions) < 1e-6 * rec.transitions);
   assert.ok(summary.kl > 0 && summary.surrogateAfter > summary.surrogateBefore);

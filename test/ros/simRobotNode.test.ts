@@ -70,6 +70,17 @@ describe('SimRobotNode', () => {
     assert.ok(s.states.length >= 5);
   });
 
+  test('lockstep with /clock: the heartbeat steps (held command) so sim time advances', () => {
+    const s = robotSetup({ realtime: false, clock: true });
+    s.node.start();
+    s.command([1, 0, 0]);
+    s.transport.advanceBy(35n * MS);
+    // one step from the command, then heartbeat steps at 10 and 20 and 30 ms with the held command
+    assert.equal(s.robot.actions.length, 4);
+    assert.deepEqual(s.robot.actions.at(-1), [1, 0, 0]);
+    assert.equal(s.clocks.at(-1), 40n * MS);
+  });
+
   test('realtime: one step per period with the last command held (zero-order hold)', () => {
     const s = robotSetup({ realtime: true });
     s.node.start();

@@ -75,6 +75,25 @@ describe('determinism', () => {
     });
   }
 
+  test('cached heap views survive WASM heap growth between steps (same trajectory)', async () => {
+    const env = await makeEnv('arm7-reach');
+    const hogs: Env[] = [];
+    try {
+      const action = [30, -20, 10, 5, 2, -1, 0.5];
+      env.reset(1);
+      const reference = Array.from({ length: 5 }, () => Array.from(env.step(action).obs));
+      env.reset(1);
+      for (let s = 0; s < 5; s++) {
+        // Before each step, 64 more environments (16 MiB of arenas) grow the heap, which detaches
+        // every typed view taken before; the environment must notice and re-fetch its views.
+        for (let k = 0; k < 64; k++) hogs.push(await makeEnv('arm7-reach'));
+        assert.deepEqual(Array.from(env.step(action).obs), reference[s]);
+      }
+    } finally {
+      for (const e of [env, ...hogs]) e.close();
+    }
+  });
+
   test('setState rejects a snapshot of the wrong shape, naming the field', async () => {
     const env = await makeEnv('inverted-pendulum');
     try {

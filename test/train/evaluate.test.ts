@@ -1,13 +1,25 @@
 /**
  * Evaluation: the statistics against a hand-worked example, and `torquepilot eval` output (keys
- * and consistency) on a checkpoint written by a one-iteration run.
+ * and consistency) on a checkpoint written by a two-iteration in-process run.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evalEpisodeSeed, median, summarizeEpisodes } from '../../src/train/evaluate.js';
+import { makeEnv, modelsDir } from '../../sim/index.js';
+import { resolveTrainConfig } from '../../src/config/trainConfig.js';
+import { loadCheckpoint, policyFromCheckpoint } from '../../src/policy/checkpoint.js';
+import {
+  evalEpisodeSeed,
+  evaluatePolicy,
+  median,
+  summarizeEpisodes,
+} from '../../src/train/evaluate.js';
+import { createProgress } from '../../src/train/progress.js';
+import { createRunDir } from '../../src/train/runDir.js';
+import { train } from '../../src/train/runner.js';
+import { createLogger } from '../../src/util/log.js';
 import { runCli } from './cliHarness.js';
 
 describe('evaluation statistics', () => {
@@ -33,28 +45,33 @@ describe('evaluation statistics', () => {
   });
 });
 
+async function trainTiny(): Promise<string> {
+  const run = join(mkdtempSync(join(tmpdir(), 'tp-eval-')), 'run');
+  const { config } = resolveTrainConfig({
+    modelsDir: modelsDir(),
+    cli: {
+      task: 'reacher-2dof',
+      totalSteps: 512,
+      seed: 2,
+      backend: 'cpu',
+      env: { numEnvs: 4 },
+      trpo: { nSteps: 64 },
+    },
+  });
+  createRunDir(run, config);
+  await train({
+    config,
+    runDir: run,
+    resume: false,
+    logger: createLogger({ level: 'warn', console: 'none' }),
+    progress: createProgress('none'),
+  });
+  return run;
+}
+
 describe('torquepilot eval', () => {
   test('--json keys and consistency; a run directory means its best checkpoint', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tp-eval-'));
-    const run = join(dir, 'run');
-    const t = await runCli([
-      'train',
-      '--task',
-      'reacher-2dof',
-      '--steps',
-      '512',
-      '--envs',
-      '4',
-      '--seed',
-      '2',
-      '--out',
-      run,
-      '--progress',
-      'none',
-      '--log-level',
-      'warn',
-    ]);
-    assert.equal(t.code, 0, t.stderr);
+    const run = await trainTiny();
     const e = await runCli([
       'eval',
       '--checkpoint',
@@ -83,22 +100,28 @@ describe('torquepilot eval', () => {
     assert.equal(r['deterministic'], true);
     assert.equal(r['episodes'], 4);
     assert.match(String(r['checkpoint']), /checkpoints[/\\]iter-\d{6}$/);
-    // Deterministic evaluation is reproducible; the plain report names the fields.
-    const again = await runCli([
-      'eval',
-      '--checkpoint',
-      run,
-      '--episodes',
-      '4',
-      '--deterministic',
-      '--json',
-    ]);
-    assert.equal((again.lines[0] as Record<string, number>)['meanReturn'], meanReturn);
+    // The same evaluation in-process gives the same numbers (reproducible episode seeds).
+    const ckpt = loadCheckpoint(run);
+    const env = await makeEnv('reacher-2dof');
+    try {
+      const again = evaluatePolicy(env, policyFromCheckpoint(ckpt), {
+        episodes: 4,
+        deterministic: true,
+        seed: 0,
+      });
+      assert.equal(again.meanReturn, meanReturn);
+      assert.deepEqual(again.returns, r['returns']);
+    } finally {
+      env.close();
+    }
     const plain = await runCli(['eval', '--checkpoint', run, '--episodes', '2']);
     assert.match(plain.stdout, /return\s+-?\d+\.\d+ ± \d+\.\d+/);
     assert.match(plain.stdout, /final distance\s+mean \d+\.\d+ cm/);
-    const bad = await runCli(['eval', '--checkpoint', join(dir, 'missing')]);
+  });
+
+  test('a missing checkpoint is a one-line error and exit code 1', async () => {
+    const bad = await runCli(['eval', '--checkpoint', join(tmpdir(), 'tp-no-such-run')]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /missing does not exist/);
+    assert.match(bad.stderr, /tp-no-such-run does not exist/);
   });
 });

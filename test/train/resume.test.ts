@@ -89,8 +89,9 @@ describe('train --resume', () => {
     // Simulate a write torn by the kill: a partial metrics line at the end.
     appendFileSync(join(run, 'metrics.jsonl'), '{"iteration": 99, "steps"');
 
-    // 3. Resume to the end.
-    const third = await runCli(['train', '--resume', run, ...common]);
+    // 3. Resume to the end, this time with the environments on 2 worker threads (results must not
+    //    depend on the worker count).
+    const third = await runCli(['train', '--resume', run, '--workers', '2', ...common]);
     assert.equal(third.code, 0, third.stderr);
 
     const a = finalState(join(dir, 'full'));

@@ -242,6 +242,13 @@ export interface PeerStatus {
   readonly lastCommandAt: number | null;
   readonly commands: { t: number; data: number[] }[];
   readonly policyOutputs: number;
+  /** PolicyOutput messages received since `status(since)`'s time (last 400). */
+  readonly policyOutputsSince: {
+    t: number;
+    action: number[];
+    command: number[];
+    safetyState: string;
+  }[];
   readonly lastPolicyOutput: {
     jointNames: string[];
     command: number[];
@@ -266,6 +273,8 @@ export interface PeerOptions {
   readonly rateHz?: number;
   readonly startStopped?: boolean;
   readonly estopTopic?: string;
+  /** Reach target (world frame, m) to publish latched on /torquepilot/target; none if absent. */
+  readonly target?: readonly [number, number, number];
 }
 
 /** The rclpy robot peer, driven over its stdin/stdout JSON-lines protocol. */
@@ -307,6 +316,7 @@ export class RobotPeer {
     ];
     if (options.startStopped === true) args.push('--start-stopped');
     if (options.estopTopic !== undefined) args.push('--estop-topic', options.estopTopic);
+    if (options.target !== undefined) args.push('--target', options.target.join(','));
     const proc = ManagedProcess.start(
       'peer',
       peerPython(ros),

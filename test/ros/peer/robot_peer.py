@@ -24,13 +24,14 @@ import time
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import PointStamped
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, Float64MultiArray
 
@@ -68,6 +69,7 @@ class RobotPeer(Node):
         self.command_count = 0
         self.wrong_size = 0
         self.policy_outputs = 0
+        self.policy_output_log = []  # (monotonic seconds, action, command, safety_state)
         self.last_policy_output = None
         self.diagnostics = 0
         self.last_diagnostics = None
@@ -87,6 +89,20 @@ class RobotPeer(Node):
                 PolicyOutput, args.policy_output_topic, self.on_policy_output, 10
             )
         self.create_timer(1.0 / args.rate, self.publish_joint_states)
+        if args.target:
+            # The reach target, latched (TRANSIENT_LOCAL) as the policy node subscribes to it.
+            latched = QoSProfile(
+                depth=1,
+                reliability=ReliabilityPolicy.RELIABLE,
+                durability=DurabilityPolicy.TRANSIENT_LOCAL,
+            )
+            self.target_pub = self.create_publisher(PointStamped, args.target_topic, latched)
+            x, y, z = (float(v) for v in args.target.split(","))
+            target = PointStamped()
+            target.header.frame_id = "world"
+            target.header.stamp = self.get_clock().now().to_msg()
+            target.point.x, target.point.y, target.point.z = x, y, z
+            self.target_pub.publish(target)
 
     def publish_joint_states(self):
         with self.lock:
@@ -138,6 +154,11 @@ class RobotPeer(Node):
     def on_policy_output(self, msg):
         with self.lock:
             self.policy_outputs += 1
+            self.policy_output_log.append(
+                (time.monotonic(), list(msg.action), list(msg.command), msg.safety_state)
+            )
+            if len(self.policy_output_log) > 5000:
+                del self.policy_output_log[:1000]
             self.last_policy_output = {
                 "jointNames": list(msg.joint_names),
                 "command": list(msg.command),
@@ -152,6 +173,11 @@ class RobotPeer(Node):
                 {"t": t, "data": d} for (t, d) in self.commands if since is None or t >= since
             ]
             rts = sorted(self.round_trips)
+            outs = [
+                {"t": t, "action": a, "command": c, "safetyState": st}
+                for (t, a, c, st) in self.policy_output_log
+                if since is not None and t >= since
+            ]
             return {
                 "now": time.monotonic(),
                 "jointStatesSent": self.sent,
@@ -163,6 +189,7 @@ class RobotPeer(Node):
                 "lastCommandAt": self.commands[-1][0] if self.commands else None,
                 "commands": cmds[-400:] if since is not None else [],
                 "policyOutputs": self.policy_outputs,
+                "policyOutputsSince": outs[-400:],
                 "lastPolicyOutput": self.last_policy_output,
                 "diagnostics": self.diagnostics,
                 "lastDiagnostics": self.last_diagnostics,
@@ -248,6 +275,8 @@ def main():
     p.add_argument("--estop-topic", default="/torquepilot/estop")
     p.add_argument("--policy-output-topic", default="/torquepilot/policy_output")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--target", default="", help="x,y,z: publish this latched reach target")
+    p.add_argument("--target-topic", default="/torquepilot/target")
     p.add_argument("--start-stopped", action="store_true")
     args = p.parse_args()
 

@@ -1,0 +1,48 @@
+/**
+ * Types shared by the policy node, its recorder adapter and its diagnostics.
+ */
+import type { JointStateMessage } from './messages.js';
+import type { SafetyState } from './safety.js';
+
+/** One control step, as given to a recorder (arrays are reused: copy what you keep). */
+export interface RecordedStep {
+  readonly stampNs: bigint;
+  readonly jointState: JointStateMessage;
+  readonly observation: Float64Array;
+  readonly action: Float64Array;
+  readonly mean: Float64Array;
+  readonly logStd: Float64Array;
+  readonly logProb: number;
+  readonly reward: number;
+  readonly command: Float64Array;
+}
+
+export interface StepRecorder {
+  recordStep(step: RecordedStep): void;
+  /** Finish the episode set (write the bag's metadata); may finish asynchronously. */
+  close(): void | Promise<void>;
+}
+
+export type RecorderFactory = (
+  path: string,
+  info: {
+    readonly task: string;
+    readonly jointNames: readonly string[];
+    readonly checkpointId: string;
+    readonly commandTopic: string;
+    readonly jointStatesTopic: string;
+  },
+) => StepRecorder;
+
+/** Counters for reports and tests. */
+export interface PolicyNodeStats {
+  readonly ticks: number;
+  readonly published: number;
+  readonly maxAbsTorque: number;
+  /** Published entries with |τ| above the joint's limit (must stay 0). */
+  readonly torqueLimitViolations: number;
+  readonly watchdogTrips: number;
+  readonly missedTicks: number;
+  readonly nonFiniteEvents: number;
+  readonly safetyState: SafetyState | 'idle';
+}
