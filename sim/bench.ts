@@ -2,8 +2,8 @@
  * Simulation throughput, measured three ways on the same model (used by `torquepilot sim-bench`
  * and bench/sim.ts):
  *
- * - rawStepsPerSec: a bare loop `ctrl ← action; mj_step × frameSkip`, with mj_resetData + mj_forward
- *   every `horizon` steps. One "step" is one environment step (frameSkip physics steps), so the three
+ * - rawStepsPerSec: a bare loop `ctrl ← action; mj_step × frameSkip`, with a reset (mj_resetData,
+ *   the task's initial-state draw, mj_forward) every `horizon` steps. One "step" is one environment step (frameSkip physics steps), so the three
  *   figures count the same unit.
  * - envStepsPerSec: one MujocoEnv, `step(action)` with auto-reset on terminated/truncated.
  * - vectorStepsPerSec: a worker-pool VecEnv (`workers` threads, `numEnvs` environments), counting
@@ -104,14 +104,26 @@ export async function rawStepsPerSec(task: string, steps: number, seed = 0): Pro
   try {
     const table = actionTable(spec, seed);
     const na = spec.actionSize;
+    // Resets draw the same initial states as the environment (same seed, same task draw), so for
+    // a task without early termination (arm7-reach, reacher-2dof) both loops simulate the very same
+    // trajectories and differ only by the environment layer's work.
+    const rng = new Random(seed);
+    const target = new Float64Array(3);
+    let step = 0; // counts across warm-up and timed run, as the environment's episodes do
+    let ctrl = data.ctrl as Float64Array;
     const run = (n: number): void => {
-      const ctrl = data.ctrl as Float64Array;
-      for (let s = 0; s < n; s++) {
-        if (s % spec.horizon === 0) {
+      for (let s = 0; s < n; s++, step++) {
+        if (step % spec.horizon === 0) {
           mj.mj_resetData(model, data);
+          taskModel.task.reset(rng, {
+            qpos: data.qpos as Float64Array,
+            qvel: data.qvel as Float64Array,
+            target,
+          });
           mj.mj_forward(model, data);
+          ctrl = data.ctrl as Float64Array;
         }
-        const row = (s % ACTION_ROWS) * na;
+        const row = (step % ACTION_ROWS) * na;
         for (let i = 0; i < na; i++) ctrl[i] = table[row + i] as number;
         for (let k = 0; k < frameSkip; k++) mj.mj_step(model, data);
       }
@@ -133,9 +145,10 @@ export async function envStepsPerSec(task: string, steps: number, seed = 0): Pro
     const table = actionTable(env.spec, seed);
     const na = env.spec.actionSize;
     env.reset(seed);
+    let step = 0;
     const run = (n: number): void => {
-      for (let s = 0; s < n; s++) {
-        const row = (s % ACTION_ROWS) * na;
+      for (let s = 0; s < n; s++, step++) {
+        const row = (step % ACTION_ROWS) * na;
         const r = env.step(table.subarray(row, row + na));
         if (r.terminated || r.truncated) env.resetNext();
       }

@@ -1,7 +1,8 @@
 /**
  * Command-line options of `npm run bench:peers` (bench/peers/run.ts), with their defaults.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TaskKey } from './types.js';
 
@@ -43,7 +44,7 @@ export interface PeersOptions {
   readonly svg: string;
 }
 
-const HERE = resolve(new URL('.', import.meta.url).pathname);
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const DEFAULTS: PeersOptions = Object.freeze({
   help: false,

@@ -54,7 +54,14 @@ export {
   createUpdateContext,
   dot,
 } from './trpo.js';
-export type { TrpoConfig, TrpoStats, CgResult, LineSearchResult, UpdateContext } from './trpo.js';
+export type {
+  TrpoConfig,
+  TrpoStats,
+  TrpoPolicyStepStats,
+  CgResult,
+  LineSearchResult,
+  UpdateContext,
+} from './trpo.js';
 export { PPO_DEFAULTS, ppoUpdate } from './ppo.js';
 export type { PpoConfig, PpoStats } from './ppo.js';
 export { VPG_DEFAULTS, vpgUpdate, policyGradientTf } from './vpg.js';

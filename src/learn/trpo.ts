@@ -292,6 +292,13 @@ export interface TrpoStats {
   readonly valueFitMs: number;
 }
 
+/** The policy half of TrpoStats (what `trpoPolicyStep` returns). */
+export type TrpoPolicyStepStats = Omit<
+  TrpoStats,
+  'valueLoss' | 'valueLossBefore' | 'explainedVariance' | 'policyStepMs' | 'valueFitMs'
+>;
+
+/** Fresh Adam states (actor for PPO/VPG, critic for all) and the shuffling stream for updates. */
 export function createUpdateContext(
   policy: GaussianPolicy,
   value: ValueNetwork,
@@ -336,7 +343,7 @@ export function trpoPolicyStep(
   policy: GaussianPolicy,
   batch: TransitionBatch,
   config: Partial<TrpoConfig> = {},
-) {
+): TrpoPolicyStepStats {
   const cfg = { ...TRPO_DEFAULTS, ...config };
   const n = batch.size;
   const a = policy.actionSize;
@@ -377,7 +384,9 @@ export function trpoPolicyStep(
     cfg.cgResidualTol,
   );
   const fx = fisher.apply(cg.x, new Float64Array(policy.numParams));
-  const beta = gradNorm > 0 ? maxStepLength(dot(cg.x, fx), cfg.targetKl) : 0;
+  // A gradient below CG's residual tolerance leaves x = 0: take no step rather than divide by 0.
+  const xFx = dot(cg.x, fx);
+  const beta = gradNorm > 0 && xFx > 0 ? maxStepLength(xFx, cfg.targetKl) : 0;
   const fullStep = cg.x.map((x) => x * beta);
 
   const evaluate = (params: Float32Array): { kl: number; surrogate: number } => {

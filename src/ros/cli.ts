@@ -208,7 +208,9 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
       if (!r.success) throw new Error(`${flags.name}: autostart ${t} failed: ${r.reason ?? ''}`);
     }
   }
-  logger.info(`${flags.name}: ${handle.state()} (drive it through /${flags.name}/change_state)`);
+  logger.info(
+    `${handle.node.name}: ${handle.state()} (drive it through /${handle.node.name}/change_state)`,
+  );
   await untilSignal(async () => {
     if (handle.state() === 'active') handle.trigger('deactivate');
     if (handle.state() !== 'finalized') handle.trigger('shutdown');

@@ -50,6 +50,8 @@ export class PreciseTimer {
     this.#startNs = process.hrtime.bigint();
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Plain JS: no loaders (tsx) to start, so the first tick comes within milliseconds.
+      execArgv: [],
       workerData: { periodNs: periodNs.toString(), startNs: this.#startNs.toString() },
     });
     this.#worker.unref();

@@ -21,6 +21,9 @@ const stampOf = (m: RosMessage): bigint =>
     },
   );
 const numbers = (v: unknown): ArrayLike<number> => (v as ArrayLike<number> | undefined) ?? [];
+/** float64[] out: a Float64Array goes as it is (rclnodejs copies typed arrays without boxing). */
+const float64s = (v: ArrayLike<number>): Float64Array | number[] =>
+  v instanceof Float64Array ? v : Array.from(v);
 
 const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
   'sensor_msgs/msg/JointState': (m) => ({
@@ -32,7 +35,7 @@ const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
   }),
   'std_msgs/msg/Float64MultiArray': (m) => ({
     layout: { dim: [], data_offset: 0 },
-    data: Array.from(m.data),
+    data: float64s(m.data),
   }),
   'std_msgs/msg/Bool': (m) => ({ data: m.data }),
   'geometry_msgs/msg/PointStamped': (m) => ({

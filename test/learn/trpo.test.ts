@@ -271,3 +271,15 @@ describe('trpoUpdate', () => {
     assert.deepEqual(policy.params, before);
   });
 });
+
+describe('degenerate batches', () => {
+  test('all-equal advantages (zero gradient after normalisation) leave the actor unchanged', () => {
+    const policy = randomPolicy({ obsSize: 3, actionSize: 1, hiddenSizes: [8] }, 30);
+    const batch = { ...batchFor(policy, 64, 31), advantages: new Float32Array(64).fill(2) };
+    const before = policy.params.slice();
+    const s = trpoPolicyStep(policy, batch);
+    assert.deepEqual(policy.params, before);
+    assert.equal(s.kl, 0);
+    assert.equal(s.stepSize, 0);
+  });
+});

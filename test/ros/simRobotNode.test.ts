@@ -152,7 +152,7 @@ describe('policy node against the sim robot node (in process)', () => {
   test('runDeploy reports every key of the --json contract', async () => {
     const world = fakeWorld();
     const report = await runDeploy(
-      { ...DEPLOY_DEFAULTS, checkpoint: '/x', durationS: 0.2, rateHz: 200 },
+      { ...DEPLOY_DEFAULTS, checkpoint: '/x', durationS: 0.5, rateHz: 200 },
       {
         transport: new InProcessTransport({ clock: 'steady' }),
         loader: world.loader,

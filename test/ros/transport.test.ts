@@ -183,7 +183,7 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     const cmd = rosConverters.toRos['std_msgs/msg/Float64MultiArray']({
       data: new Float64Array([1, 2]),
     });
-    assert.deepEqual(cmd, { layout: { dim: [], data_offset: 0 }, data: [1, 2] });
+    assert.deepEqual(cmd, { layout: { dim: [], data_offset: 0 }, data: new Float64Array([1, 2]) });
   });
 });
 

@@ -1,0 +1,120 @@
+/**
+ * ROS 2's own typesupport (rclpy's deserialize_message with the colcon-built torquepilot_msgs and
+ * the standard sensor_msgs / std_msgs) decodes the CDR we write, bit-exactly: the bag's messages
+ * are what a ROS 2 subscriber receives from `ros2 bag play`.
+ *
+ * Needs the project's ROS 2 prefix (`npm run setup:ros` → .ros/env.sh with torquepilot_msgs built);
+ * skipped, with that reason, when it is absent.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { EpisodeMessageCodec } from '../../src/replay/episodeMessages.js';
+import type { TransitionRecord } from '../../src/replay/types.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const envSh = join(root, '.ros/env.sh');
+const built = join(
+  root,
+  '.ros/ws/install/lib/python3.11/site-packages/torquepilot_msgs/msg/_transition.py',
+);
+const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-rclpy-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Python's float.hex() of a double. */
+function floatHex(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0x0.0p+0' : '0x0.0p+0';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const sign = bits >> 63n ? '-' : '';
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  const hex = (bits & 0xfffffffffffffn).toString(16).padStart(13, '0');
+  if (exp === 0) return `${sign}0x0.${hex}p-1022`;
+  const e = exp - 1023;
+  return `${sign}0x1.${hex}p${e >= 0 ? '+' : ''}${e}`;
+}
+
+test(
+  'rclpy decodes our Transition, JointState and Float64MultiArray bit-exactly',
+  {
+    skip:
+      existsSync(envSh) && existsSync(built)
+        ? false
+        : 'no ROS 2 prefix with torquepilot_msgs (.ros/env.sh; run npm run setup:ros)',
+  },
+  () => {
+    const codec = new EpisodeMessageCodec();
+    const t: TransitionRecord = {
+      stampNs: 1_700_000_000_123_456_789n,
+      episodeIndex: 3,
+      stepIndex: 7,
+      checkpointId: 'reacher-2dof-it4-0123456789ab',
+      task: 'reacher-2dof',
+      jointNames: ['joint0', 'joint1'],
+      observation: Float64Array.from([Math.PI, -0, 1e-310, 1 / 3]),
+      action: Float64Array.from([0.25, -1.5]),
+      mean: Float64Array.from([0.1, 0.2]),
+      logStd: Float64Array.from([-0.5, Math.log(0.3)]),
+      logProb: -1.2345678901234567,
+      reward: -1 / 7,
+      terminated: false,
+      truncated: true,
+      finalObservation: Float64Array.from([1, 2, Number.MAX_VALUE, -Number.MIN_VALUE]),
+    };
+    const js = {
+      stampNs: 5n,
+      name: ['joint0', 'joint1'],
+      position: Float64Array.from([1.5, 2.5]),
+      velocity: Float64Array.from([-1, 0]),
+      effort: new Float64Array(0),
+    };
+    const cmd = { stampNs: 0n, data: Float64Array.from([0.5, -0.25]) };
+    const files = ['t.cdr', 'j.cdr', 'c.cdr'].map((f) => join(tmp, f));
+    writeFileSync(files[0] as string, codec.encodeTransition(t));
+    writeFileSync(files[1] as string, codec.encodeJointState(js));
+    writeFileSync(files[2] as string, codec.encodeCommand(cmd));
+    const script = fileURLToPath(new URL('rclpy_decode.py', import.meta.url));
+    const run = spawnSync(
+      'bash',
+      ['-c', `source "${envSh}" && exec python "${script}" "$@"`, 'rclpy', ...files],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as {
+      transition: Record<string, unknown>;
+      joint_state: Record<string, unknown>;
+      command: string[];
+    };
+    const hex = (a: ArrayLike<number>): string[] => Array.from(a, floatHex);
+    assert.deepEqual(out.transition, {
+      sec: 1_700_000_000,
+      nanosec: 123_456_789,
+      episode_index: 3,
+      step_index: 7,
+      checkpoint_id: t.checkpointId,
+      task: 'reacher-2dof',
+      joint_names: ['joint0', 'joint1'],
+      observation: hex(t.observation),
+      action: hex(t.action),
+      mean: hex(t.mean),
+      log_std: hex(t.logStd),
+      log_prob: floatHex(t.logProb),
+      reward: floatHex(t.reward),
+      terminated: false,
+      truncated: true,
+      final_observation: hex(t.finalObservation),
+    });
+    assert.deepEqual(out.joint_state, {
+      name: ['joint0', 'joint1'],
+      position: hex(js.position),
+      velocity: hex(js.velocity),
+      effort: [],
+    });
+    assert.deepEqual(out.command, hex(cmd.data));
+  },
+);
