@@ -12,7 +12,7 @@ import type { MjData, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
-import type { TaskDefinition } from './tasks/types.js';
+import type { RewardInput, TaskDefinition } from './tasks/types.js';
 import { distance3 } from './tasks/types.js';
 import { getTask, taskNames } from './tasks/registry.js';
 import type { Env, EnvState, StepInfo, StepResult, TaskSpec } from './types.js';
@@ -44,6 +44,8 @@ export class MujocoEnv implements Env {
   readonly #endEffector = new Float64Array(3);
   readonly #applied: Float64Array;
   readonly #obs: Float64Array;
+  /** One reusable input record for observe/reward (no allocation per step). */
+  readonly #rewardInput: { -readonly [K in keyof RewardInput]: RewardInput[K] };
   #lastDistance = NaN;
   #lastSuccess = false;
   #lastTerminated = false;
@@ -65,6 +67,15 @@ export class MujocoEnv implements Env {
     this.#jointVel = new Float64Array(taskModel.observedDofAdr.length);
     this.#applied = new Float64Array(this.spec.actionSize);
     this.#obs = new Float64Array(this.spec.obsSize);
+    this.#rewardInput = {
+      jointPos: this.#jointPos,
+      jointVel: this.#jointVel,
+      target: this.#target,
+      endEffector: this.#endEffector,
+      action: this.#applied,
+      obs: this.#obs,
+      distance: NaN,
+    };
     this.#refreshViews();
   }
 
@@ -245,21 +256,12 @@ export class MujocoEnv implements Env {
       this.#target[1] = this.#xpos[b + 1] as number;
       this.#target[2] = this.#xpos[b + 2] as number;
     }
-    const input = {
-      jointPos: this.#jointPos,
-      jointVel: this.#jointVel,
-      target: this.#target,
-      endEffector: this.#endEffector,
-    };
+    const input = this.#rewardInput;
     this.#task.observe(input, this.#obs);
     this.#lastDistance = this.#task.hasTarget ? distance3(this.#endEffector, this.#target) : NaN;
     this.#lastSuccess = this.#task.hasSuccess && this.#lastDistance < this.#task.successRadius;
-    return this.#task.reward({
-      ...input,
-      action: this.#applied,
-      obs: this.#obs,
-      distance: this.#lastDistance,
-    });
+    input.distance = this.#lastDistance;
+    return this.#task.reward(input);
   }
 
   getState(): EnvState {

@@ -424,10 +424,11 @@ export class PolicyNode {
       this.#outputPub.publish({
         stampNs: this.node.now(),
         jointNames: description.jointNames,
-        mean: policy.mean,
+        // Copies: the in-process transport delivers after this returns, and these arrays are reused.
+        mean: Float64Array.from(policy.mean),
         std: policy.logStd.map(Math.exp),
-        logStd: policy.logStd,
-        action: this.#action,
+        logStd: Float64Array.from(policy.logStd),
+        action: Float64Array.from(this.#action),
         logProb,
         command: verdict.publish ? command : new Float64Array(command.length),
         deterministic: this.#deterministic,

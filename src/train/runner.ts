@@ -74,7 +74,7 @@ export interface TrainResult {
 }
 
 /** Seeds of the run's independent streams, all derived from config.seed. */
-function deriveStreams(seed: number) {
+export function deriveStreams(seed: number) {
   const root = new Random(seed);
   return {
     policyInit: root.fork(),
