@@ -58,6 +58,9 @@ def generate_launch_description():
         executable='policy_node',
         name='torquepilot_policy',
         output='screen',
+        # The node loads the description's kinematics when it starts (`torquepilot node --robot`);
+        # the parameter of the same name is what configure validates against the checkpoint.
+        arguments=['--robot', LaunchConfiguration('robot_description')],
         parameters=[
             {
                 'mode': 'real',

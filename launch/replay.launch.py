@@ -1,9 +1,9 @@
 """Replay logged episodes: off-policy natural-gradient updates from rosbag2 MCAP bags.
 
-    ros2 launch torquepilot replay.launch.py bags:=runs/arm7-reach/episodes \
+    ros2 launch torquepilot replay.launch.py bag:=runs/arm7-reach/episodes \
         checkpoint:=runs/arm7-reach/checkpoints/best out:=runs/arm7-reach-replay
 
-Runs `torquepilot replay --bags <bags> --checkpoint <checkpoint> --out <out>`. The bags are the ones
+Runs `torquepilot replay --bag <bag> --checkpoint <checkpoint> --out <out>`. The bags are the ones
 the policy node records with its `record_path` parameter; `ros2 bag info` and Foxglove open them too.
 """
 
@@ -15,7 +15,7 @@ from launch_ros.substitutions import FindPackagePrefix
 
 def generate_launch_description():
     args = [
-        DeclareLaunchArgument('bags', description='Directory of rosbag2 MCAP episode bags'),
+        DeclareLaunchArgument('bag', description='rosbag2 MCAP bag directory (or .mcap file) of episodes'),
         DeclareLaunchArgument('checkpoint', description='Checkpoint to start from'),
         DeclareLaunchArgument('out', default_value='runs/replay', description='Output run directory'),
     ]
@@ -23,8 +23,8 @@ def generate_launch_description():
         name='replay',
         cmd=[
             PathJoinSubstitution([FindPackagePrefix('torquepilot'), 'lib', 'torquepilot', 'replay']),
-            '--bags',
-            LaunchConfiguration('bags'),
+            '--bag',
+            LaunchConfiguration('bag'),
             '--checkpoint',
             LaunchConfiguration('checkpoint'),
             '--out',

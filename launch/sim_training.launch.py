@@ -7,8 +7,9 @@
     ros2 launch torquepilot sim_training.launch.py task:=arm7-reach out:=runs/arm7-reach
     ros2 lifecycle set /torquepilot_policy configure && ros2 lifecycle set /torquepilot_policy activate
 
-Arguments: task (default arm7-reach), out (run directory, default runs/<task>), evaluate (true: start the evaluation nodes after
-training), realtime (sim robot steps in real time, default false = lockstep).
+Arguments: task (default arm7-reach), out (run directory, default runs/<task>), steps (1000000),
+evaluate (true: start the evaluation nodes after training). The sim robot runs in lockstep (one
+step per command) and publishes /clock.
 """
 
 from launch import LaunchDescription
@@ -30,8 +31,12 @@ def generate_launch_description():
             default_value=PathJoinSubstitution(['runs', task]),
             description='Run directory (checkpoints, metrics)',
         ),
+        DeclareLaunchArgument(
+            'steps',
+            default_value='1000000',
+            description='Environment steps to train for (the arm7-reach default is 1000000)',
+        ),
         DeclareLaunchArgument('evaluate', default_value='true', description='Evaluate after training'),
-        DeclareLaunchArgument('realtime', default_value='false', description='Sim robot in real time'),
     ]
     trainer = ExecuteProcess(
         name='trainer',
@@ -41,6 +46,10 @@ def generate_launch_description():
             task,
             '--out',
             out,
+            '--steps',
+            LaunchConfiguration('steps'),
+            '--progress',
+            'json',
         ],
         output='screen',
     )
@@ -50,7 +59,9 @@ def generate_launch_description():
         name='torquepilot_sim_robot',
         output='screen',
         condition=IfCondition(LaunchConfiguration('evaluate')),
-        parameters=[{'task': task, 'realtime': LaunchConfiguration('realtime'), 'use_sim_time': True}],
+        # lockstep (one step per command) and /clock: the policy node's timers follow sim time
+        arguments=['--task', task, '--use-sim-time'],
+        parameters=[{'task': task, 'use_sim_time': True}],
     )
     policy = Node(
         package='torquepilot',

@@ -9,14 +9,15 @@
  *        [--only sb3|ours] [--configs id,...] [--jobs 1] [--no-parts] [--no-scaling] [--python PATH]
  * Run with --help for every option. Not part of CI (CI only checks that this code parses).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../../src/util/atomicWrite.js';
-import { parseOptions, HELP, type PeersOptions } from './options.js';
+import { parseOptions, HELP } from './options.js';
+import { CONFIGS, taskInfo, trainCommand, type Job } from './plan.js';
+import { runJson, runPool } from './proc.js';
 import {
   REACHER_FALLBACK_THRESHOLD,
   evalAtBudget,
@@ -25,236 +26,18 @@ import {
   mean,
   summarize,
   toRow,
-  type TaskInfo,
 } from './report.js';
 import { learningCurvesSvg, type PlotTask } from './svg.js';
 import { checkTargets, formatTargets } from './targets.js';
-import type { ConfigSpec, PartsResult, Row, RunResult, ScalingPoint, TaskKey } from './types.js';
+import type { PartsResult, Row, RunResult, ScalingPoint, TaskKey } from './types.js';
 import { ensureVenv } from './venv.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const OUT_DIR = join(ROOT, 'bench', 'out', 'peers');
 
-/** Every configuration the full bench trains. Ids are stable: results.json and targets use them. */
-export const CONFIGS: readonly ConfigSpec[] = Object.freeze([
-  {
-    id: 'ours-trpo',
-    label: 'torquepilot TRPO',
-    side: 'ours',
-    algo: 'trpo',
-    tasks: ['pendulum', 'reacher'],
-    threads: 'config',
-    nEnvs: 0,
-    nSteps: 0,
-  },
-  {
-    id: 'ours-ppo',
-    label: 'torquepilot PPO',
-    side: 'ours',
-    algo: 'ppo',
-    tasks: ['pendulum', 'reacher'],
-    threads: 'config',
-    nEnvs: 0,
-    nSteps: 0,
-  },
-  {
-    id: 'sb3-trpo-1t',
-    label: 'SB3 TRPO (1 thread)',
-    side: 'sb3',
-    algo: 'trpo',
-    tasks: ['pendulum', 'reacher'],
-    threads: '1',
-    nEnvs: 1,
-    nSteps: 0,
-  },
-  {
-    id: 'sb3-ppo-1t',
-    label: 'SB3 PPO (1 thread)',
-    side: 'sb3',
-    algo: 'ppo',
-    tasks: ['pendulum', 'reacher'],
-    threads: '1',
-    nEnvs: 1,
-    nSteps: 0,
-  },
-  {
-    id: 'sb3-trpo-dt',
-    label: 'SB3 TRPO (default threads)',
-    side: 'sb3',
-    algo: 'trpo',
-    tasks: ['pendulum', 'reacher'],
-    threads: 'default',
-    nEnvs: 1,
-    nSteps: 0,
-  },
-  {
-    id: 'sb3-ppo-dt',
-    label: 'SB3 PPO (default threads)',
-    side: 'sb3',
-    algo: 'ppo',
-    tasks: ['pendulum'],
-    threads: 'default',
-    nEnvs: 1,
-    nSteps: 0,
-  },
-  {
-    id: 'sb3-ppo8-1t',
-    label: 'SB3 PPO x8 envs (n_steps 256, 1 thread)',
-    side: 'sb3',
-    algo: 'ppo',
-    tasks: ['pendulum'],
-    threads: '1',
-    nEnvs: 8,
-    nSteps: 256,
-  },
-]);
-
-export function taskInfo(o: PeersOptions): Record<TaskKey, TaskInfo> {
-  return {
-    pendulum: {
-      gym: 'InvertedPendulum-v5',
-      ours: 'inverted-pendulum',
-      budgets: o.pendulumBudgets,
-      threshold: 1000,
-    },
-    reacher: {
-      gym: 'Reacher-v5',
-      ours: 'reacher-2dof',
-      budgets: o.reacherBudgets,
-      threshold: null,
-    },
-  };
-}
-
-interface Job {
-  readonly config: ConfigSpec;
-  readonly task: TaskKey;
-  readonly seed: number;
-}
-
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** The last one-line JSON object of `out`, else `out` from its first line that opens one. */
-function lastJson(out: string): unknown {
-  const lines = out.trim().split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!lines[i]!.startsWith('{')) continue;
-    try {
-      return JSON.parse(lines[i]!);
-    } catch {
-      try {
-        return JSON.parse(lines.slice(i).join('\n'));
-      } catch {
-        // an opening line of a pretty-printed object: keep looking upwards
-      }
-    }
-  }
-  return undefined;
-}
-
-/** Runs a command, returns the JSON object it printed last on stdout; stderr goes to `logFile`. */
-function runJson<T>(cmd: string, args: readonly string[], logFile: string): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e) => reject(new Error(`peers: cannot start ${cmd}: ${e.message}`)));
-    child.on('close', (code) => {
-      writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${err}\n--- stdout ---\n${out}`);
-      const parsed = lastJson(out);
-      if (code !== 0 || parsed === undefined) {
-        reject(
-          new Error(
-            `peers: ${cmd} ${args.join(' ')} exited ${code} without a JSON result; log: ${logFile}\n${err.slice(-1500)}`,
-          ),
-        );
-        return;
-      }
-      resolvePromise(parsed as T);
-    });
-  });
-}
-
-function trainCommand(o: PeersOptions, python: string, job: Job): [string, string[]] {
-  const info = taskInfo(o)[job.task];
-  const steps = Math.max(...info.budgets);
-  const common = [
-    '--seed',
-    String(job.seed),
-    '--steps',
-    String(steps),
-    '--eval-every',
-    String(o.evalEvery),
-    '--eval-episodes',
-    String(job.task === 'reacher' ? o.budgetEpisodes : o.evalEpisodes),
-    '--budget-steps',
-    info.budgets.join(','),
-    '--budget-episodes',
-    String(o.budgetEpisodes),
-  ];
-  const c = job.config;
-  if (c.side === 'sb3') {
-    const args = [
-      join(HERE, 'sb3_train.py'),
-      '--algo',
-      c.algo,
-      '--env',
-      info.gym,
-      '--threads',
-      c.threads,
-      '--n-envs',
-      String(c.nEnvs),
-      ...common,
-    ];
-    if (c.nSteps > 0) args.push('--n-steps', String(c.nSteps));
-    return [python, args];
-  }
-  const args = [
-    '--import',
-    'tsx',
-    join(HERE, 'ours.ts'),
-    'train',
-    '--algo',
-    c.algo,
-    '--task',
-    info.ours,
-    ...common,
-  ];
-  // 'config': the environment workers `torquepilot train` would use for this task.
-  if (c.threads !== 'config') args.push('--workers', c.threads);
-  args.push('--via', o.oursVia);
-  return [process.execPath, args];
-}
-
-/** Runs jobs `jobs` at a time, in the given order (sides interleaved so load drift hits both). */
-async function runPool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  fn: (x: T, i: number) => Promise<R>,
-): Promise<(R | Error)[]> {
-  const results: (R | Error)[] = new Array<R | Error>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]!, i);
-      } catch (e) {
-        results[i] = e instanceof Error ? e : new Error(String(e));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
-  return results;
 }
 
 function machine(): Record<string, unknown> {
@@ -484,7 +267,10 @@ async function main(): Promise<void> {
   }
 
   // ---- report -------------------------------------------------------------------------------
-  const targets = checkTargets(summaries, reacherSb3Seconds, reacherBudget, parts);
+  // Task targets only for the tasks this run trained; the parts targets always.
+  const targets = checkTargets(summaries, reacherSb3Seconds, reacherBudget, parts).filter(
+    (t) => !/^(pendulum|reacher) /.test(t.name) || o.tasks.some((k) => t.name.startsWith(`${k} `)),
+  );
   const text: string[] = [];
   text.push(
     `Peer bench, ${started}, ${String(machineStart.cpuModel)} x${String(machineStart.cpus)}, load at start ${JSON.stringify(machineStart.loadavg)}`,

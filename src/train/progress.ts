@@ -43,7 +43,8 @@ export function formatDuration(seconds: number): string {
 export function etaSeconds(u: ProgressUpdate): number {
   const done = u.steps - u.startSteps;
   if (done <= 0 || u.elapsed <= 0) return Number.NaN;
-  return ((u.totalSteps - u.steps) * u.elapsed) / done;
+  // The last iteration may overshoot totalSteps (whole rollouts only): never a negative ETA.
+  return (Math.max(0, u.totalSteps - u.steps) * u.elapsed) / done;
 }
 
 /** The bar line (without control characters), `width` columns for the bar itself. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { getTask, loadModel, loadMujoco, makeEnv, modelsDir } from '../../sim/index.js';
-import { loadRobotDescription } from '../../src/config/robotDescription.js';
+import { actionToEffort, loadRobotDescription } from '../../src/config/robotDescription.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'torquepilot-sim-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,6 +138,19 @@ describe('robot description', () => {
       assert.throws(() => loadRobotDescription(writeDescription(name, edit)), message);
     });
   }
+
+  test('effort on the command topic = gear × action (pendulum: gear 100, reacher: 200, arm: 1)', () => {
+    const pendulum = loadRobotDescription(join(modelsDir(), 'inverted-pendulum', 'robot.yaml'));
+    assert.deepEqual(Array.from(actionToEffort(pendulum, [2.5], new Float64Array(1))), [250]);
+    const reacher = loadRobotDescription(join(modelsDir(), 'reacher-2dof', 'robot.yaml'));
+    assert.deepEqual(
+      Array.from(actionToEffort(reacher, [-0.5, 1], new Float64Array(2))),
+      [-100, 200],
+    );
+    const arm = loadRobotDescription(join(modelsDir(), 'arm7-reach', 'robot.yaml'));
+    const torques = [87, -87, 1, 2, 12, -12, 0.5];
+    assert.deepEqual(Array.from(actionToEffort(arm, torques, new Float64Array(7))), torques);
+  });
 
   test('unreadable file and invalid YAML name the file', () => {
     assert.throws(

@@ -17,6 +17,7 @@ describe('progress', () => {
   test('ETA = remaining steps / speed of this process (20k steps in 10 s → 75k in 37.5 s)', () => {
     assert.equal(etaSeconds(base), 37.5);
     assert.ok(Number.isNaN(etaSeconds({ ...base, steps: 5_000 })));
+    assert.equal(etaSeconds({ ...base, steps: 100_352 }), 0); // overshoot by a partial rollout
   });
 
   test('durations', () => {

@@ -248,6 +248,8 @@ export interface PeerStatus {
     action: number[];
     command: number[];
     safetyState: string;
+    /** The node's header stamp (its clock: wall time unless use_sim_time), seconds. */
+    stampSec: number;
   }[];
   readonly lastPolicyOutput: {
     jointNames: string[];

@@ -163,23 +163,36 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
   test('watchdog: zero torque within one period plus one tick after joint states stop', async () => {
     const running = await peer!.status();
     assert.ok(running.lastCommand !== null && !isZero(running.lastCommand), 'no torque to stop');
-    const { stoppedAt } = (await peer!.request('publish', { on: false })) as unknown as {
-      stoppedAt: number;
-    };
-    const bound = stoppedAt + WATCHDOG_S + 1 / RATE_HZ;
-    const s = await waitUntil(
-      'a zero command after joint states stopped',
+    const { stoppedAt, stoppedAtWall } = (await peer!.request('publish', {
+      on: false,
+    })) as unknown as { stoppedAt: number; stoppedAtWall: number };
+    // The node's first tick that holds zero torque for the watchdog, by its own stamp (the node's
+    // clock and the peer's wall clock are the same machine clock): within one watchdog period plus
+    // one tick of the last joint state, + 10 ms for that state's delivery under load.
+    const outputs = await waitUntil(
+      'a watchdog tick after joint states stopped',
       async () => {
         const st = await peer!.status(stoppedAt);
-        return st.commands.some((c) => isZero(c.data)) ? st : undefined;
+        const tripped = st.policyOutputsSince.filter((o) => o.safetyState === 'watchdog');
+        return tripped.length > 0 ? tripped : undefined;
       },
       5_000,
     );
-    const firstZero = s.commands.find((c) => isZero(c.data))!;
-    // + 10 ms for DDS delivery of the command to the peer
+    const first = outputs[0]!;
+    assert.ok(isZero(first.command), 'watchdog tick with torque');
+    const delayS = first.stampSec - stoppedAtWall;
     assert.ok(
-      firstZero.t <= bound + 0.01,
-      `first zero torque ${((firstZero.t - stoppedAt) * 1e3).toFixed(1)} ms after stop`,
+      delayS <= WATCHDOG_S + 1 / RATE_HZ + 0.01,
+      `watchdog zero torque ${(delayS * 1e3).toFixed(1)} ms after the last joint state`,
+    );
+    // and the zero command reaches the controller
+    await waitUntil(
+      'a zero command at the peer',
+      async () => {
+        const st = await peer!.status(stoppedAt);
+        return st.commands.some((c) => isZero(c.data)) ? true : undefined;
+      },
+      5_000,
     );
     await peer!.request('publish', { on: true });
     await waitUntil(

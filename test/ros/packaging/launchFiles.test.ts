@@ -48,6 +48,7 @@ interface RecordedAction {
   parameters?: Record<string, unknown>;
   remappings?: [string, string][];
   cmd?: string[];
+  arguments?: string[];
 }
 interface RecordedFile {
   error?: string;
@@ -66,7 +67,7 @@ function recordLaunchFiles(files: string[]): Record<string, RecordedFile> {
       '--',
       // required arguments (no default) get placeholder values
       'checkpoint:=/placeholder/checkpoint',
-      'bags:=/placeholder/bags',
+      'bag:=/placeholder/bag',
     ],
     { encoding: 'utf8' },
   );
@@ -84,6 +85,25 @@ function packageExecutables(): Set<string> {
   const loop = /foreach\(pair ([^)]*)\)/.exec(cmake);
   assert.ok(loop, 'CMakeLists.txt: no foreach(pair ...) of executables');
   return new Set([...loop[1]!.matchAll(/"([a-z_]+):/g)].map((m) => m[1]!));
+}
+
+/** The CLI command each executable runs (ros2/torquepilot/CMakeLists.txt, run_cli.sh.in). */
+const EXECUTABLE_COMMANDS: Record<string, string> = {
+  policy_node: 'node',
+  sim_robot: 'sim-robot',
+  trainer: 'train',
+  replay: 'replay',
+};
+
+/** The long options `torquepilot <command> --help` lists. */
+function cliOptions(command: string): Set<string> {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command, '--help'],
+    { encoding: 'utf8', cwd: ROOT },
+  );
+  assert.equal(run.status, 0, `torquepilot ${command} --help failed:\n${run.stderr}`);
+  return new Set([...run.stdout.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]!));
 }
 
 /** Topics the robot descriptions name, plus the policy node's own topics. */
@@ -168,6 +188,13 @@ describe('launch files with stand-in launch/launch_ros', () => {
             `${file}: ${program}`,
           );
           const exe = program.slice(join(INSTALL, 'lib', 'torquepilot').length + 1);
+          const options = cliOptions(EXECUTABLE_COMMANDS[exe] ?? exe);
+          for (const flag of cmd.slice(1).filter((c) => c.startsWith('--'))) {
+            assert.ok(
+              options.has(flag),
+              `${file}: torquepilot ${EXECUTABLE_COMMANDS[exe]} has no ${flag}`,
+            );
+          }
           assert.ok(
             executables.has(exe),
             `${file}: executable ${exe} is not installed (${[...executables].join(', ')})`,
@@ -181,6 +208,16 @@ describe('launch files with stand-in launch/launch_ros', () => {
         const table = TABLES[exe];
         assert.ok(table, `${file}: no parameter table for executable ${exe}`);
         if (exe === 'policy_node') assert.equal(action.name, POLICY_NODE_NAME);
+        const flags = (action.arguments ?? []).filter((a) => a.startsWith('--'));
+        if (flags.length > 0) {
+          const options = cliOptions(EXECUTABLE_COMMANDS[exe] ?? exe);
+          for (const flag of flags) {
+            assert.ok(
+              options.has(flag),
+              `${file}: torquepilot ${EXECUTABLE_COMMANDS[exe]} has no ${flag}`,
+            );
+          }
+        }
         for (const [name, value] of Object.entries(action.parameters ?? {})) {
           if (STANDARD_PARAMETERS.has(name)) continue;
           const spec = table.find((p) => p.name === name);
@@ -204,6 +241,8 @@ describe('launch files with stand-in launch/launch_ros', () => {
     assert.equal(node.executable, 'policy_node');
     assert.equal(node.parameters?.['mode'], 'real');
     assert.equal(node.parameters?.['armed'], false);
+    // the description the node loads at start is the one configure checks
+    assert.deepEqual(node.arguments, ['--robot', node.parameters?.['robot_description']]);
     assert.ok(
       (node.remappings ?? []).some(([from]) => from.endsWith('/commands')),
       'no remapping of the command topic',

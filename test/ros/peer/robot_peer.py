@@ -155,7 +155,13 @@ class RobotPeer(Node):
         with self.lock:
             self.policy_outputs += 1
             self.policy_output_log.append(
-                (time.monotonic(), list(msg.action), list(msg.command), msg.safety_state)
+                (
+                    time.monotonic(),
+                    list(msg.action),
+                    list(msg.command),
+                    msg.safety_state,
+                    msg.header.stamp.sec + 1e-9 * msg.header.stamp.nanosec,
+                )
             )
             if len(self.policy_output_log) > 5000:
                 del self.policy_output_log[:1000]
@@ -174,8 +180,8 @@ class RobotPeer(Node):
             ]
             rts = sorted(self.round_trips)
             outs = [
-                {"t": t, "action": a, "command": c, "safetyState": st}
-                for (t, a, c, st) in self.policy_output_log
+                {"t": t, "action": a, "command": c, "safetyState": st, "stampSec": stamp}
+                for (t, a, c, st, stamp) in self.policy_output_log
                 if since is not None and t >= since
             ]
             return {
@@ -235,7 +241,12 @@ def handle(peer, req):
         with peer.lock:
             peer.publishing = bool(req["on"])
             peer.stopped_at = None if peer.publishing else time.monotonic()
-            return {"stoppedAt": peer.stopped_at, "now": time.monotonic()}
+            # wall clock too: comparable with the node's message stamps (same machine clock)
+            return {
+                "stoppedAt": peer.stopped_at,
+                "stoppedAtWall": time.time(),
+                "now": time.monotonic(),
+            }
     if op == "estop":
         peer.estop_pub.publish(Bool(data=bool(req["value"])))
         return {"now": time.monotonic()}
