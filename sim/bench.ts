@@ -187,7 +187,9 @@ export async function vectorStepsPerSec(
       }
     };
     const iterations = Math.max(1, Math.ceil(steps / numEnvs));
-    await run(Math.ceil(iterations / 10));
+    // Each worker is a fresh WASM instance that tiers up on its own: warm up at least 20k
+    // environment steps in total before timing.
+    await run(Math.max(Math.ceil(iterations / 10), Math.ceil(20000 / numEnvs)));
     const clock = startClock();
     await run(iterations);
     return throughput(iterations * numEnvs, clock);
