@@ -76,7 +76,7 @@ if stamp_ok wheels "$REQ_KEY"; then
   log "wheels: up to date ($REQ_KEY)"
 else
   log "wheels: pip install -r $(basename "$REQUIREMENTS")"
-  "$VPY" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+  "$VPY" -m pip install --quiet --disable-pip-version-check --no-compile -r "$REQUIREMENTS"
   rm -f "$STAMPS/cmake-paths" "$STAMPS/colcon" "$STAMPS/rclnodejs-build"
   stamp_set wheels "$REQ_KEY"
 fi

@@ -6,10 +6,15 @@
  * Layout (row-major, PyTorch order): for layer l, `W_l` of shape (out_l, in_l) followed by `b_l`
  * of shape (out_l). Hidden layers apply the activation; the output layer is linear.
  *
- * These kernels are the fast path for rollouts, Fisher-vector products and value fitting. The
+ * These kernels are the fast path for rollouts, Fisher-vector products and value fitting. A
+ * workspace created in 'wasm' kernel mode (the default when WebAssembly SIMD is available; see
+ * src/kernels/wasmMlp.ts, TORQUEPILOT_KERNELS=js forces plain TS) keeps its arrays in a wasm
+ * memory and runs batches of at least WASM_MIN_ROWS rows through the float64 SIMD kernels of
+ * src/kernels/mlp.c instead; both paths give the same numbers up to summation order. The
  * reference implementation is tfjs (`src/policy/tfjsReference.ts`); test/policy/mlp.test.ts checks
  * that both agree on random networks and inputs.
  */
+import { type KernelMode, WasmMlpKernels, kernelMode } from '../kernels/wasmMlp.js';
 import type { Random } from '../util/random.js';
 
 export type Activation = 'tanh' | 'relu';
@@ -125,6 +130,8 @@ export function randomOrthogonal(rows: number, cols: number, rng: Random): Float
  */
 export class MlpWorkspace {
   readonly shape: MlpShape;
+  /** The wasm side (its memory holds acts/tangents/cotangents), or null for plain TS. */
+  readonly kernels: WasmMlpKernels | null;
   capacity = 0;
   /** acts[0] = input (capacity, inputSize); acts[l+1] = output of layer l. Float64. */
   acts: Float64Array[] = [];
@@ -132,8 +139,10 @@ export class MlpWorkspace {
   tangents: Float64Array[] = [];
   cotangents: Float64Array[] = [];
 
-  constructor(shape: MlpShape, capacity = 1) {
+  constructor(shape: MlpShape, capacity = 1, mode: KernelMode = kernelMode()) {
     this.shape = shape;
+    const sizes = [shape.inputSize, ...shape.hiddenSizes, shape.outputSize];
+    this.kernels = mode === 'wasm' ? new WasmMlpKernels(sizes) : null;
     this.ensure(capacity);
   }
 
@@ -141,6 +150,15 @@ export class MlpWorkspace {
   ensure(n: number): void {
     if (n <= this.capacity) return;
     const sizes = [this.shape.inputSize, ...this.shape.hiddenSizes, this.shape.outputSize];
+    const k = this.kernels;
+    if (k) {
+      k.ensure(n);
+      this.acts = sizes.map((_, l) => k.view('acts', l));
+      this.tangents = sizes.map((_, l) => k.view('tangents', l));
+      this.cotangents = sizes.map((_, l) => k.view('cotangents', l));
+      this.capacity = n;
+      return;
+    }
     this.acts = sizes.map((s) => new Float64Array(n * s));
     this.tangents = sizes.map((s) => new Float64Array(n * s));
     this.cotangents = sizes.map((s) => new Float64Array(n * s));
@@ -163,6 +181,12 @@ function activationSlope(activation: Activation, h: number): number {
   return activation === 'tanh' ? 1 - h * h : h > 0 ? 1 : 0;
 }
 
+/**
+ * Batches below this many rows run the plain-TS kernels even in a wasm workspace: loading the
+ * parameters into wasm (a transposed float64 copy, ~5 µs at 64-64) costs more than it saves.
+ */
+export const WASM_MIN_ROWS = 16;
+
 // The kernels below process rows in blocks of 4 so that every weight loaded from memory is used
 // four times (about 3× faster than row-at-a-time loops in V8, measured in bench/learn.ts), with a
 // row-at-a-time loop for the remainder.
@@ -183,6 +207,11 @@ export function mlpForward(
   const x0 = ws.acts[0] as Float64Array;
   const inLen = n * (layout.layers[0] as LayerLayout).inSize;
   for (let i = 0; i < inLen; i++) x0[i] = input[i] as number;
+  if (ws.kernels && n >= WASM_MIN_ROWS) {
+    ws.kernels.loadParams(layout, params, true);
+    ws.kernels.forward(n, activation);
+    return ws.output;
+  }
   const last = layout.layers.length - 1;
   const tanh = activation === 'tanh';
   for (let l = 0; l <= last; l++) {
@@ -252,6 +281,12 @@ export function mlpJvp(
   ws: MlpWorkspace,
 ): Float64Array {
   const last = layout.layers.length - 1;
+  if (ws.kernels && n >= WASM_MIN_ROWS) {
+    ws.kernels.loadParams(layout, params, true);
+    ws.kernels.loadDirection(layout, v, vOffset);
+    ws.kernels.jvp(n, activation);
+    return ws.tangents[last + 1] as Float64Array;
+  }
   const base = layout.layers[0]?.weightOffset ?? 0;
   for (let l = 0; l <= last; l++) {
     const { inSize: K, outSize: M, weightOffset, biasOffset } = layout.layers[l] as LayerLayout;
@@ -352,6 +387,12 @@ export function mlpVjp(
   const gLast = ws.cotangents[last + 1] as Float64Array;
   const outLen = n * (layout.layers[last] as LayerLayout).outSize;
   for (let i = 0; i < outLen; i++) gLast[i] = gOut[i] as number;
+  if (ws.kernels && n >= WASM_MIN_ROWS) {
+    ws.kernels.loadParams(layout, params, false);
+    ws.kernels.vjp(n, activation);
+    ws.kernels.addGradientInto(grad, gradOffset);
+    return;
+  }
   for (let l = last; l >= 0; l--) {
     const { inSize: K, outSize: M, weightOffset, biasOffset } = layout.layers[l] as LayerLayout;
     const gwo = weightOffset - base + gradOffset;

@@ -111,9 +111,9 @@ class RobotPeer(Node):
             self.sent += 1
             k = self.sent
         names = self.joints + self.extra
-        # joint i: position 0.1*(i+1) + small drift, velocity -0.05*(i+1): distinct per joint so a
-        # mix-up by index shows in the node's output.
-        values = {n: (0.1 * (i + 1) + 1e-4 * k, -0.05 * (i + 1)) for i, n in enumerate(names)}
+        # joint i: position 0.1*(i+1) + a drift below 0.01, velocity -0.05*(i+1): distinct per
+        # joint so a mix-up by index shows in the node's output.
+        values = {n: (0.1 * (i + 1) + 1e-4 * (k % 100), -0.05 * (i + 1)) for i, n in enumerate(names)}
         order = list(names)
         self.rng.shuffle(order)
         msg = JointState()
