@@ -4,10 +4,15 @@
  * TRPO update (policy step and value fit separately), batch-1 forward latency, and tfjs tensor
  * counts across updates.
  *
- *   npx tsx bench/learn.ts [--json] [--backend wasm|cpu] [--quick]
+ *   npx tsx bench/learn.ts [--json] [--backend wasm|cpu] [--quick] [--kernels both|wasm|js]
+ *
+ * `--kernels` picks the MLP kernel path (src/kernels: WebAssembly SIMD, or plain TS); the default
+ * runs both in one process so their ratio is measured under the same load. The tfjs backend only
+ * matters for the tfjs reference product.
  *
  * Figures measured on a shared machine are pessimistic; compare ratios within one run.
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   FisherOperator,
@@ -24,6 +29,7 @@ import {
   initBackend,
   type BackendName,
 } from '../src/policy/index.js';
+import { type KernelMode, setKernelMode } from '../src/kernels/wasmMlp.js';
 import { Random } from '../src/util/random.js';
 
 const args = process.argv.slice(2);
@@ -31,6 +37,11 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const backendArg = args[args.indexOf('--backend') + 1];
 const backend = (args.includes('--backend') ? backendArg : 'wasm') as BackendName;
+const kernelsArg = args.includes('--kernels') ? args[args.indexOf('--kernels') + 1] : 'both';
+if (!['both', 'wasm', 'js'].includes(kernelsArg ?? '')) {
+  throw new Error(`bench/learn.ts: --kernels must be both, wasm or js, got '${kernelsArg}'`);
+}
+const MODES: KernelMode[] = kernelsArg === 'both' ? ['wasm', 'js'] : [kernelsArg as KernelMode];
 
 /** Sizes: obs and action lengths of the tasks (Gymnasium InvertedPendulum-v5, Reacher-v5, arm7). */
 const SIZES = [
@@ -69,15 +80,13 @@ function randomBatch(obsSize: number, actionSize: number, n: number, rng: Random
   return { size: n, obs, actions, advantages, returns };
 }
 
-async function main(): Promise<void> {
-  const choice = await initBackend(backend);
+const N = 4096;
+
+/** All figures for one kernel path. `tfjsReference` also times the tfjs double-backprop product. */
+function measure(mode: KernelMode, tfjsReference: boolean): Record<string, unknown> {
+  setKernelMode(mode);
   const rng = new Random(1);
-  const N = 4096;
-  const results: Record<string, unknown> = {
-    backend: choice.backend,
-    samples: N,
-    node: process.version,
-  };
+  const results: Record<string, unknown> = { kernels: mode };
   const fvp: Record<string, unknown>[] = [];
   for (const s of SIZES) {
     const policy = new GaussianPolicy({ obsSize: s.obsSize, actionSize: s.actionSize }, rng.fork());
@@ -90,9 +99,13 @@ async function main(): Promise<void> {
       const op = new FisherOperator(policy, batch.obs, m, 0.1);
       const ts = time(() => op.apply(v, out), quick ? 5 : 20);
       row[`fvpMs@${m}`] = median(ts);
-      const setup = time(() => new FisherOperator(policy, batch.obs, m, 0.1), quick ? 3 : 5, 1);
+      const setup = time(
+        () => new FisherOperator(policy, batch.obs, m, 0.1, op.ws),
+        quick ? 3 : 5,
+        1,
+      );
       row[`forwardCacheMs@${m}`] = median(setup);
-      if (frac === 1) {
+      if (frac === 1 || frac === 0.25) {
         const cg = time(
           () => conjugateGradient((x, o) => op.apply(x, o), v, TRPO_DEFAULTS.cgIterations, 0),
           3,
@@ -101,7 +114,7 @@ async function main(): Promise<void> {
         row[`cg15Ms@${m}`] = median(cg);
       }
     }
-    if (s.task === 'inverted-pendulum' || !quick) {
+    if (tfjsReference && (s.task === 'inverted-pendulum' || !quick)) {
       const x = tf.tensor2d(batch.obs, [N, s.obsSize]);
       const ts = time(
         () => void fisherVectorProductTf(policy, policy.params, x, v, 0.1),
@@ -160,20 +173,40 @@ async function main(): Promise<void> {
   }
   results['forward'] = latency;
 
+  return results;
+}
+
+async function main(): Promise<void> {
+  const choice = await initBackend(backend);
+  const results: Record<string, unknown> = {
+    backend: choice.backend,
+    samples: N,
+    node: process.version,
+    loadAverage: os.loadavg(),
+  };
+  const byMode: Record<string, Record<string, unknown>> = {};
+  MODES.forEach((mode, i) => (byMode[mode] = measure(mode, i === 0)));
+  results['kernels'] = byMode;
   results['tfjsTensors'] = tf.memory().numTensors;
   if (json) {
     console.log(JSON.stringify(results, null, 2));
     return;
   }
   console.log(
-    `backend ${choice.backend}, ${N} samples, node ${process.version} (shared 2-core machine: pessimistic)`,
+    `tfjs backend ${choice.backend}, ${N} samples, node ${process.version}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (shared 2-core machine: pessimistic)`,
   );
-  console.log('\nFisher-vector product (ms):');
-  console.table(fvp);
-  console.log('\nTRPO update on 4096 samples (ms):');
-  console.table(updates);
-  console.log('\nBatch-1 forward (µs):');
-  console.table(latency);
+  for (const [mode, r] of Object.entries(byMode)) {
+    console.log(`\n=== MLP kernels: ${mode} ===`);
+    console.log('\nFisher-vector product (ms):');
+    console.table(r['fisherVectorProduct']);
+    console.log('\nTRPO update on 4096 samples (ms):');
+    console.table(r['trpoUpdate']);
+    console.log('\nBatch-1 forward (µs):');
+    console.table(r['forward']);
+  }
   console.log(`\ntfjs tensors alive at exit: ${tf.memory().numTensors}`);
 }
 

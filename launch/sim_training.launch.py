@@ -59,8 +59,8 @@ def generate_launch_description():
         name='torquepilot_sim_robot',
         output='screen',
         condition=IfCondition(LaunchConfiguration('evaluate')),
-        # lockstep (one step per command) and /clock: the policy node's timers follow sim time
-        arguments=['--task', task, '--use-sim-time'],
+        # lockstep (one step per command); use_sim_time makes it publish /clock, which the policy
+        # node's timers follow (its own pacing timer runs on the steady clock)
         parameters=[{'task': task, 'use_sim_time': True}],
     )
     policy = Node(

@@ -130,8 +130,10 @@ export function randomOrthogonal(rows: number, cols: number, rng: Random): Float
  */
 export class MlpWorkspace {
   readonly shape: MlpShape;
-  /** The wasm side (its memory holds acts/tangents/cotangents), or null for plain TS. */
-  readonly kernels: WasmMlpKernels | null;
+  /** Kernel path chosen at construction. */
+  readonly mode: KernelMode;
+  /** The wasm side (its memory holds acts/tangents/cotangents), or null (plain TS / not yet grown). */
+  kernels: WasmMlpKernels | null = null;
   capacity = 0;
   /** acts[0] = input (capacity, inputSize); acts[l+1] = output of layer l. Float64. */
   acts: Float64Array[] = [];
@@ -141,15 +143,19 @@ export class MlpWorkspace {
 
   constructor(shape: MlpShape, capacity = 1, mode: KernelMode = kernelMode()) {
     this.shape = shape;
-    const sizes = [shape.inputSize, ...shape.hiddenSizes, shape.outputSize];
-    this.kernels = mode === 'wasm' ? new WasmMlpKernels(sizes) : null;
+    this.mode = mode;
     this.ensure(capacity);
   }
 
-  /** Make room for `n` rows (reallocates only when n exceeds the current capacity). */
+  /**
+   * Make room for `n` rows (reallocates only when n exceeds the current capacity). A 'wasm'
+   * workspace creates its wasm memory on the first growth to WASM_MIN_ROWS rows or more, so
+   * batch-1 workspaces cost no wasm memory.
+   */
   ensure(n: number): void {
     if (n <= this.capacity) return;
     const sizes = [this.shape.inputSize, ...this.shape.hiddenSizes, this.shape.outputSize];
+    if (this.mode === 'wasm' && n >= WASM_MIN_ROWS) this.kernels ??= new WasmMlpKernels(sizes);
     const k = this.kernels;
     if (k) {
       k.ensure(n);

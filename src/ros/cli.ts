@@ -25,7 +25,7 @@ import {
 import { PolicyNode } from './policyNode.js';
 import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
-import type { NodeLogger, Transport } from './transport.js';
+import type { NodeLogger, Transport, TransportNode } from './transport.js';
 
 interface DeployFlags {
   transport: string;
@@ -57,7 +57,7 @@ interface NodeFlags {
 }
 
 interface SimRobotFlags {
-  task: string;
+  task?: string;
   robot?: string;
   name: string;
   useSimTime?: boolean;
@@ -220,33 +220,49 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   });
 }
 
+/** The node's use_sim_time parameter (false when the transport has none). */
+function simTimeParameter(node: TransportNode): boolean {
+  try {
+    return node.getParameter('use_sim_time') === true;
+  } catch {
+    return false;
+  }
+}
+
 async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
-  getTask(flags.task);
+  if (flags.task !== undefined) getTask(flags.task);
   const transport = await rosTransport(log);
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: {
-      task: flags.task,
-      realtime: flags.realtime === true,
+      // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
+      ...(flags.task !== undefined ? { task: flags.task } : {}),
+      ...(flags.realtime === true ? { realtime: true } : {}),
       seed: number('--seed', flags.seed, 0),
     },
+    useSimTime: flags.useSimTime === true,
   });
   const p = declareSimRobotParameters(rosNode);
+  getTask(p.task);
+  // The standard use_sim_time parameter (declared by rcl's time source; set by launch files for
+  // every node) means the same as --use-sim-time: this node is the sim-time source, so it
+  // publishes /clock. Its own pacing timer runs on the steady clock either way.
+  const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
   const robot = await MujocoRobot.create(p.task, flags.robot);
   const node = new SimRobotNode(rosNode, {
     robot,
     jointStatesTopic: robot.jointStatesTopic,
     commandTopic: robot.commandTopic,
     realtime: p.realtime,
-    publishClock: flags.useSimTime === true,
+    publishClock,
     seed: p.seed,
     episodeSteps: p.episodeSteps,
   });
   transport.spin();
   node.start();
   logger.info(
-    `${flags.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
+    `${rosNode.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}${publishClock ? ', publishing /clock' : ''}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
   );
   await untilSignal(async () => {
     robot.close();
@@ -329,10 +345,13 @@ export function registerRosCommands(program: Command): void {
     .description(
       'Start the simulated robot node (MuJoCo) on ROS 2: /joint_states out, effort commands in.',
     )
-    .requiredOption('--task <task>', 'task to simulate (models/<task>/)')
+    .option(
+      '--task <task>',
+      'task to simulate (models/<task>/; parameter task, default arm7-reach)',
+    )
     .option('--robot <path>', "robot description (default: the task's)")
     .option('--name <name>', 'node name', SIM_ROBOT_NODE_NAME)
-    .option('--use-sim-time', 'publish /clock (sim time)')
+    .option('--use-sim-time', 'publish /clock (sim time); same as the parameter use_sim_time')
     .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')
     .option('--seed <n>', 'seed of the first episode', '0')
     .option('--log-level <level>', 'pino log level', 'info')

@@ -26,6 +26,11 @@ export interface BoolMessage {
   readonly data: boolean;
 }
 
+/** std_msgs/msg/String (the trainer node's JSON metrics and checkpoint paths). */
+export interface StringMessage {
+  readonly data: string;
+}
+
 /** geometry_msgs/msg/PointStamped. */
 export interface PointStampedMessage {
   readonly stampNs: bigint;
@@ -83,6 +88,7 @@ export interface MessageTypes {
   'sensor_msgs/msg/JointState': JointStateMessage;
   'std_msgs/msg/Float64MultiArray': Float64ArrayMessage;
   'std_msgs/msg/Bool': BoolMessage;
+  'std_msgs/msg/String': StringMessage;
   'geometry_msgs/msg/PointStamped': PointStampedMessage;
   'rosgraph_msgs/msg/Clock': ClockMessage;
   'torquepilot_msgs/msg/PolicyOutput': PolicyOutputMessage;

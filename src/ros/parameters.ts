@@ -172,6 +172,36 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
   },
 ]);
 
+export const TRAINER_NODE_NAME = 'torquepilot_trainer';
+
+/** Topics of the trainer node (`torquepilot trainer-node`). */
+export const TRAINER_TOPICS = Object.freeze({
+  /** std_msgs/msg/String: one JSON object per training iteration (metrics.jsonl's line + run). */
+  metrics: '/torquepilot/training/metrics',
+  /** std_msgs/msg/String, latched: absolute path of each new checkpoint directory. */
+  checkpoint: '/torquepilot/training/checkpoint',
+});
+
+/** Parameters of the trainer node (`torquepilot trainer-node`); training itself takes flags. */
+export const TRAINER_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
+  {
+    name: 'publish_joint_states',
+    type: 'bool',
+    default: true,
+    readOnly: true,
+    description:
+      "Run the newest checkpoint's mean policy in one extra environment and publish its /joint_states.",
+  },
+  {
+    name: 'seed',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 2147483647 },
+    readOnly: true,
+    description: 'Seed of the episode resets of the /joint_states environment.',
+  },
+]);
+
 /** Look up a spec by name (throws naming the table's parameters when absent). */
 export function parameterSpec(table: readonly ParameterSpec[], name: string): ParameterSpec {
   const spec = table.find((p) => p.name === name);

@@ -40,6 +40,7 @@ import type {
   QosProfileName,
   SetParametersResult,
   Timer,
+  TimerClock,
   Transport,
   TransportNode,
 } from './transport.js';
@@ -76,6 +77,10 @@ export async function loadRclnodejsTransport(
     const mod = (await import('rclnodejs')) as unknown as { default?: Rcl } & Rcl;
     rcl = mod.default ?? mod;
     await rcl.init(undefined, options.argv ?? process.argv);
+    // rclnodejs's own SIGINT handler shuts every context down at once, under the nodes' feet
+    // (timers still armed, lifecycle nodes not destroyed): under `ros2 launch` that ended in
+    // SIGSEGV (exit -11). The CLI shuts down itself, in order (RclnodejsTransport.shutdown).
+    rcl.removeSignalHandlers();
   } catch (err) {
     const e = noRosError('torquepilot ROS node');
     e.message += ` (loading rclnodejs failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
@@ -198,6 +203,7 @@ class RclTransportNode implements TransportNode {
   readonly #node: RclNode;
   readonly #specs = new Map<string, ParameterSpec>();
   readonly #overrides: Readonly<Record<string, ParameterValue>>;
+  readonly #timerClocks = new Map<RclTimer, InstanceType<Rcl['Clock']>>();
 
   constructor(
     rcl: Rcl,
@@ -209,6 +215,7 @@ class RclTransportNode implements TransportNode {
     this.#node = node;
     this.#overrides = overrides;
     this.name = node.name();
+    this.#explainRefusals(node);
     const rosLogger = node.getLogger();
     this.logger = logger ?? {
       debug: (m) => void rosLogger.debug(m),
@@ -253,12 +260,15 @@ class RclTransportNode implements TransportNode {
     return { dispose: () => this.#node.destroySubscription(sub) };
   }
 
-  createTimer(periodNs: bigint, callback: () => void): Timer {
+  createTimer(periodNs: bigint, callback: () => void, clock: TimerClock = 'node'): Timer {
     // rcl timers are drift-free (next call = previous deadline + period) and skip missed periods;
-    // count the skips on the steady clock for the report.
+    // count the skips on the steady clock for the report. Without a clock, rclnodejs uses the
+    // node's ROS clock, which under use_sim_time only advances with /clock.
     let last: bigint | null = null;
     let missed = 0;
-    const timer: RclTimer = this.#node.createTimer(periodNs, () => {
+    const timerClock =
+      clock === 'steady' ? new this.#rcl.Clock(this.#rcl.ClockType.STEADY_TIME) : null;
+    const onTimer = () => {
       const now = process.hrtime.bigint();
       if (last !== null) {
         const gap = now - last;
@@ -266,13 +276,21 @@ class RclTransportNode implements TransportNode {
       }
       last = now;
       callback();
-    });
+    };
+    const timer: RclTimer = this.#node.createTimer(periodNs, onTimer, timerClock);
     const node = this.#node;
+    // The rcl timer points at the clock's native handle, which the Clock object frees when it is
+    // garbage-collected: keep it reachable as long as the timer (a collected clock → SIGSEGV).
+    if (timerClock !== null) this.#timerClocks.set(timer, timerClock);
+    const clocks = this.#timerClocks;
     return {
       get missedTicks() {
         return missed;
       },
-      dispose: () => node.destroyTimer(timer),
+      dispose: () => {
+        node.destroyTimer(timer);
+        clocks.delete(timer);
+      },
     };
   }
 
@@ -322,6 +340,42 @@ class RclTransportNode implements TransportNode {
       const invalid = validateParameterValue(spec, declared);
       if (invalid !== null) throw new Error(`${this.name}: parameter override ${invalid}`);
     }
+  }
+
+  /**
+   * rclnodejs 2.2 refuses a value outside a descriptor's range with the reason "Parameter <name>
+   * does not  readonly" (lib/node.js _validateParameters). Check our declared parameters first, so
+   * that /<node>/set_parameters answers with the name, the value and the allowed range or choices.
+   * Values that pass go on to rclnodejs's own checks unchanged.
+   */
+  #explainRefusals(node: RclNode): void {
+    type Validation = { successful: boolean; reason: string | null };
+    const internal = node as unknown as {
+      _validateParameters?: (parameters: RclParameter[], declareMode?: boolean) => Validation;
+    };
+    const original = internal._validateParameters;
+    if (typeof original !== 'function') return;
+    internal._validateParameters = (parameters: RclParameter[], declareMode = false) => {
+      if (!declareMode) {
+        for (const p of parameters) {
+          const spec = this.#specs.get(p.name);
+          if (spec === undefined) continue;
+          if (spec.readOnly) {
+            return {
+              successful: false,
+              reason: `'${p.name}' is read-only (set it at launch: --ros-args -p ${p.name}:=...)`,
+            };
+          }
+          const value: unknown = p.value;
+          const problem = validateParameterValue(
+            spec,
+            typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
+          );
+          if (problem !== null) return { successful: false, reason: problem };
+        }
+      }
+      return original.call(node, parameters, declareMode);
+    };
   }
 
   getParameter(name: string): ParameterValue {

@@ -38,6 +38,7 @@ const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
     data: float64s(m.data),
   }),
   'std_msgs/msg/Bool': (m) => ({ data: m.data }),
+  'std_msgs/msg/String': (m) => ({ data: m.data }),
   'geometry_msgs/msg/PointStamped': (m) => ({
     header: header(m.stampNs, m.frameId),
     point: { x: m.x, y: m.y, z: m.z },
@@ -79,6 +80,7 @@ const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } =
   }),
   'std_msgs/msg/Float64MultiArray': (m) => ({ data: numbers(m['data']) }),
   'std_msgs/msg/Bool': (m) => ({ data: m['data'] === true }),
+  'std_msgs/msg/String': (m) => ({ data: String(m['data'] ?? '') }),
   'geometry_msgs/msg/PointStamped': (m) => {
     const p = (m['point'] as { x: number; y: number; z: number } | undefined) ?? {
       x: NaN,

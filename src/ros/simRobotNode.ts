@@ -167,7 +167,10 @@ export class SimRobotNode {
     this.#resetEpisode();
     this.#publishState();
     this.#lastStepNs = this.node.steadyNs();
-    this.node.createTimer(this.#periodNs, () => this.#onTimer());
+    // Steady clock: this node is the /clock source. On the node's clock under use_sim_time (the
+    // standard parameter a launch file sets for every node), its pacing timer would wait for sim
+    // time that only this timer advances: a deadlock (no /clock, no commands).
+    this.node.createTimer(this.#periodNs, () => this.#onTimer(), 'steady');
   }
 
   get robot(): SimulatedRobot {

@@ -79,8 +79,12 @@ export interface TransportNode {
     qos: QosProfileName,
     callback: (message: MessageTypes[T]) => void,
   ): Disposable;
-  /** A drift-free periodic timer on the node's clock (deadlines k·period from its start). */
-  createTimer(periodNs: bigint, callback: () => void): Timer;
+  /**
+   * A drift-free periodic timer (deadlines k·period from its start) on the node's clock ('node',
+   * the default: follows /clock under use_sim_time) or the steady clock ('steady': for the node
+   * that publishes /clock itself, whose pacing must never wait for its own sim time).
+   */
+  createTimer(periodNs: bigint, callback: () => void, clock?: TimerClock): Timer;
   /** A std_srvs/srv/Trigger service. */
   createTriggerService(
     name: string,
@@ -97,6 +101,9 @@ export interface TransportNode {
   setParameters(changes: readonly { name: string; value: ParameterValue }[]): SetParametersResult;
   destroy(): void;
 }
+
+/** Which clock a timer runs on (see TransportNode.createTimer). */
+export type TimerClock = 'node' | 'steady';
 
 export interface Timer extends Disposable {
   /** Ticks whose deadline passed while a previous tick was still late (skipped, never run twice). */

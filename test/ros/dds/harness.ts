@@ -1,7 +1,7 @@
 /**
  * Harness for the tests over real DDS: finds the ROS 2 environment, starts the rclpy robot peer
  * (test/ros/peer/robot_peer.py) and node processes with discovery on loopback in a domain of the
- * test's own (51–60), waits for events with timeouts, and kills every process in teardown.
+ * test's own (51–80), waits for events with timeouts, and kills every process in teardown.
  *
  * Without ROS: `rosSkipReason()` names `npm run setup:ros`; with CI=true a missing ROS throws, so
  * that CI fails instead of skipping.
@@ -24,7 +24,7 @@ export const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 export const PEER_SCRIPT = join(ROOT, 'test', 'ros', 'peer', 'robot_peer.py');
 
 /** ROS_DOMAIN_ID range owned by the DDS tests and benches (other rooms use other ranges). */
-export const DOMAIN_IDS = { first: 51, last: 60 } as const;
+export const DOMAIN_IDS = { first: 51, last: 80 } as const;
 
 /** Why the DDS tests cannot run here, or null when they can. Throws under CI=true. */
 export function rosSkipReason(): string | null {
@@ -105,6 +105,8 @@ export async function waitUntil<T>(
 export class ManagedProcess {
   readonly lines: string[] = [];
   private exitCode: number | null | undefined = undefined;
+  /** The signal that ended the process (e.g. 'SIGSEGV'), null when it exited by itself. */
+  exitSignal: NodeJS.Signals | null = null;
   private readonly exited: Promise<void>;
   private readonly listeners = new Set<(line: string) => void>();
 
@@ -121,8 +123,9 @@ export class ManagedProcess {
     if (child.stderr)
       createInterface({ input: child.stderr }).on('line', (l) => onLine(`[stderr] ${l}`));
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code) => {
+      child.on('exit', (code, signal) => {
         this.exitCode = code;
+        this.exitSignal = signal;
         resolve();
       });
     });
@@ -212,6 +215,19 @@ export class ManagedProcess {
       clearTimeout(timer);
     }
     return this.exitCode;
+  }
+
+  /**
+   * Send `signal` to the process itself (not its group), as `ros2 launch` does on Ctrl-C, and wait
+   * up to `timeoutMs` for it to exit; resolves with its exit code and the signal that ended it.
+   */
+  async interrupt(
+    signal: NodeJS.Signals,
+    timeoutMs: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running && this.child.pid !== undefined) process.kill(this.child.pid, signal);
+    const code = await this.waitForExit(timeoutMs);
+    return { code, signal: this.exitSignal };
   }
 
   waitForExit(timeoutMs: number): Promise<number | null> {

@@ -247,6 +247,9 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
     });
     const results = r['results'] as { successful: boolean; reason: string }[];
     assert.equal(results[0]?.successful, false);
+    // The reason names the parameter, the value and the allowed range (not rclnodejs's garbled
+    // "Parameter torque_scale does not  readonly").
+    assert.equal(results[0]?.reason, "'torque_scale' = 5: out of range [0, 1]");
     const ok = await peer!.request('set_parameters', {
       node: NODE,
       name: 'torque_scale',
