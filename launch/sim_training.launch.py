@@ -1,6 +1,10 @@
-"""Train in simulation, then evaluate the result against the simulated robot node.
+"""Train in simulation, shown live on ROS 2, then evaluate the result against the sim robot node.
 
-1. `trainer`: `torquepilot train --task <task> --out <out>` (in-process vectorised MuJoCo training).
+1. `trainer_node` (node torquepilot_trainer): `torquepilot trainer-node --task <task> --out <out>`,
+   the in-process vectorised MuJoCo training of `torquepilot train`, publishing each iteration's
+   metrics (std_msgs/String JSON on /torquepilot/training/metrics), each new checkpoint's path
+   (std_msgs/String, latched, on /torquepilot/training/checkpoint) and /joint_states of one
+   environment run by the newest checkpoint (RViz / Foxglove show training live).
 2. When training exits: the simulated robot node (`torquepilot sim-robot`, publishing /clock,
    /joint_states) and the policy node in SIM mode on the run's checkpoint, with use_sim_time.
 
@@ -8,17 +12,16 @@
     ros2 lifecycle set /torquepilot_policy configure && ros2 lifecycle set /torquepilot_policy activate
 
 Arguments: task (default arm7-reach), out (run directory, default runs/<task>), steps (1000000),
-evaluate (true: start the evaluation nodes after training). The sim robot runs in lockstep (one
-step per command) and publishes /clock.
+evaluate (true: start the evaluation nodes after training), joint_states (true). The sim robot
+runs in lockstep (one step per command) and, with use_sim_time, publishes /clock.
 """
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess, RegisterEventHandler
+from launch.actions import DeclareLaunchArgument, RegisterEventHandler
 from launch.conditions import IfCondition
 from launch.event_handlers import OnProcessExit
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
-from launch_ros.substitutions import FindPackagePrefix
 
 
 def generate_launch_description():
@@ -37,21 +40,26 @@ def generate_launch_description():
             description='Environment steps to train for (the arm7-reach default is 1000000)',
         ),
         DeclareLaunchArgument('evaluate', default_value='true', description='Evaluate after training'),
+        DeclareLaunchArgument(
+            'joint_states',
+            default_value='true',
+            description="Publish /joint_states of one environment run by the newest checkpoint",
+        ),
     ]
-    trainer = ExecuteProcess(
-        name='trainer',
-        cmd=[
-            PathJoinSubstitution([FindPackagePrefix('torquepilot'), 'lib', 'torquepilot', 'trainer']),
+    trainer = Node(
+        package='torquepilot',
+        executable='trainer_node',
+        name='torquepilot_trainer',
+        output='screen',
+        arguments=[
             '--task',
             task,
             '--out',
             out,
             '--steps',
             LaunchConfiguration('steps'),
-            '--progress',
-            'json',
         ],
-        output='screen',
+        parameters=[{'publish_joint_states': LaunchConfiguration('joint_states')}],
     )
     sim_robot = Node(
         package='torquepilot',

@@ -25,6 +25,7 @@ import {
 import { PolicyNode } from './policyNode.js';
 import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
+import { registerTrainerNodeCommand } from './trainerCli.js';
 import type { NodeLogger, Transport, TransportNode } from './transport.js';
 
 interface DeployFlags {
@@ -271,6 +272,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
 }
 
 export function registerRosCommands(program: Command): void {
+  registerTrainerNodeCommand(program);
   program
     .command('ros-parameters')
     .description("Print the nodes' declared ROS parameters and fixed topics (for launch files).")

@@ -122,6 +122,7 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     },
     'std_msgs/msg/Float64MultiArray': { data: [1.5, -2] },
     'std_msgs/msg/Bool': { data: true },
+    'std_msgs/msg/String': { data: '{"iteration":3}' },
     'geometry_msgs/msg/PointStamped': { stampNs: 5n, frameId: 'world', x: 1, y: 2, z: 3 },
     'rosgraph_msgs/msg/Clock': { stampNs: 2_000_000_001n },
     'torquepilot_msgs/msg/PolicyOutput': {

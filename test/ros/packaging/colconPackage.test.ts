@@ -33,6 +33,7 @@ const EXECUTABLES: Record<string, string> = {
   policy_node: 'node',
   sim_robot: 'sim-robot',
   trainer: 'train',
+  trainer_node: 'trainer-node',
   replay: 'replay',
 };
 

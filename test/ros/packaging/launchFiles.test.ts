@@ -22,6 +22,8 @@ import {
   POLICY_NODE_PARAMETERS,
   POLICY_TOPICS,
   SIM_ROBOT_PARAMETERS,
+  TRAINER_NODE_NAME,
+  TRAINER_NODE_PARAMETERS,
 } from '../../../src/ros/parameters.js';
 import type { ParameterSpec } from '../../../src/ros/transport.js';
 import { projectRoot } from '../../../src/ros/rosEnv.js';
@@ -35,6 +37,7 @@ const STANDARD_PARAMETERS = new Set(['use_sim_time']);
 const TABLES: Record<string, readonly ParameterSpec[]> = {
   policy_node: POLICY_NODE_PARAMETERS,
   sim_robot: SIM_ROBOT_PARAMETERS,
+  trainer_node: TRAINER_NODE_PARAMETERS,
 };
 
 interface RecordedAction {
@@ -92,6 +95,7 @@ const EXECUTABLE_COMMANDS: Record<string, string> = {
   policy_node: 'node',
   sim_robot: 'sim-robot',
   trainer: 'train',
+  trainer_node: 'trainer-node',
   replay: 'replay',
 };
 
@@ -249,13 +253,24 @@ describe('launch files with stand-in launch/launch_ros', () => {
     );
   });
 
-  test('sim_training: trainer first, then the sim robot and the policy node on sim time', () => {
+  test('sim_training: trainer node first, then the sim robot and the policy node on sim time', () => {
     const rec = recorded['sim_training.launch.py'];
     assert.ok(rec);
-    const trainer = rec.actions.find((a) => a.kind === 'ExecuteProcess');
-    assert.ok(trainer?.cmd?.[0]?.endsWith('/trainer'));
-    const after = rec.actions.filter((a) => a.after === 'OnProcessExit:trainer');
+    const first = rec.actions.filter((a) => a.after === null);
+    assert.deepEqual(
+      first.map((a) => [a.kind, a.executable, a.name]),
+      [['Node', 'trainer_node', TRAINER_NODE_NAME]],
+    );
+    const args = first[0]?.arguments ?? [];
+    assert.equal(args[args.indexOf('--task') + 1], 'arm7-reach');
+    assert.equal(args[args.indexOf('--out') + 1], 'runs/arm7-reach');
+    assert.equal(first[0]?.parameters?.['publish_joint_states'], 'true');
+    const after = rec.actions.filter((a) => a.after === `OnProcessExit:${TRAINER_NODE_NAME}`);
     assert.deepEqual(after.map((a) => a.executable).sort(), ['policy_node', 'sim_robot']);
     for (const a of after) assert.equal(a.parameters?.['use_sim_time'], true);
+    // The sim robot takes its task and sim time from parameters (no CLI flags needed).
+    const simRobot = after.find((a) => a.executable === 'sim_robot');
+    assert.equal(simRobot?.parameters?.['task'], 'arm7-reach');
+    assert.deepEqual(simRobot?.arguments, []);
   });
 });
