@@ -151,7 +151,8 @@ function measure(mode: KernelMode, tfjsReference: boolean): Record<string, unkno
   }
   results['trpoUpdate'] = updates;
 
-  // Batch-1 forward latency (plain TS, raw obs → mean), arm7 size.
+  // Batch-1 forward latency (plain TS, raw obs → mean), and one batched pass for 8 environments
+  // (PolicyForward.meanBatch, as in a rollout step: wasm kernels when enabled).
   const latency: Record<string, unknown>[] = [];
   for (const s of SIZES) {
     const policy = new GaussianPolicy({ obsSize: s.obsSize, actionSize: s.actionSize }, rng.fork());
@@ -165,8 +166,19 @@ function measure(mode: KernelMode, tfjsReference: boolean): Record<string, unkno
       for (let i = 0; i < 100; i++) fwd.forward(obs, out);
       per.push(Number(process.hrtime.bigint() - t0) / 100 / 1000);
     }
+    const envs = 8;
+    const obs8 = new Float64Array(envs * s.obsSize).map(() => rng.normal());
+    const out8 = new Float64Array(envs * s.actionSize);
+    for (let i = 0; i < 5000; i++) fwd.meanBatch(obs8, envs, out8);
+    const per8: number[] = [];
+    for (let rep = 0; rep < 100; rep++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) fwd.meanBatch(obs8, envs, out8);
+      per8.push(Number(process.hrtime.bigint() - t0) / 100 / 1000);
+    }
     latency.push({
       task: s.task,
+      batch8MedianUs: median(per8),
       batch1MedianUs: median(per),
       batch1P99Us: [...per].sort((a, b) => a - b)[Math.floor(per.length * 0.99)],
     });

@@ -1,7 +1,8 @@
 /**
  * A hand-written SVG of the learning curves: one row per task, two panels per row (deterministic
  * evaluation return against training steps, and against training wall-clock with evaluation time
- * excluded). One colour per configuration, one line per seed, a dashed line at the threshold.
+ * excluded). One colour per configuration, one line per seed, a dashed line at the threshold. The
+ * wall-clock axis stops at 1.25× the slowest time to the threshold when every run reaches it.
  */
 import type { EvalPoint } from './types.js';
 
@@ -63,12 +64,13 @@ function panel(
   xOf: (e: EvalPoint) => number,
   threshold: number | null,
   thousandsX: boolean,
+  xLimit = Infinity,
 ): string {
   const pts = curves.flatMap((c) => c.evals);
   const xs = pts.map(xOf);
   const ys = pts.map((e) => e.meanReturn);
   if (threshold !== null) ys.push(threshold);
-  const xMax = Math.max(1e-9, ...xs);
+  const xMax = Math.max(1e-9, Math.min(xLimit, Math.max(...xs)));
   let yMin = Math.min(...ys);
   let yMax = Math.max(...ys);
   if (!(yMax > yMin)) [yMin, yMax] = [yMin - 1, yMax + 1];
@@ -85,6 +87,11 @@ function panel(
   );
   parts.push(
     `<rect x="${x0 + MARGIN.left}" y="${y0 + MARGIN.top}" width="${iw}" height="${ih}" fill="none" stroke="#999"/>`,
+  );
+  // Curves past xLimit are cut at the panel's edge.
+  const clipId = `clip-${x0}-${y0}`;
+  parts.push(
+    `<clipPath id="${clipId}"><rect x="${x0 + MARGIN.left}" y="${y0 + MARGIN.top - 3}" width="${iw}" height="${ih + 6}"/></clipPath>`,
   );
   for (const t of niceTicks(0, xMax)) {
     const x = sx(t).toFixed(1);
@@ -119,11 +126,11 @@ function panel(
       .map((e) => `${sx(xOf(e)).toFixed(1)},${sy(e.meanReturn).toFixed(1)}`)
       .join(' ');
     parts.push(
-      `<polyline points="${d}" fill="none" stroke="${colorOf(c.config)}" stroke-width="1.4" stroke-opacity="0.8"><title>${esc(`${c.label}, seed ${c.seed}`)}</title></polyline>`,
+      `<polyline points="${d}" fill="none" stroke="${colorOf(c.config)}" stroke-width="1.4" stroke-opacity="0.8" clip-path="url(#${clipId})"><title>${esc(`${c.label}, seed ${c.seed}`)}</title></polyline>`,
     );
     for (const e of c.evals) {
       parts.push(
-        `<circle cx="${sx(xOf(e)).toFixed(1)}" cy="${sy(e.meanReturn).toFixed(1)}" r="1.8" fill="${colorOf(c.config)}"/>`,
+        `<circle cx="${sx(xOf(e)).toFixed(1)}" cy="${sy(e.meanReturn).toFixed(1)}" r="1.8" fill="${colorOf(c.config)}" clip-path="url(#${clipId})"/>`,
       );
     }
   }
@@ -142,6 +149,21 @@ export function wrap(text: string, width: number): string[] {
   }
   if (line !== '') lines.push(line);
   return lines;
+}
+
+/**
+ * Wall-clock axis limit: when every curve reaches the threshold, 1.25× the slowest time to reach it
+ * (the plateau after that says little and a slow run's tail would squash the rest); else no limit.
+ */
+export function wallClockLimit(t: PlotTask): number {
+  if (t.threshold === null || t.curves.length === 0) return Infinity;
+  let slowest = 0;
+  for (const c of t.curves) {
+    const hit = c.evals.find((e) => e.meanReturn >= t.threshold!);
+    if (!hit) return Infinity;
+    slowest = Math.max(slowest, hit.trainSeconds);
+  }
+  return slowest > 0 ? 1.25 * slowest : Infinity;
 }
 
 /** The whole figure as an SVG document. */
@@ -185,6 +207,7 @@ export function learningCurvesSvg(tasks: readonly PlotTask[], caption: string): 
         (e) => e.trainSeconds,
         t.threshold,
         false,
+        wallClockLimit(t),
       ),
     );
   });

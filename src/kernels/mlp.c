@@ -88,7 +88,35 @@ void weight_grad(const f64 *gy, const f64 *x, f64 *gw, f64 *gb, int n, int K, in
   for (; r + 3 < n; r += 4) {
     const f64 *x0 = x + r * K, *x1 = x0 + K, *x2 = x1 + K, *x3 = x2 + K;
     const f64 *g = gy + r * M;
-    for (int o = 0; o < M; o++) {
+    int o = 0;
+    /* Two gw rows per pass: each x load then serves two outputs. */
+    for (; o + 1 < M; o += 2) {
+      f64 g0 = g[o], g1 = g[M + o], g2 = g[2 * M + o], g3 = g[3 * M + o];
+      f64 h0 = g[o + 1], h1 = g[M + o + 1], h2 = g[2 * M + o + 1], h3 = g[3 * M + o + 1];
+      gb[o] += (g0 + g1) + (g2 + g3);
+      gb[o + 1] += (h0 + h1) + (h2 + h3);
+      v128_t s0 = wasm_f64x2_splat(g0), s1 = wasm_f64x2_splat(g1);
+      v128_t s2 = wasm_f64x2_splat(g2), s3 = wasm_f64x2_splat(g3);
+      v128_t t0 = wasm_f64x2_splat(h0), t1 = wasm_f64x2_splat(h1);
+      v128_t t2 = wasm_f64x2_splat(h2), t3 = wasm_f64x2_splat(h3);
+      f64 *w = gw + o * K, *v = w + K;
+      int i = 0;
+      for (; i + 1 < K; i += 2) {
+        v128_t a = wasm_v128_load(x0 + i), b = wasm_v128_load(x1 + i);
+        v128_t c = wasm_v128_load(x2 + i), d = wasm_v128_load(x3 + i);
+        v128_t p = wasm_f64x2_add(wasm_f64x2_mul(s0, a), wasm_f64x2_mul(s1, b));
+        v128_t q = wasm_f64x2_add(wasm_f64x2_mul(s2, c), wasm_f64x2_mul(s3, d));
+        v128_t p2 = wasm_f64x2_add(wasm_f64x2_mul(t0, a), wasm_f64x2_mul(t1, b));
+        v128_t q2 = wasm_f64x2_add(wasm_f64x2_mul(t2, c), wasm_f64x2_mul(t3, d));
+        wasm_v128_store(w + i, wasm_f64x2_add(wasm_v128_load(w + i), wasm_f64x2_add(p, q)));
+        wasm_v128_store(v + i, wasm_f64x2_add(wasm_v128_load(v + i), wasm_f64x2_add(p2, q2)));
+      }
+      for (; i < K; i++) {
+        w[i] += (g0 * x0[i] + g1 * x1[i]) + (g2 * x2[i] + g3 * x3[i]);
+        v[i] += (h0 * x0[i] + h1 * x1[i]) + (h2 * x2[i] + h3 * x3[i]);
+      }
+    }
+    for (; o < M; o++) {
       f64 g0 = g[o], g1 = g[M + o], g2 = g[2 * M + o], g3 = g[3 * M + o];
       gb[o] += (g0 + g1) + (g2 + g3);
       v128_t s0 = wasm_f64x2_splat(g0), s1 = wasm_f64x2_splat(g1);
@@ -225,4 +253,32 @@ void zero(f64 *p, int len) {
   int i = 0;
   for (; i + 1 < len; i += 2) wasm_v128_store(p + i, z);
   if (i < len) p[i] = 0;
+}
+
+/*
+ * Load one layer's parameters (W (M, K) row-major, then b (M)) from float32 `src`: w gets W and b
+ * as float64; wt (if not null) gets Wᵀ (K, M) and b. The TS side copies the whole float32 vector
+ * into wasm memory with one memcpy and calls this per layer.
+ */
+EXPORT(load_layer_f32)
+void load_layer_f32(const float *src, f64 *w, f64 *wt, int K, int M) {
+  for (int o = 0; o < M; o++) {
+    for (int i = 0; i < K; i++) {
+      f64 v = src[o * K + i];
+      w[o * K + i] = v;
+      if (wt) wt[i * M + o] = v;
+    }
+  }
+  for (int o = 0; o < M; o++) {
+    w[K * M + o] = src[K * M + o];
+    if (wt) wt[K * M + o] = src[K * M + o];
+  }
+}
+
+/* The same for a float64 direction: wt gets Wᵀ (K, M) and b. */
+EXPORT(load_layer_f64_t)
+void load_layer_f64_t(const f64 *src, f64 *wt, int K, int M) {
+  for (int o = 0; o < M; o++)
+    for (int i = 0; i < K; i++) wt[i * M + o] = src[o * K + i];
+  for (int o = 0; o < M; o++) wt[K * M + o] = src[K * M + o];
 }

@@ -6,7 +6,7 @@
  *
  *   /torquepilot/training/metrics     std_msgs/String  one JSON object per iteration: the run's
  *                                                      metrics.jsonl line plus task, runDir,
- *                                                      totalSteps (reliable, keep last 10)
+ *                                                      totalSteps (latched: keep last 1)
  *   /torquepilot/training/checkpoint  std_msgs/String  absolute path of each new checkpoint
  *                                                      directory (latched: late joiners get it)
  *   /joint_states                     sensor_msgs/JointState  one environment of the task, driven
@@ -70,10 +70,11 @@ export class TrainerNode {
   constructor(node: TransportNode, options: TrainerNodeOptions) {
     this.node = node;
     this.#o = options;
+    // Latched: a late subscriber (Foxglove opened mid-run) sees the newest iteration at once.
     this.#metricsPub = node.createPublisher(
       'std_msgs/msg/String',
       TRAINER_TOPICS.metrics,
-      'reliable',
+      'latched',
     );
     this.#checkpointPub = node.createPublisher(
       'std_msgs/msg/String',

@@ -33,7 +33,7 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
-from std_msgs.msg import Bool, Float64MultiArray
+from std_msgs.msg import Bool, Float64MultiArray, String
 
 TRANSITIONS = {
     "configure": Transition.TRANSITION_CONFIGURE,
@@ -88,6 +88,25 @@ class RobotPeer(Node):
             self.create_subscription(
                 PolicyOutput, args.policy_output_topic, self.on_policy_output, 10
             )
+        # The trainer node's topics (torquepilot trainer-node), and /joint_states as RViz sees it.
+        self.training_metrics = []
+        self.training_checkpoints = []
+        self.joint_states_received = 0
+        self.last_joint_state_names = None
+        latched_in = QoSProfile(
+            depth=10,
+            reliability=ReliabilityPolicy.RELIABLE,
+            durability=DurabilityPolicy.TRANSIENT_LOCAL,
+        )
+        self.create_subscription(
+            String, "/torquepilot/training/metrics", self.on_training_metrics, latched_in
+        )
+        self.create_subscription(
+            String, "/torquepilot/training/checkpoint", self.on_training_checkpoint, latched_in
+        )
+        self.create_subscription(
+            JointState, args.joint_states_topic, self.on_joint_state, reliable
+        )
         self.create_timer(1.0 / args.rate, self.publish_joint_states)
         if args.target:
             # The reach target, latched (TRANSIENT_LOCAL) as the policy node subscribes to it.
@@ -124,6 +143,19 @@ class RobotPeer(Node):
         msg.effort = [0.0 for _ in order]
         self.last_js_time = time.monotonic()
         self.js_pub.publish(msg)
+
+    def on_training_metrics(self, msg):
+        with self.lock:
+            self.training_metrics.append(msg.data)
+
+    def on_training_checkpoint(self, msg):
+        with self.lock:
+            self.training_checkpoints.append(msg.data)
+
+    def on_joint_state(self, msg):
+        with self.lock:
+            self.joint_states_received += 1
+            self.last_joint_state_names = list(msg.name)
 
     def on_command(self, msg):
         now = time.monotonic()
@@ -237,6 +269,14 @@ def handle(peer, req):
     timeout = float(req.get("timeout", 10.0))
     if op == "status":
         return peer.status(req.get("since"))
+    if op == "training":
+        with peer.lock:
+            return {
+                "metrics": list(peer.training_metrics),
+                "checkpoints": list(peer.training_checkpoints),
+                "jointStatesReceived": peer.joint_states_received,
+                "lastJointStateNames": peer.last_joint_state_names,
+            }
     if op == "publish":
         with peer.lock:
             peer.publishing = bool(req["on"])
