@@ -223,10 +223,12 @@ if [ "$SKIP_RCLNODEJS" = 0 ]; then
           die "npm install rclnodejs@$RCLNODEJS_VERSION failed (log: $ROS_HOME/npm-install.log)"
         }
     fi
-    # npm 11 runs no dependency install scripts by default; `npm rebuild <pkg>` runs the package's
-    # install (node-gyp build) and postinstall (generate-messages) scripts explicitly.
+    # package.json's allowScripts denies rclnodejs's install scripts, so that `npm ci` on a machine
+    # without ROS keeps the package (and its types) instead of failing its build and dropping it.
+    # Here, with the ROS environment loaded, run its own install (node-gyp build) and postinstall
+    # (generate-messages) scripts explicitly, inside its folder.
     log "rclnodejs: building the native addon against $VENV (node-gyp, ~1-2 min on 2 cores)"
-    (cd "$ROOT" && flock "$NPM_LOCK" npm rebuild rclnodejs --foreground-scripts \
+    (cd "$RCL_DIR" && flock "$NPM_LOCK" sh -c 'npm run --foreground-scripts install && npm run --foreground-scripts postinstall' \
       >"$ROS_HOME/npm-rebuild.log" 2>&1) ||
       {
         tail -40 "$ROS_HOME/npm-rebuild.log" >&2
