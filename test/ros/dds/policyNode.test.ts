@@ -161,8 +161,16 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
   });
 
   test('watchdog: zero torque within one period plus one tick after joint states stop', async () => {
-    const running = await peer!.status();
-    assert.ok(running.lastCommand !== null && !isZero(running.lastCommand), 'no torque to stop');
+    // Torque must be flowing before the states stop (bounded wait: a tick can hold zero while a
+    // delayed joint state is in flight).
+    await waitUntil(
+      'non-zero torque before stopping the joint states',
+      async () => {
+        const st = await peer!.status();
+        return st.lastCommand !== null && !isZero(st.lastCommand) ? st : undefined;
+      },
+      5000,
+    );
     const { stoppedAt, stoppedAtWall } = (await peer!.request('publish', {
       on: false,
     })) as unknown as { stoppedAt: number; stoppedAtWall: number };
@@ -261,10 +269,15 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
 
   test('deactivate publishes zero torque and stops', async () => {
     assert.equal(await lifecycle(NODE, 'deactivate'), true);
-    const s = await peer!.status();
-    assert.ok(
-      s.lastCommand !== null && isZero(s.lastCommand),
-      'last command after deactivate is not zero',
+    // The zero command is published inside the transition; the service reply can reach the peer
+    // before the command does, so wait (bounded) for it rather than reading the status once.
+    const s = await waitUntil(
+      'a zero command after deactivate',
+      async () => {
+        const st = await peer!.status();
+        return st.lastCommand !== null && isZero(st.lastCommand) ? st : undefined;
+      },
+      2000,
     );
     const count = s.commandCount;
     await nextJointStates(peer!, 40);
