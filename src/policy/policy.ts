@@ -80,6 +80,25 @@ export interface ExportedParameters {
   readonly normalizer?: NormalizerState;
 }
 
+/** Named copies of an MLP's layer weights and biases (checkpoint names and order). */
+export function exportLayerParameters(
+  layout: MlpLayout,
+  params: Float32Array,
+): Record<string, NamedParameter> {
+  const parameters: Record<string, NamedParameter> = {};
+  for (const l of layout.layers) {
+    parameters[l.weightName] = {
+      shape: [l.outSize, l.inSize],
+      data: params.slice(l.weightOffset, l.biasOffset),
+    };
+    parameters[l.biasName] = {
+      shape: [l.outSize],
+      data: params.slice(l.biasOffset, l.biasOffset + l.outSize),
+    };
+  }
+  return parameters;
+}
+
 /** Scratch for one batched pass; create one per concurrent use (e.g. CG subsample vs. line search). */
 export class PolicyWorkspace {
   readonly mlp: MlpWorkspace;
@@ -331,17 +350,7 @@ export class GaussianPolicy {
 
   /** Named copies of the parameters (checkpoint order) and the normaliser state. */
   exportParameters(): ExportedParameters {
-    const parameters: Record<string, NamedParameter> = {};
-    for (const l of this.layout.layers) {
-      parameters[l.weightName] = {
-        shape: [l.outSize, l.inSize],
-        data: this.params.slice(l.weightOffset, l.biasOffset),
-      };
-      parameters[l.biasName] = {
-        shape: [l.outSize],
-        data: this.params.slice(l.biasOffset, l.biasOffset + l.outSize),
-      };
-    }
+    const parameters = exportLayerParameters(this.layout, this.params);
     if (this.logStdOffset >= 0) {
       parameters['logStd'] = {
         shape: [this.actionSize],

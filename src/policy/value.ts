@@ -14,7 +14,8 @@ import {
   mlpLayout,
   mlpVjp,
 } from './mlp.js';
-import type { ExportedParameters, NamedParameter } from './policy.js';
+import { exportLayerParameters } from './policy.js';
+import type { ExportedParameters } from './policy.js';
 
 export interface ValueNetworkOptions {
   /** Observation length. */
@@ -104,18 +105,7 @@ export class ValueNetwork {
   }
 
   exportParameters(): ExportedParameters {
-    const parameters: Record<string, NamedParameter> = {};
-    for (const l of this.layout.layers) {
-      parameters[l.weightName] = {
-        shape: [l.outSize, l.inSize],
-        data: this.params.slice(l.weightOffset, l.biasOffset),
-      };
-      parameters[l.biasName] = {
-        shape: [l.outSize],
-        data: this.params.slice(l.biasOffset, l.biasOffset + l.outSize),
-      };
-    }
-    return { parameters };
+    return { parameters: exportLayerParameters(this.layout, this.params) };
   }
 
   importParameters(exported: ExportedParameters): void {

@@ -10,7 +10,8 @@
 import type { Command } from 'commander';
 import { getTask, modelsDir } from '../../sim/index.js';
 import { resolveTrainConfig } from '../config/trainConfig.js';
-import { cliLayer } from '../train/commands.js';
+import { addTrainRunOptions, cliLayer } from '../train/commands.js';
+import type { TrainRunFlags } from '../train/commands.js';
 import { createProgress } from '../train/progress.js';
 import { createRunDir, defaultRunDir, runPaths } from '../train/runDir.js';
 import { train } from '../train/runner.js';
@@ -21,16 +22,7 @@ import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { TrainerNode } from './trainerNode.js';
 import type { NodeLogger } from './transport.js';
 
-interface TrainerNodeFlags {
-  task?: string;
-  config?: string;
-  algo?: string;
-  steps?: string;
-  seed?: string;
-  out?: string;
-  workers?: string;
-  envs?: string;
-  backend?: string;
+interface TrainerNodeFlags extends TrainRunFlags {
   name: string;
   jointStates: boolean;
   progress: string;
@@ -153,20 +145,13 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
 }
 
 export function registerTrainerNodeCommand(program: Command): void {
-  program
-    .command('trainer-node')
-    .description(
-      'Train as `torquepilot train` does, as a ROS 2 node publishing metrics, checkpoints and /joint_states.',
-    )
-    .option('--task <name>', 'task (a folder of models/)')
-    .option('--config <file>', 'YAML/JSON config layered over the task defaults')
-    .option('--algo <name>', 'update rule: trpo | npg | vpg | ppo')
-    .option('--steps <n>', 'environment steps to train for (totalSteps)')
-    .option('--seed <s>', 'seed of every random stream')
-    .option('--out <dir>', 'run directory (default runs/<task>-<algo>-seed<seed>)')
-    .option('--workers <w>', 'worker threads for the environments (0 = in-process)')
-    .option('--envs <n>', 'number of environments stepped together (env.numEnvs)')
-    .option('--backend <name>', 'tfjs backend: auto | wasm | cpu | tensorflow')
+  addTrainRunOptions(
+    program
+      .command('trainer-node')
+      .description(
+        'Train as `torquepilot train` does, as a ROS 2 node publishing metrics, checkpoints and /joint_states.',
+      ),
+  )
     .option('--name <name>', 'node name', TRAINER_NODE_NAME)
     .option('--no-joint-states', 'do not publish /joint_states (parameter publish_joint_states)')
     .option('--progress <mode>', 'json (one line per iteration on stdout) | none', 'json')

@@ -18,7 +18,8 @@ import { createProgress } from './progress.js';
 import { createRunDir, defaultRunDir, readRunConfig, runPaths, writeConfig } from './runDir.js';
 import { train } from './runner.js';
 
-interface TrainFlags {
+/** The flags that choose and configure a training run (shared by `train` and `trainer-node`). */
+export interface TrainRunFlags {
   task?: string;
   config?: string;
   algo?: string;
@@ -27,8 +28,31 @@ interface TrainFlags {
   out?: string;
   workers?: string;
   envs?: string;
-  resume?: string;
   backend?: string;
+}
+
+/** Add the training-run flags of `TrainRunFlags` to a command. */
+export function addTrainRunOptions(command: Command): Command {
+  return command
+    .option(
+      '--task <name>',
+      'task (a folder of models/): inverted-pendulum, reacher-2dof, arm7-reach',
+    )
+    .option(
+      '--config <file>',
+      'YAML/JSON config layered over the task defaults (models/<task>/train.yaml)',
+    )
+    .option('--algo <name>', 'update rule: trpo | npg | vpg | ppo')
+    .option('--steps <n>', 'environment steps to train for (totalSteps)')
+    .option('--seed <s>', 'seed of every random stream')
+    .option('--out <dir>', 'run directory (default runs/<task>-<algo>-seed<seed>)')
+    .option('--workers <w>', 'worker threads for the environments (0 = in-process)')
+    .option('--envs <n>', 'number of environments stepped together (env.numEnvs)')
+    .option('--backend <name>', 'tfjs backend: auto | wasm | cpu | tensorflow');
+}
+
+interface TrainFlags extends TrainRunFlags {
+  resume?: string;
   logLevel?: string;
   progress?: string;
   printConfig?: boolean;
@@ -251,24 +275,11 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
 
 /** Register `train` and `eval` on the program. */
 export function registerTrainCommands(program: Command): void {
-  program
-    .command('train')
-    .description('Train a policy in MuJoCo (WASM) on a task, or continue a run with --resume.')
-    .option(
-      '--task <name>',
-      'task (a folder of models/): inverted-pendulum, reacher-2dof, arm7-reach',
-    )
-    .option(
-      '--config <file>',
-      'YAML/JSON config layered over the task defaults (models/<task>/train.yaml)',
-    )
-    .option('--algo <name>', 'update rule: trpo | npg | vpg | ppo')
-    .option('--steps <n>', 'environment steps to train for (totalSteps)')
-    .option('--seed <s>', 'seed of every random stream')
-    .option('--out <dir>', 'run directory (default runs/<task>-<algo>-seed<seed>)')
-    .option('--workers <w>', 'worker threads for the environments (0 = in-process)')
-    .option('--envs <n>', 'number of environments stepped together (env.numEnvs)')
-    .option('--backend <name>', 'tfjs backend: auto | wasm | cpu | tensorflow')
+  addTrainRunOptions(
+    program
+      .command('train')
+      .description('Train a policy in MuJoCo (WASM) on a task, or continue a run with --resume.'),
+  )
     .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint')
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
     .option(
