@@ -5,7 +5,11 @@
  * achieved rate and the missed ticks of the drift-free timer.
  *
  *   npx tsx bench/deploy.ts [--checkpoint DIR] [--rate 500] [--duration 60] [--tick-source timer]
- *                           [--transport inprocess|ros] [--json]
+ *                           [--transport inprocess|ros] [--busy-poll] [--realtime] [--json]
+ *
+ * --busy-poll polls on the main thread instead of sleeping between ticks (src/ros/busyPoll.ts);
+ * without it, each tick waits on a kernel wake-up, which bench/jitter.ts shows is sometimes late by
+ * more than a 2 ms period on a stock kernel.
  *
  * Without --checkpoint it uses a random-weights arm7-reach checkpoint (the forward pass costs the
  * same for any weights of one architecture). Figures depend on machine load: run it on an idle
@@ -15,13 +19,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCheckpoint, saveCheckpoint } from '../src/policy/checkpoint.js';
-import { GaussianPolicy } from '../src/policy/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from '../src/ros/deploy.js';
 import { InProcessTransport } from '../src/ros/inProcessTransport.js';
 import { createDeploymentLoader, MujocoRobot } from '../src/ros/simDeployment.js';
 import type { Transport } from '../src/ros/transport.js';
-import { Random } from '../src/util/random.js';
+import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
+import { loadCheckpoint } from '../src/policy/checkpoint.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     'tick-source': { type: 'string', default: 'timer' },
     transport: { type: 'string', default: 'inprocess' },
     json: { type: 'boolean', default: false },
+    'busy-poll': { type: 'boolean', default: false },
+    realtime: { type: 'boolean', default: false },
   },
 });
 
@@ -39,15 +44,7 @@ let checkpoint = values.checkpoint ?? '';
 if (checkpoint === '') {
   tmp = mkdtempSync(join(tmpdir(), 'tp-bench-deploy-'));
   checkpoint = join(tmp, 'ckpt');
-  saveCheckpoint(checkpoint, {
-    task: 'arm7-reach',
-    jointNames: ['joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint7'],
-    backend: 'cpu',
-    iteration: 0,
-    steps: 0,
-    policy: new GaussianPolicy({ obsSize: 20, actionSize: 7 }, new Random(1)),
-    hyperparameters: {},
-  });
+  saveRandomArm7Checkpoint(checkpoint);
 }
 
 const load0 = loadavg()[0] ?? NaN;
@@ -56,9 +53,9 @@ if (values.transport === 'ros') {
   const { ensureRosEnvironment } = await import('../src/ros/rosEnv.js');
   ensureRosEnvironment();
   const { loadRclnodejsTransport } = await import('../src/ros/rclnodejsTransport.js');
-  transport = await loadRclnodejsTransport();
+  transport = await loadRclnodejsTransport({ busyPoll: values['busy-poll'] });
 } else {
-  transport = new InProcessTransport({ clock: 'steady' });
+  transport = new InProcessTransport({ clock: 'steady', busyPoll: values['busy-poll'] });
 }
 const task = loadCheckpoint(checkpoint).manifest.task;
 const { loader, close } = await createDeploymentLoader();
@@ -69,6 +66,7 @@ const report = await runDeploy(
     durationS: Number(values.duration),
     rateHz: Number(values.rate),
     tickSource: values['tick-source'] === 'joint_states' ? 'joint_states' : 'timer',
+    realtime: values.realtime,
   },
   { transport, loader, robot: await MujocoRobot.create(task) },
 );
@@ -77,14 +75,18 @@ if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
 
 const machine = { cpus: cpus().length, loadAverage1mStart: load0, loadAverage1mEnd: loadavg()[0] };
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ ...report, machine })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...report, busyPoll: values['busy-poll'], realtime: values.realtime, machine })}\n`,
+  );
 } else {
   const f = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
   console.log(
-    `deploy bench (${report.transport}, ${values['tick-source']}), ${f(report.durationS, 1)} s at ${values.rate} Hz target`,
+    `deploy bench (${report.transport}, tick on ${values['tick-source']}, ${values['busy-poll'] ? 'busy-poll' : 'sleeping'} timer, robot ${values.realtime ? 'realtime' : 'lockstep'}), ${f(report.durationS, 1)} s at ${values.rate} Hz target`,
   );
   console.log(`  ticks            ${report.ticks} (${f(report.rateHz, 1)} Hz achieved)`);
-  console.log(`  missed ticks     ${report.missedTicks}`);
+  console.log(
+    `  missed ticks     ${report.missedTicks} (robot missed steps ${report.robotMissedSteps})`,
+  );
   console.log(
     `  tick latency     p50 ${f(report.p50LatencyMs)} ms  p99 ${f(report.p99LatencyMs)} ms  max ${f(report.maxLatencyMs)} ms`,
   );

@@ -8,7 +8,14 @@
  *   round trip at the robot node (joint state out → command in): p99 ≤ 2 ms;
  *   no missed tick.
  *
+ * By default the robot paces itself (realtime: one step per period, as a ros2_control loop does),
+ * the policy node ticks on each joint state (tick_source joint_states, capped at the control
+ * rate), and both poll instead of sleeping (--busy-poll): so the round trip is two topic hops and
+ * one tick, and no tick waits on a kernel wake-up. `--tick-source timer --lockstep --sleep` gives
+ * the other end: the node's own timer, a robot that steps on each command, sleeping waits.
+ *
  * Usage: npx tsx bench/ros.ts [--duration 60] [--rate 500] [--checkpoint DIR] [--json]
+ *                             [--tick-source joint_states|timer] [--lockstep] [--sleep]
  * Without --checkpoint it makes a random-weights arm7-reach checkpoint (the forward pass costs the
  * same as a trained one's). Needs `npm run setup:ros` (or a sourced ROS 2).
  */
@@ -17,10 +24,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { saveCheckpoint } from '../src/policy/checkpoint.js';
-import { GaussianPolicy } from '../src/policy/index.js';
 import { findRosEnvironment, projectRoot, ROS_SETUP_HINT } from '../src/ros/rosEnv.js';
-import { Random } from '../src/util/random.js';
+import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
 
 /** Bench options; defaults are the issue's figures. */
 interface RosBenchOptions {
@@ -34,6 +39,12 @@ interface RosBenchOptions {
   readonly json: boolean;
   /** ROS_DOMAIN_ID (the DDS tests' and benches' range is 51–60). */
   readonly domainId: number;
+  /** What ticks the policy node. */
+  readonly tickSource: 'joint_states' | 'timer';
+  /** Robot pacing: its own real-time steps (true) or one step per command (false). */
+  readonly realtime: boolean;
+  /** Poll instead of sleeping between ticks (deploy --busy-poll). */
+  readonly busyPoll: boolean;
 }
 
 const DEFAULTS: Readonly<RosBenchOptions> = Object.freeze({
@@ -42,6 +53,9 @@ const DEFAULTS: Readonly<RosBenchOptions> = Object.freeze({
   checkpoint: '', // made here
   json: false, // table
   domainId: 54, // own domain in 51–60
+  tickSource: 'joint_states', // answer each joint state, as a ros2_control controller does
+  realtime: true, // the robot paces itself, as hardware does
+  busyPoll: true, // no kernel wake-up on the critical path (see bench/jitter.ts)
 });
 
 /** Targets of issue 9. */
@@ -60,9 +74,17 @@ function parseArgs(argv: readonly string[]): RosBenchOptions {
     else if (arg === '--rate') opts.rateHz = Number(value());
     else if (arg === '--checkpoint') opts.checkpoint = value();
     else if (arg === '--json') opts.json = true;
-    else
+    else if (arg === '--lockstep') opts.realtime = false;
+    else if (arg === '--sleep') opts.busyPoll = false;
+    else if (arg === '--tick-source') {
+      const v = value();
+      if (v !== 'joint_states' && v !== 'timer') {
+        throw new Error(`bench/ros.ts: --tick-source '${v}' is not one of joint_states, timer`);
+      }
+      opts.tickSource = v;
+    } else
       throw new Error(
-        `bench/ros.ts: unknown argument '${arg}' (--duration, --rate, --checkpoint, --json)`,
+        `bench/ros.ts: unknown argument '${arg}' (--duration, --rate, --checkpoint, --json, --tick-source, --lockstep, --sleep)`,
       );
   }
   if (!(opts.durationS > 0) || !(opts.rateHz > 0)) {
@@ -73,21 +95,6 @@ function parseArgs(argv: readonly string[]): RosBenchOptions {
   return opts;
 }
 
-function randomCheckpoint(dir: string): string {
-  const joints = ['joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint7'];
-  const path = join(dir, 'arm7-random');
-  saveCheckpoint(path, {
-    task: 'arm7-reach',
-    jointNames: joints,
-    backend: 'cpu',
-    iteration: 0,
-    steps: 0,
-    policy: new GaussianPolicy({ obsSize: 20, actionSize: 7, logStdInit: 0 }, new Random(1)),
-    hyperparameters: {},
-  });
-  return path;
-}
-
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
   if (findRosEnvironment() === null) {
@@ -96,7 +103,8 @@ function main(): void {
   const root = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
   const tmp = mkdtempSync(join(tmpdir(), 'tp-bench-ros-'));
   try {
-    const checkpoint = opts.checkpoint !== '' ? opts.checkpoint : randomCheckpoint(tmp);
+    const checkpoint =
+      opts.checkpoint !== '' ? opts.checkpoint : saveRandomArm7Checkpoint(join(tmp, 'arm7-random'));
     const args = [
       '--import',
       'tsx',
@@ -112,6 +120,10 @@ function main(): void {
       String(opts.rateHz),
       '--duration',
       String(opts.durationS),
+      '--tick-source',
+      opts.tickSource,
+      ...(opts.realtime ? ['--realtime'] : []),
+      ...(opts.busyPoll ? ['--busy-poll'] : []),
       '--json',
     ];
     const run = spawnSync(process.execPath, args, {
@@ -143,6 +155,7 @@ function main(): void {
       durationS: opts.durationS,
       ticks: num('ticks'),
       missedTicks: num('missedTicks'),
+      robotMissedSteps: num('robotMissedSteps'),
       p50LatencyMs: num('p50LatencyMs'),
       p99LatencyMs: num('p99LatencyMs'),
       roundTripP50Ms: num('roundTripP50Ms'),
@@ -156,17 +169,20 @@ function main(): void {
       missedTicks: figures.missedTicks <= TARGETS.missedTicks,
     };
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ figures, targets: TARGETS, pass, report })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ options: opts, figures, targets: TARGETS, pass, report })}\n`,
+      );
       return;
     }
     const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
     const mark = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
     process.stdout.write(
       [
-        `ROS 2 over DDS: policy node at ${opts.rateHz} Hz vs sim robot node, ${opts.durationS} s`,
+        `ROS 2 over DDS: policy node at ${opts.rateHz} Hz vs sim robot node, ${opts.durationS} s (tick on ${opts.tickSource}, robot ${opts.realtime ? 'realtime' : 'lockstep'}, ${opts.busyPoll ? 'busy-poll' : 'sleeping waits'})`,
         `  ticks                 ${figures.ticks} at ${f(figures.rateHz)} Hz, missed ${figures.missedTicks} (target 0: ${mark(pass.missedTicks)})`,
         `  tick latency (node)   p50 ${f(figures.p50LatencyMs)} ms, p99 ${f(figures.p99LatencyMs)} ms (target ≤ 1: ${mark(pass.p99LatencyMs)})`,
         `  round trip (robot)    p50 ${f(figures.roundTripP50Ms)} ms, p99 ${f(figures.roundTripP99Ms)} ms (target ≤ 2: ${mark(pass.roundTripP99Ms)})`,
+        `  robot missed steps    ${figures.robotMissedSteps} (its own pacing timer)`,
         `  torque limit violations ${figures.torqueLimitViolations}, watchdog trips ${figures.watchdogTrips}`,
         '',
       ].join('\n'),

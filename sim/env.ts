@@ -227,6 +227,21 @@ export class MujocoEnv implements Env {
   get obs(): Float64Array {
     return this.#obs;
   }
+  /**
+   * The observed joints' positions and velocities as of the last step or reset, without the copy
+   * of the whole state that getState makes (a real-time loop reads this every tick).
+   * Shapes: (observed joints).
+   */
+  readObservedJoints(position: Float64Array, velocity: Float64Array): void {
+    position.set(this.#jointPos);
+    velocity.set(this.#jointVel);
+  }
+
+  /** This episode's target (world, m). Shape: (3). */
+  readTarget(out: Float64Array): void {
+    out.set(this.#target);
+  }
+
   get lastDistance(): number {
     return this.#lastDistance;
   }

@@ -27,6 +27,7 @@ import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
 import type { NodeLogger, Transport, TransportNode } from './transport.js';
+import { collectGarbage } from '../util/gc.js';
 
 interface DeployFlags {
   transport: string;
@@ -41,6 +42,7 @@ interface DeployFlags {
   tickSource: string;
   record?: string;
   json?: boolean;
+  busyPoll?: boolean;
   logLevel: string;
 }
 
@@ -54,6 +56,7 @@ interface NodeFlags {
   rate?: string;
   record?: string;
   useSimTime?: boolean;
+  busyPoll?: boolean;
   logLevel: string;
 }
 
@@ -63,7 +66,9 @@ interface SimRobotFlags {
   name: string;
   useSimTime?: boolean;
   realtime?: boolean;
+  updateRate?: string;
   seed: string;
+  busyPoll?: boolean;
   logLevel: string;
 }
 
@@ -93,12 +98,15 @@ function nodeLogger(logger: Logger): NodeLogger {
 }
 
 /** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
-async function rosTransport(logger: NodeLogger): Promise<Transport> {
+async function rosTransport(logger: NodeLogger, busyPoll = false): Promise<Transport> {
   const { ensureRosEnvironment } = await import('./rosEnv.js');
   ensureRosEnvironment();
   const { loadRclnodejsTransport } = await import('./rclnodejsTransport.js');
-  return loadRclnodejsTransport({ logger });
+  return loadRclnodejsTransport({ logger, busyPoll });
 }
+
+const BUSY_POLL_HELP =
+  'poll on the main thread instead of sleeping between ticks: no late kernel wake-up misses a tick at hundreds of Hz, one CPU core stays busy (see README, "Timing")';
 
 function recorderFactory(logger: NodeLogger) {
   return bagRecorderFactory(
@@ -145,8 +153,8 @@ async function deployAction(flags: DeployFlags): Promise<void> {
   };
   const transport: Transport =
     transportKind === 'ros'
-      ? await rosTransport(log)
-      : new InProcessTransport({ clock: 'steady', logger: log });
+      ? await rosTransport(log, flags.busyPoll === true)
+      : new InProcessTransport({ clock: 'steady', logger: log, busyPoll: flags.busyPoll === true });
   const task = loadCheckpoint(options.checkpoint).manifest.task;
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
   try {
@@ -181,13 +189,17 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
-  const transport = await rosTransport(log);
+  const transport = await rosTransport(log, flags.busyPoll === true);
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
   let policyNode: PolicyNode | undefined;
   const handle = transport.createLifecycleNode(
     flags.name,
     (node) => {
-      policyNode = new PolicyNode(node, { loader, recorderFactory: recorderFactory(log) });
+      policyNode = new PolicyNode(node, {
+        loader,
+        recorderFactory: recorderFactory(log),
+        beforeControlLoop: collectGarbage,
+      });
       return policyNode.callbacks();
     },
     {
@@ -234,12 +246,15 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   if (flags.task !== undefined) getTask(flags.task);
-  const transport = await rosTransport(log);
+  const transport = await rosTransport(log, flags.busyPoll === true);
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: {
       // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
       ...(flags.task !== undefined ? { task: flags.task } : {}),
       ...(flags.realtime === true ? { realtime: true } : {}),
+      ...(flags.updateRate !== undefined
+        ? { update_rate: number('--update-rate', flags.updateRate, 0) }
+        : {}),
       seed: number('--seed', flags.seed, 0),
     },
     useSimTime: flags.useSimTime === true,
@@ -256,6 +271,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     jointStatesTopic: robot.jointStatesTopic,
     commandTopic: robot.commandTopic,
     realtime: p.realtime,
+    updateRateHz: p.updateRateHz,
     publishClock,
     seed: p.seed,
     episodeSteps: p.episodeSteps,
@@ -322,6 +338,7 @@ export function registerRosCommands(program: Command): void {
     .option('--tick-source <src>', 'timer or joint_states', DEPLOY_DEFAULTS.tickSource)
     .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag')
     .option('--json', 'print the report as one JSON line')
+    .option('--busy-poll', BUSY_POLL_HELP)
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(deployAction);
 
@@ -337,6 +354,7 @@ export function registerRosCommands(program: Command): void {
     .option('--armed', 'start armed (real mode; prefer setting the parameter at run time)')
     .option('--use-sim-time', 'follow /clock (parameter use_sim_time)')
     .option('--autostart', 'configure and activate at once')
+    .option('--busy-poll', BUSY_POLL_HELP)
     .option('--log-level <level>', 'pino log level', 'info')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -355,7 +373,9 @@ export function registerRosCommands(program: Command): void {
     .option('--name <name>', 'node name', SIM_ROBOT_NODE_NAME)
     .option('--use-sim-time', 'publish /clock (sim time); same as the parameter use_sim_time')
     .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')
+    .option('--update-rate <hz>', 'realtime: steps per second (parameter update_rate; 0 = 1/dt)')
     .option('--seed <n>', 'seed of the first episode', '0')
+    .option('--busy-poll', BUSY_POLL_HELP)
     .option('--log-level <level>', 'pino log level', 'info')
     .allowUnknownOption()
     .allowExcessArguments()

@@ -4,6 +4,7 @@
  * one event loop; over DDS (`--transport ros`) they are two nodes of one process talking through
  * rmw, and the robot node also measures the round trip (joint state out → command in).
  */
+import { collectGarbage } from '../util/gc.js';
 import { percentile } from './latencyStats.js';
 import type { DeploymentLoader } from './deployment.js';
 import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from './parameters.js';
@@ -46,6 +47,18 @@ export const DEPLOY_DEFAULTS = Object.freeze({
   recordPath: '',
 });
 
+/** The keys `deploy --json` promises (issue 6); the report has more. */
+export const DEPLOY_REPORT_KEYS = Object.freeze([
+  'ticks',
+  'rateHz',
+  'p50LatencyMs',
+  'p99LatencyMs',
+  'maxAbsTorque',
+  'torqueLimitViolations',
+  'watchdogTrips',
+  'finalDistance',
+] as const);
+
 /** The report; the JSON keys are part of the CLI's contract. */
 export interface DeployReport {
   readonly transport: 'inprocess' | 'ros';
@@ -67,6 +80,8 @@ export interface DeployReport {
   readonly medianEpisodeFinalDistance: number;
   readonly episodes: number;
   readonly robotSteps: number;
+  /** Robot paced in real time (--realtime): steps its timer skipped (0 in lockstep). */
+  readonly robotMissedSteps: number;
   readonly wrongSizeCommands: number;
   /** Over DDS: joint state published → command received, at the robot node (p99, ms). */
   readonly roundTripP50Ms?: number;
@@ -91,12 +106,15 @@ export async function runDeploy(
 ): Promise<DeployReport> {
   const { transport, robot } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let robotNode: SimRobotNode | undefined;
   try {
-    const robotNode = new SimRobotNode(transport.createNode(SIM_ROBOT_NODE_NAME), {
+    robotNode = new SimRobotNode(transport.createNode(SIM_ROBOT_NODE_NAME), {
       robot,
       jointStatesTopic: robot.jointStatesTopic,
       commandTopic: robot.commandTopic,
       realtime: options.realtime,
+      // A paced robot steps at the control rate asked for (controller_manager's update_rate).
+      ...(options.rateHz > 0 ? { updateRateHz: options.rateHz } : {}),
       publishClock: false,
       seed: options.seed,
     });
@@ -106,6 +124,7 @@ export async function runDeploy(
       (node) => {
         policyNode = new PolicyNode(node, {
           loader: deps.loader,
+          beforeControlLoop: collectGarbage,
           ...(deps.recorderFactory !== undefined ? { recorderFactory: deps.recorderFactory } : {}),
         });
         return policyNode.callbacks();
@@ -165,6 +184,7 @@ export async function runDeploy(
       medianEpisodeFinalDistance: percentile(finals, 50),
       episodes: robotStats.episodes,
       robotSteps: robotStats.steps,
+      robotMissedSteps: robotStats.missedSteps,
       wrongSizeCommands: robotStats.wrongSizeCommands,
       ...(transport.kind === 'ros'
         ? {
@@ -179,6 +199,8 @@ export async function runDeploy(
     await pn.recordingsClosed();
     return report;
   } finally {
+    // Stop stepping before the simulation goes away (a timer may still fire during shutdown).
+    robotNode?.stop();
     robot.close();
     await transport.shutdown();
   }

@@ -31,6 +31,7 @@ import type {
   TransportNode,
 } from './transport.js';
 import { validateParameterValue } from './parameterValidation.js';
+import { busyPollLoop } from './busyPoll.js';
 import { PreciseTimer } from './preciseTimer.js';
 
 export interface InProcessTransportOptions {
@@ -43,6 +44,11 @@ export interface InProcessTransportOptions {
    * (PreciseTimer) instead of setTimeout. Default true.
    */
   readonly preciseTimers?: boolean;
+  /**
+   * Steady clock: those timers poll on the main thread instead (busyPoll.ts): no wake-up to miss,
+   * one core busy. Default false.
+   */
+  readonly busyPoll?: boolean;
   /** Upper bound on messages delivered in one synchronous drain (manual clock), to catch loops. */
   readonly maxDeliveriesPerDrain?: number;
 }
@@ -88,6 +94,7 @@ export class InProcessTransport implements Transport {
   readonly kind = 'inprocess' as const;
   readonly #clock: 'steady' | 'manual';
   readonly #preciseTimers: boolean;
+  readonly #busyPoll: boolean;
   readonly #logger: NodeLogger;
   readonly #maxDeliveries: number;
   readonly #topics = new Map<string, Topic>();
@@ -103,6 +110,7 @@ export class InProcessTransport implements Transport {
   constructor(options: InProcessTransportOptions) {
     this.#clock = options.clock;
     this.#preciseTimers = options.preciseTimers ?? true;
+    this.#busyPoll = options.busyPoll ?? false;
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#maxDeliveries = options.maxDeliveriesPerDrain ?? 100_000;
   }
@@ -239,6 +247,11 @@ export class InProcessTransport implements Transport {
   addTimer(periodNs: bigint, callback: () => void): Timer {
     if (periodNs <= 0n)
       throw new Error(`InProcessTransport.addTimer: period must be > 0, got ${periodNs}`);
+    if (this.#clock === 'steady' && this.#busyPoll && periodNs <= 20_000_000n) {
+      const spinning = busyPollLoop.addTimer(periodNs, () => this.#run(callback));
+      this.#precise.push(spinning);
+      return spinning;
+    }
     if (this.#clock === 'steady' && this.#preciseTimers && periodNs <= 20_000_000n) {
       const precise = new PreciseTimer(periodNs, () => this.#run(callback));
       const handle: Timer = {

@@ -155,6 +155,15 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     description: 'true: step every control period of the task; false: lockstep (on each command).',
   },
   {
+    name: 'update_rate',
+    type: 'double',
+    default: 0,
+    range: { from: 0, to: 10000 },
+    readOnly: true,
+    description:
+      "realtime: steps (and joint states) per wall-clock second, like controller_manager's update_rate; 0 = 1/dt of the task (sim time = wall time). Otherwise sim time runs update_rate·dt times wall time.",
+  },
+  {
     name: 'seed',
     type: 'integer',
     default: 0,

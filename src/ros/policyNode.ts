@@ -13,30 +13,27 @@
  */
 import { Random } from '../util/random.js';
 import { validateDeployment } from './deployment.js';
-import type { DeploymentLoader, LoadedDeployment } from './deployment.js';
-import { CommandOutput } from './commandOutput.js';
-import { DiagnosticsPublisher } from './diagnostics.js';
+import type { LoadedDeployment } from './deployment.js';
+import type { CommandOutput } from './commandOutput.js';
+import type { DiagnosticsPublisher } from './diagnostics.js';
 import { JointStateMatcher } from './jointMatching.js';
 import { LatencyRing } from './latencyStats.js';
 import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from './lifecycle.js';
 import type { CallbackCode, LifecycleCallbacks } from './lifecycle.js';
 import type { JointStateMessage, PointStampedMessage } from './messages.js';
-import type { PolicyNodeStats, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
-import { POLICY_NODE_PARAMETERS, POLICY_TOPICS } from './parameters.js';
+import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
+import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
+import { POLICY_NODE_PARAMETERS } from './parameters.js';
 import { SafetyLayer } from './safety.js';
 import type { SafetyState } from './safety.js';
+import { JointStateTickPacing } from './tickPacing.js';
 import type { Disposable, ParameterValue, Publisher, Timer, TransportNode } from './transport.js';
 
-export interface PolicyNodeOptions {
-  /** Loads checkpoint + description + observation builder, synchronously. */
-  readonly loader: DeploymentLoader;
-  /** Makes the episode recorder when `record_path` is set; recording is refused without one. */
-  readonly recorderFactory?: RecorderFactory;
-}
-
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+const WARM_UP_TICKS = 300;
 
 export type {
+  PolicyNodeOptions,
   PolicyNodeStats,
   RecordedStep,
   RecorderFactory,
@@ -55,8 +52,7 @@ export class PolicyNode {
   #configured: Disposable[] = [];
   #controlTimer: Timer | null = null;
   #diagTimer: Timer | null = null;
-  #recorder: StepRecorder | null = null;
-  #recordingsClosed: Promise<void>[] = [];
+  readonly #recorder = new RecorderSlot();
   #rng = new Random(0);
   #active = false;
   // Per-tick state, allocated on configure.
@@ -67,8 +63,8 @@ export class PolicyNode {
   #target: Float64Array | null = null;
   #lastState: JointStateMessage | null = null;
   #lastStateArrivalNs: bigint | null = null;
-  #tickedSinceTimer = false;
-  #tickSourceJointStates = false;
+  /** Set when tick_source is 'joint_states'. */
+  #pacing: JointStateTickPacing | null = null;
   #deterministic = true;
   #publishOutput = true;
   #lastMatchError = '';
@@ -112,7 +108,7 @@ export class PolicyNode {
 
   /** Resolves when every recording closed so far is on disk. */
   async recordingsClosed(): Promise<void> {
-    await Promise.all(this.#recordingsClosed);
+    await this.#recorder.closed();
   }
 
   get deployment(): LoadedDeployment | null {
@@ -132,7 +128,8 @@ export class PolicyNode {
       maxAbsTorque: Math.max(this.#maxAbsTorque, this.#commandOut?.maxAbsTorque ?? 0),
       torqueLimitViolations: this.#violations + (this.#commandOut?.torqueLimitViolations ?? 0),
       watchdogTrips: this.#safety?.watchdogTrips ?? 0,
-      missedTicks: this.#missedBefore + (this.#controlTimer?.missedTicks ?? 0),
+      missedTicks:
+        this.#missedBefore + (this.#pacing?.missedTicks ?? this.#controlTimer?.missedTicks ?? 0),
       nonFiniteEvents: this.#nonFinite,
       safetyState: this.#lastSafetyState,
     };
@@ -177,56 +174,16 @@ export class PolicyNode {
     this.#target = null;
     this.#lastState = null;
     this.#lastStateArrivalNs = null;
-    const node = this.node;
-    this.#commandOut = new CommandOutput(
-      node.createPublisher(
-        'std_msgs/msg/Float64MultiArray',
-        description.commandTopic,
-        'system_default',
-      ),
-      description.torqueLimits,
-    );
-    this.#outputPub = node.createPublisher(
-      'torquepilot_msgs/msg/PolicyOutput',
-      POLICY_TOPICS.policyOutput,
-      'reliable',
-    );
-    this.#diagnostics = new DiagnosticsPublisher(
-      node.createPublisher(
-        'diagnostic_msgs/msg/DiagnosticArray',
-        POLICY_TOPICS.diagnostics,
-        'reliable',
-      ),
-      node.steadyNs(),
-    );
-    this.#configured.push(
-      node.createSubscription(
-        'sensor_msgs/msg/JointState',
-        description.jointStatesTopic,
-        'sensor',
-        (m) => this.#onJointState(m),
-      ),
-      node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estop, 'reliable', (m) => {
-        if (m.data) this.#estop();
-      }),
-      node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estopReset, 'reliable', (m) => {
-        if (m.data) this.#resetEstop();
-      }),
-      node.createTriggerService(POLICY_TOPICS.estopResetService, () => {
-        const was = this.#resetEstop();
-        return { success: true, message: was ? 'e-stop cleared' : 'e-stop was not latched' };
-      }),
-    );
-    if (observation.needsTarget) {
-      this.#configured.push(
-        node.createSubscription(
-          'geometry_msgs/msg/PointStamped',
-          POLICY_TOPICS.target,
-          'latched',
-          (m) => this.#onTarget(m),
-        ),
-      );
-    }
+    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
+      onJointState: (m) => this.#onJointState(m),
+      onTarget: (m) => this.#onTarget(m),
+      onEstop: () => this.#estop(),
+      onEstopReset: () => this.#resetEstop(),
+    });
+    this.#commandOut = io.commandOut;
+    this.#outputPub = io.policyOutput;
+    this.#diagnostics = io.diagnostics;
+    this.#configured.push(...io.inputs);
     // The safety layer exists from configure on, so that an e-stop latches even while inactive.
     const rateHz = this.#rateHz();
     this.#safety = new SafetyLayer({
@@ -237,8 +194,8 @@ export class PolicyNode {
       torqueScale: this.#param('torque_scale') as number,
       armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
     });
-    node.logger.info(
-      `${node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
+    this.node.logger.info(
+      `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
     );
   }
 
@@ -252,14 +209,10 @@ export class PolicyNode {
     this.#rng = new Random(this.#param('seed') as number);
     this.#deterministic = this.#param('deterministic') as boolean;
     this.#publishOutput = this.#param('publish_policy_output') as boolean;
-    this.#tickSourceJointStates = this.#param('tick_source') === 'joint_states';
     const recordPath = this.#param('record_path') as string;
     if (recordPath !== '') {
-      if (this.#options.recorderFactory === undefined) {
-        throw new Error(`record_path '${recordPath}' set but this build has no episode recorder`);
-      }
       const { description, policy } = deployment;
-      this.#recorder = this.#options.recorderFactory(recordPath, {
+      this.#recorder.open(this.#options.recorderFactory, recordPath, {
         task: description.task,
         jointNames: description.jointNames,
         checkpointId: policy.checkpointId,
@@ -268,7 +221,10 @@ export class PolicyNode {
       });
     }
     const periodNs = BigInt(Math.round(1e9 / rateHz));
-    this.#tickedSinceTimer = false;
+    this.#warmUp(deployment);
+    this.#options.beforeControlLoop?.();
+    this.#pacing =
+      this.#param('tick_source') === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
     this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
     this.#diagnostics?.restart(this.node.steadyNs());
     this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
@@ -316,23 +272,17 @@ export class PolicyNode {
 
   #stopTimers(): void {
     if (this.#controlTimer !== null) {
-      this.#missedBefore += this.#controlTimer.missedTicks;
+      this.#missedBefore += this.#pacing?.missedTicks ?? this.#controlTimer.missedTicks;
       this.#controlTimer.dispose();
     }
+    this.#pacing = null;
     this.#diagTimer?.dispose();
     this.#controlTimer = null;
     this.#diagTimer = null;
   }
 
   #closeRecorder(): void {
-    if (this.#recorder === null) return;
-    try {
-      const done = this.#recorder.close();
-      if (done instanceof Promise) this.#recordingsClosed.push(done);
-    } catch (err) {
-      this.node.logger.error(`${this.node.name}: closing the recorder failed: ${String(err)}`);
-    }
-    this.#recorder = null;
+    this.#recorder.close((m) => this.node.logger.error(`${this.node.name}: ${m}`));
   }
 
   // ---- inputs ---------------------------------------------------------------------------------
@@ -350,8 +300,9 @@ export class PolicyNode {
     }
     this.#lastMatchError = '';
     this.#lastState = message;
-    this.#lastStateArrivalNs = this.node.steadyNs();
-    if (this.#active && this.#tickSourceJointStates) this.tick();
+    const now = this.node.steadyNs();
+    this.#lastStateArrivalNs = now;
+    if (this.#active && this.#pacing?.onJointState(now) === true) this.tick();
   }
 
   #onTarget(message: PointStampedMessage): void {
@@ -376,8 +327,12 @@ export class PolicyNode {
   }
 
   #onTimer(): void {
-    if (!this.#tickSourceJointStates || !this.#tickedSinceTimer) this.tick();
-    this.#tickedSinceTimer = false;
+    const pacing = this.#pacing;
+    if (pacing === null) return this.tick();
+    const now = this.node.steadyNs();
+    const arrival = this.#lastStateArrivalNs;
+    const fresh = arrival !== null && now - arrival <= (this.#safety?.watchdogPeriodNs ?? 0n);
+    if (pacing.onTimer(now, fresh)) this.tick();
   }
 
   // ---- the tick -------------------------------------------------------------------------------
@@ -389,7 +344,6 @@ export class PolicyNode {
     const output = this.#commandOut;
     if (deployment === null || safety === null || output === null || !this.#active) return;
     const t0 = this.node.steadyNs();
-    this.#tickedSinceTimer = true;
     const { policy, observation, description } = deployment;
     const matcher = this.#matcher as JointStateMatcher;
     const state = this.#lastState;
@@ -421,24 +375,23 @@ export class PolicyNode {
     this.#diagnostics?.countTick();
     this.#lastSafetyState = verdict.state;
     if (this.#publishOutput && this.#outputPub !== null) {
-      this.#outputPub.publish({
-        stampNs: this.node.now(),
-        jointNames: description.jointNames,
-        // Copies: the in-process transport delivers after this returns, and these arrays are reused.
-        mean: Float64Array.from(policy.mean),
-        std: policy.logStd.map(Math.exp),
-        logStd: Float64Array.from(policy.logStd),
-        action: Float64Array.from(this.#action),
-        logProb,
-        command: verdict.publish ? command : new Float64Array(command.length),
-        deterministic: this.#deterministic,
-        safetyState: verdict.state,
-        checkpointId: policy.checkpointId,
-        tickLatency: Number(t1 - t0) / 1e9,
-      });
+      this.#outputPub.publish(
+        policyOutputMessage({
+          stampNs: this.node.now(),
+          jointNames: description.jointNames,
+          policy,
+          action: this.#action,
+          logProb,
+          command: verdict.publish ? command : null,
+          size: command.length,
+          deterministic: this.#deterministic,
+          safetyState: verdict.state,
+          tickLatencyNs: t1 - t0,
+        }),
+      );
     }
-    if (this.#recorder !== null && ready && state !== null && Number.isFinite(logProb)) {
-      this.#recorder.recordStep({
+    if (this.#recorder.recording && ready && state !== null && Number.isFinite(logProb)) {
+      this.#recorder.record({
         stampNs: this.node.now(),
         jointState: state,
         observation: this.#obs,
@@ -450,6 +403,17 @@ export class PolicyNode {
         command,
       });
     }
+  }
+
+  /** Run the forward pass and observation a few hundred times, so the first ticks run JIT-compiled. */
+  #warmUp({ policy, observation }: LoadedDeployment): void {
+    const matcher = this.#matcher as JointStateMatcher;
+    const rng = new Random(0);
+    for (let k = 0; k < WARM_UP_TICKS; k++) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
+      policy.act(this.#obs.fill(0), k % 2 === 0, rng, this.#action);
+    }
+    this.#action.fill(0);
   }
 
   #publishDiagnostics(): void {

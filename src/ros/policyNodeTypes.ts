@@ -1,6 +1,7 @@
 /**
  * Types shared by the policy node, its recorder adapter and its diagnostics.
  */
+import type { DeploymentLoader } from './deployment.js';
 import type { JointStateMessage } from './messages.js';
 import type { SafetyState } from './safety.js';
 
@@ -45,4 +46,16 @@ export interface PolicyNodeStats {
   readonly missedTicks: number;
   readonly nonFiniteEvents: number;
   readonly safetyState: SafetyState | 'idle';
+}
+
+export interface PolicyNodeOptions {
+  /** Loads checkpoint + description + observation builder, synchronously. */
+  readonly loader: DeploymentLoader;
+  /** Makes the episode recorder when `record_path` is set; recording is refused without one. */
+  readonly recorderFactory?: RecorderFactory;
+  /**
+   * Called on activate, after the policy's warm-up and just before the control timer starts: the
+   * CLI passes a full garbage collection there (src/util/gc.ts).
+   */
+  readonly beforeControlLoop?: () => void;
 }

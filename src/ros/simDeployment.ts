@@ -14,8 +14,7 @@ import { forwardFromCheckpoint, loadCheckpoint } from '../policy/checkpoint.js';
 import type { PolicyForward } from '../policy/forward.js';
 import { HALF_LOG_2PI } from '../policy/gaussian.js';
 import type { Random } from '../util/random.js';
-import { Kinematics, getTask, loadMujoco, makeEnv, modelsDir, taskNames } from '../../sim/index.js';
-import { TaskModel } from '../../sim/taskModel.js';
+import { Kinematics, getTask, makeEnv, modelsDir, taskNames } from '../../sim/index.js';
 import type { MujocoEnv } from '../../sim/index.js';
 import type {
   DeploymentDescription,
@@ -196,6 +195,8 @@ export async function createDeploymentLoader(
   };
 }
 
+const WARM_UP_STEPS = 300;
+
 /** A MuJoCo environment of sim/ as the robot of the sim robot node. */
 export class MujocoRobot implements SimulatedRobot {
   readonly task: string;
@@ -208,15 +209,8 @@ export class MujocoRobot implements SimulatedRobot {
   readonly horizon: number;
   readonly target: Float64Array | null;
   readonly #env: MujocoEnv;
-  readonly #qposAdr: Int32Array;
-  readonly #dofAdr: Int32Array;
 
-  private constructor(
-    env: MujocoEnv,
-    description: RobotDescription,
-    qposAdr: Int32Array,
-    dofAdr: Int32Array,
-  ) {
+  private constructor(env: MujocoEnv, description: RobotDescription) {
     this.#env = env;
     this.task = env.spec.name;
     this.commandJointNames = description.jointNames;
@@ -227,27 +221,18 @@ export class MujocoRobot implements SimulatedRobot {
     this.dt = env.spec.dt;
     this.horizon = env.spec.horizon;
     this.target = env.task.hasTarget ? new Float64Array(3) : null;
-    this.#qposAdr = qposAdr;
-    this.#dofAdr = dofAdr;
   }
 
   static async create(task: string, robotPath?: string): Promise<MujocoRobot> {
     const path = robotPath ?? defaultDescriptionPath(task);
     const description = loadRobotDescription(path);
-    const env = await makeEnv(task, { robotPath: path });
-    // qpos/qvel addresses of the observed joints, from a second load of the same MJCF (the env
-    // keeps its TaskModel private).
-    const tm = TaskModel.load(await loadMujoco(), task, { robotPath: path });
-    try {
-      return new MujocoRobot(
-        env,
-        description,
-        Int32Array.from(tm.observedQposAdr),
-        Int32Array.from(tm.observedDofAdr),
-      );
-    } finally {
-      tm.close();
-    }
+    const robot = new MujocoRobot(await makeEnv(task, { robotPath: path }), description);
+    // JIT warm-up: a fresh simulation's first steps run several times slower, which a real-time
+    // loop would see as late ticks. The node's first reset starts the seeded episode afresh.
+    const action = new Float64Array(robot.commandJointNames.length);
+    robot.reset(0);
+    for (let k = 0; k < WARM_UP_STEPS; k++) robot.step(action);
+    return robot;
   }
 
   reset(seed: number): void {
@@ -257,17 +242,14 @@ export class MujocoRobot implements SimulatedRobot {
 
   step(action: Float64Array): void {
     this.#env.stepFrom(action, 0);
-    if (this.#env.lastTerminated) this.#env.resetNext();
+    if (this.#env.lastTerminated) {
+      this.#env.resetNext();
+      this.#readTarget();
+    }
   }
 
   readJointState(position: Float64Array, velocity: Float64Array, effort: Float64Array): void {
-    const physics = this.#env.getState().physics;
-    const qpos = physics['qpos'] ?? [];
-    const qvel = physics['qvel'] ?? [];
-    for (let i = 0; i < this.#qposAdr.length; i++) {
-      position[i] = qpos[this.#qposAdr[i] as number] ?? NaN;
-      velocity[i] = qvel[this.#dofAdr[i] as number] ?? NaN;
-    }
+    this.#env.readObservedJoints(position, velocity);
     effort.fill(0);
   }
 
@@ -280,10 +262,6 @@ export class MujocoRobot implements SimulatedRobot {
   }
 
   #readTarget(): void {
-    if (this.target === null) return;
-    const t = this.#env.getState().task['target'] ?? [NaN, NaN, NaN];
-    this.target[0] = t[0] ?? NaN;
-    this.target[1] = t[1] ?? NaN;
-    this.target[2] = t[2] ?? NaN;
+    if (this.target !== null) this.#env.readTarget(this.target);
   }
 }

@@ -17,7 +17,7 @@
 import { LatencyRing } from './latencyStats.js';
 import type { JointStateMessage } from './messages.js';
 import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS } from './parameters.js';
-import type { Publisher, TransportNode } from './transport.js';
+import type { Publisher, Timer, TransportNode } from './transport.js';
 
 /** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
 export interface SimulatedRobot {
@@ -63,6 +63,12 @@ export interface SimRobotOptions {
   readonly seed: number;
   /** Steps per episode; 0 = the task's horizon. */
   readonly episodeSteps?: number;
+  /**
+   * Realtime pacing: steps per wall-clock second (0 or absent = 1/dt, sim time = wall time). At
+   * another rate the robot still publishes a state per step, as a hardware loop at that rate
+   * would, and sim time runs updateRateHz·dt times wall time.
+   */
+  readonly updateRateHz?: number;
 }
 
 export interface SimRobotStats {
@@ -75,6 +81,8 @@ export interface SimRobotStats {
   readonly wrongSizeCommands: number;
   readonly nonFiniteCommands: number;
   readonly commands: number;
+  /** Realtime pacing: steps whose period passed before the pacing timer could run them. */
+  readonly missedSteps: number;
 }
 
 /**
@@ -84,6 +92,7 @@ export interface SimRobotStats {
 export function declareSimRobotParameters(node: TransportNode): {
   task: string;
   realtime: boolean;
+  updateRateHz: number;
   seed: number;
   episodeSteps: number;
 } {
@@ -91,6 +100,7 @@ export function declareSimRobotParameters(node: TransportNode): {
   return {
     task: node.getParameter('task') as string,
     realtime: node.getParameter('realtime') as boolean,
+    updateRateHz: node.getParameter('update_rate') as number,
     seed: node.getParameter('seed') as number,
     episodeSteps: node.getParameter('episode_steps') as number,
   };
@@ -111,6 +121,8 @@ export class SimRobotNode {
   readonly #action: Float64Array;
   readonly #episodeSteps: number;
   readonly #periodNs: bigint;
+  /** Sim time per step (the task's dt). */
+  readonly #simPeriodNs: bigint;
   #stepInEpisode = 0;
   #steps = 0;
   #episodes = 0;
@@ -121,6 +133,7 @@ export class SimRobotNode {
   #lastStateOutNs: bigint | null = null;
   #lastStepNs = 0n;
   #started = false;
+  #timer: Timer | null = null;
 
   constructor(node: TransportNode, options: SimRobotOptions) {
     this.node = node;
@@ -137,7 +150,12 @@ export class SimRobotNode {
       options.episodeSteps !== undefined && options.episodeSteps > 0
         ? options.episodeSteps
         : this.#robot.horizon;
-    this.#periodNs = BigInt(Math.round(this.#robot.dt * 1e9));
+    const rate = options.updateRateHz ?? 0;
+    // The pacing period: one step per period (realtime), or the lockstep heartbeat.
+    this.#periodNs = BigInt(
+      Math.round((rate > 0 && options.realtime ? 1 / rate : this.#robot.dt) * 1e9),
+    );
+    this.#simPeriodNs = BigInt(Math.round(this.#robot.dt * 1e9));
     // joint_state_broadcaster publishes RELIABLE; subscribers may be best effort or reliable.
     this.#statePub = node.createPublisher(
       'sensor_msgs/msg/JointState',
@@ -170,7 +188,14 @@ export class SimRobotNode {
     // Steady clock: this node is the /clock source. On the node's clock under use_sim_time (the
     // standard parameter a launch file sets for every node), its pacing timer would wait for sim
     // time that only this timer advances: a deadlock (no /clock, no commands).
-    this.node.createTimer(this.#periodNs, () => this.#onTimer(), 'steady');
+    this.#timer = this.node.createTimer(this.#periodNs, () => this.#onTimer(), 'steady');
+  }
+
+  /** Stop stepping (the pacing timer); commands that still arrive are counted, not stepped. */
+  stop(): void {
+    this.#timer?.dispose();
+    this.#timer = null;
+    this.#started = false;
   }
 
   get robot(): SimulatedRobot {
@@ -186,6 +211,7 @@ export class SimRobotNode {
       wrongSizeCommands: this.#wrongSize,
       nonFiniteCommands: this.#nonFinite,
       commands: this.#commands,
+      missedSteps: this.#o.realtime ? (this.#timer?.missedTicks ?? 0) : 0,
     };
   }
 
@@ -263,7 +289,7 @@ export class SimRobotNode {
 
   #stampNs(): bigint {
     // Sim time when publishing /clock, else the node clock.
-    return this.#clockPub !== null ? BigInt(this.#steps) * this.#periodNs : this.node.now();
+    return this.#clockPub !== null ? BigInt(this.#steps) * this.#simPeriodNs : this.node.now();
   }
 
   #publishState(): void {

@@ -4,6 +4,7 @@ import { InProcessTransport } from '../../src/ros/inProcessTransport.js';
 import type { DiagnosticArrayMessage, PolicyOutputMessage } from '../../src/ros/messages.js';
 import { POLICY_TOPICS } from '../../src/ros/parameters.js';
 import { PolicyNode } from '../../src/ros/policyNode.js';
+import { BURST } from '../../src/ros/tickPacing.js';
 import type { ParameterValue } from '../../src/ros/transport.js';
 import {
   JOINTS,
@@ -337,14 +338,56 @@ describe('PolicyNode: the tick', () => {
   test("tick_source 'joint_states' ticks on each state; the timer still trips the watchdog", () => {
     const s = setup({ tick_source: 'joint_states', max_torque_step: 2, watchdog_period: 0.02 });
     activate(s);
+    // States 1 ms off the timer's phase: every command answers a state at once, none waits.
     for (let k = 0; k < 5; k++) {
-      s.transport.advanceBy(3n * MS);
+      s.transport.advanceBy(k === 0 ? 1n * MS : PERIOD);
       s.publishState();
+      assert.equal(s.commands.at(-1)?.t, s.transport.nowNs(), `state ${k} not answered at once`);
     }
     assert.equal(s.commands.length, 5);
     assert.ok(s.commands.every((c) => c.data[0] !== 0));
+    assert.equal(s.node().stats().missedTicks, 0);
+    // States stop: the timer ticks zero torque within one watchdog period plus one period.
+    const lastState = s.transport.nowNs();
     s.transport.advanceBy(100n * MS);
+    const firstZero = s.commands.find((c) => c.t > lastState && c.data.every((x) => x === 0));
+    assert.ok(firstZero !== undefined, 'no zero command after the states stopped');
+    assert.ok(
+      firstZero.t - lastState <= 20n * MS + PERIOD,
+      `zero after ${firstZero.t - lastState} ns`,
+    );
     assert.deepEqual(s.commands.at(-1)?.data, [0, 0, 0]);
+  });
+
+  test("tick_source 'joint_states' is capped at the control rate and counts missing periods", () => {
+    const s = setup({ tick_source: 'joint_states', max_torque_step: 2 });
+    activate(s);
+    // A broadcaster at 3× the control rate, for 10 periods: thinned to the rate (+ the burst).
+    for (let k = 0; k < 30; k++) {
+      s.transport.advanceBy(PERIOD / 3n);
+      s.publishState();
+    }
+    assert.ok(
+      s.commands.length >= 10 && s.commands.length <= 10 + BURST,
+      `${s.commands.length} ticks in 10 periods`,
+    );
+    // At the rate, with one state delayed by 0.7 period (the next one then comes 0.3 period
+    // later): every state is answered, and no period went without a command.
+    const s2 = setup({ tick_source: 'joint_states', max_torque_step: 2 });
+    activate(s2);
+    for (let k = 0; k < 10; k++) {
+      s2.transport.advanceBy(
+        k === 4 ? (PERIOD * 17n) / 10n : k === 5 ? (PERIOD * 3n) / 10n : PERIOD,
+      );
+      s2.publishState();
+    }
+    // (the timer's watchdog ticks before the first state send zero torque)
+    assert.equal(s2.commands.filter((c) => c.data.some((x) => x !== 0)).length, 10);
+    assert.equal(s2.node().stats().missedTicks, 0);
+    // One state arrives 3 periods after the last: 2 periods went without a command.
+    s2.transport.advanceBy(3n * PERIOD);
+    s2.publishState();
+    assert.equal(s2.node().stats().missedTicks, 2);
   });
 
   test('a reach task waits for its target (zero torque until /torquepilot/target arrives)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runDeploy, DEPLOY_DEFAULTS } from '../../src/ros/deploy.js';
+import { runDeploy, DEPLOY_DEFAULTS, DEPLOY_REPORT_KEYS } from '../../src/ros/deploy.js';
 import { InProcessTransport } from '../../src/ros/inProcessTransport.js';
 import type { JointStateMessage, PointStampedMessage } from '../../src/ros/messages.js';
 import { PolicyNode } from '../../src/ros/policyNode.js';
@@ -159,16 +159,7 @@ describe('policy node against the sim robot node (in process)', () => {
         robot: new ToyRobot(0.01, 100),
       },
     );
-    for (const key of [
-      'ticks',
-      'rateHz',
-      'p50LatencyMs',
-      'p99LatencyMs',
-      'maxAbsTorque',
-      'torqueLimitViolations',
-      'watchdogTrips',
-      'finalDistance',
-    ]) {
+    for (const key of DEPLOY_REPORT_KEYS) {
       assert.equal(typeof (report as unknown as Record<string, unknown>)[key], 'number', key);
     }
     assert.ok(report.ticks > 0);

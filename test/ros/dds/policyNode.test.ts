@@ -13,12 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { saveCheckpoint } from '../../../src/policy/checkpoint.js';
-import { GaussianPolicy } from '../../../src/policy/index.js';
 import { POLICY_TOPICS } from '../../../src/ros/parameters.js';
-import { Random } from '../../../src/util/random.js';
 import { ManagedProcess, ROOT, RobotPeer, rosSkipReason, waitUntil } from './harness.js';
 import type { PeerStatus } from './harness.js';
+import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';
 
 const DOMAIN = 52;
 const JOINTS = ['joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint7'];
@@ -81,16 +79,7 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tp-dds-'));
     checkpoint = join(dir, 'ckpt');
-    const policy = new GaussianPolicy({ obsSize: 20, actionSize: 7, logStdInit: 0 }, new Random(5));
-    saveCheckpoint(checkpoint, {
-      task: 'arm7-reach',
-      jointNames: JOINTS,
-      backend: 'cpu',
-      iteration: 0,
-      steps: 0,
-      policy,
-      hyperparameters: {},
-    });
+    saveRandomArm7Checkpoint(checkpoint, 5);
     // arm7-reach observes a reach target: the peer publishes one, latched, as a user would.
     peer = await RobotPeer.start(DOMAIN, { joints: JOINTS, rateHz: 200, target: [0.4, 0.2, 0.5] });
   });

@@ -17,9 +17,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { saveCheckpoint } from '../../../src/policy/checkpoint.js';
-import { GaussianPolicy } from '../../../src/policy/index.js';
-import { Random } from '../../../src/util/random.js';
 import {
   ManagedProcess,
   ROOT,
@@ -29,6 +26,7 @@ import {
   waitUntil,
 } from './harness.js';
 import type { PeerStatus } from './harness.js';
+import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';
 
 const JOINTS = ['joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint7'];
 const skip = rosSkipReason();
@@ -76,15 +74,7 @@ for (const variant of VARIANTS) {
       before(async () => {
         dir = mkdtempSync(join(tmpdir(), 'tp-simtime-'));
         const checkpoint = join(dir, 'ckpt');
-        saveCheckpoint(checkpoint, {
-          task: 'arm7-reach',
-          jointNames: JOINTS,
-          backend: 'cpu',
-          iteration: 0,
-          steps: 0,
-          policy: new GaussianPolicy({ obsSize: 20, actionSize: 7, logStdInit: 0 }, new Random(9)),
-          hyperparameters: {},
-        });
+        saveRandomArm7Checkpoint(checkpoint, 9);
         peer = await RobotPeer.start(variant.domain, { joints: JOINTS, startStopped: true });
         simRobot = cli('sim-robot', ['sim-robot', ...variant.simRobotArgs]);
         node = cli('node', [

@@ -29,7 +29,7 @@ from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
-from rclpy.executors import MultiThreadedExecutor
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
@@ -333,7 +333,14 @@ def main():
 
     rclpy.init()
     peer = RobotPeer(args)
-    executor = MultiThreadedExecutor(num_threads=2)
+    # One executor thread (every callback is short), NOT rclpy's MultiThreadedExecutor: its spin
+    # thread re-yields a task that a pool thread has not started yet and submits it again, in a
+    # tight loop (rclpy issues #1223 and #1452; upstream fix in PR #1547). With the 200 Hz timer
+    # and our own /joint_states subscription that loop held the GIL almost all the time on an idle
+    # 2-core machine (30 000 submits for 51 callbacks in 5 s, 100 % CPU): /joint_states fell from
+    # 200 Hz to 0.4-30 Hz, with gaps far over the policy node's 100 ms watchdog. Service calls
+    # from the main thread (call()) only poll their futures, which this executor completes.
+    executor = SingleThreadedExecutor()
     executor.add_node(peer)
     spinner = threading.Thread(target=executor.spin, daemon=True)
     spinner.start()
@@ -350,6 +357,7 @@ def main():
                 emit({"id": req.get("id"), "ok": False, "error": f"{type(err).__name__}: {err}"})
     finally:
         executor.shutdown()
+        spinner.join(timeout=2.0)
         peer.destroy_node()
         rclpy.try_shutdown()
 
