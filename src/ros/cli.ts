@@ -282,6 +282,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     `${rosNode.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}${publishClock ? ', publishing /clock' : ''}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
   );
   await untilSignal(async () => {
+    node.stop(); // no step after the simulation is gone
     robot.close();
     await transport.shutdown();
   });

@@ -96,6 +96,8 @@ export class RclnodejsTransport implements Transport {
   readonly #logger: NodeLogger | undefined;
   readonly #nodes: RclNode[] = [];
   readonly #busyPoll: boolean;
+  /** The nodes' spin timers, disposed on shutdown (they would keep the process alive). */
+  readonly #spinTimers: Timer[] = [];
 
   /**
    * `busyPoll`: steady-clock timers are spin timers on the main thread (busyPoll.ts), which then
@@ -117,7 +119,7 @@ export class RclnodejsTransport implements Transport {
       node,
       options.parameterOverrides ?? {},
       this.#logger,
-      this.#busyPoll,
+      this.#busyPoll ? this.#spinTimers : null,
     );
   }
 
@@ -139,7 +141,7 @@ export class RclnodejsTransport implements Transport {
       node,
       options.parameterOverrides ?? {},
       this.#logger,
-      this.#busyPoll,
+      this.#busyPoll ? this.#spinTimers : null,
     );
     const callbacks = makeCallbacks(tnode);
     const wrap =
@@ -188,6 +190,8 @@ export class RclnodejsTransport implements Transport {
   }
 
   async shutdown(): Promise<void> {
+    for (const t of this.#spinTimers) t.dispose();
+    this.#spinTimers.length = 0;
     for (const node of this.#nodes) {
       try {
         node.destroy();
@@ -220,17 +224,18 @@ class RclTransportNode implements TransportNode {
   readonly #specs = new Map<string, ParameterSpec>();
   readonly #overrides: Readonly<Record<string, ParameterValue>>;
   readonly #timerClocks = new Map<RclTimer, InstanceType<Rcl['Clock']>>();
-  readonly #busyPoll: boolean;
+  /** Busy polling: where this node's spin timers go (null: rcl timers). */
+  readonly #spinTimers: Timer[] | null;
 
   constructor(
     rcl: Rcl,
     node: RclNode,
     overrides: Readonly<Record<string, ParameterValue>>,
     logger?: NodeLogger,
-    busyPoll = false,
+    spinTimers: Timer[] | null = null,
   ) {
     this.#rcl = rcl;
-    this.#busyPoll = busyPoll;
+    this.#spinTimers = spinTimers;
     this.#node = node;
     this.#overrides = overrides;
     this.name = node.name();
@@ -281,8 +286,11 @@ class RclTransportNode implements TransportNode {
 
   createTimer(periodNs: bigint, callback: () => void, clock: TimerClock = 'node'): Timer {
     // Busy polling: a spin timer, on the steady clock, unless the node follows /clock.
-    if (this.#busyPoll && (clock === 'steady' || !this.#usesSimTime())) {
-      return busyPollLoop.addTimer(periodNs, callback);
+    const spinTimers = this.#spinTimers;
+    if (spinTimers !== null && (clock === 'steady' || !this.#usesSimTime())) {
+      const timer = busyPollLoop.addTimer(periodNs, callback);
+      spinTimers.push(timer);
+      return timer;
     }
     // rcl timers are drift-free (next call = previous deadline + period) and skip missed periods;
     // count the skips on the steady clock for the report. Without a clock, rclnodejs uses the
