@@ -209,6 +209,15 @@ export const TRAINER_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     readOnly: true,
     description: 'Seed of the episode resets of the /joint_states environment.',
   },
+  {
+    name: 'linger',
+    type: 'double',
+    default: 2,
+    range: { from: 0, to: 60 },
+    readOnly: true,
+    description:
+      'Seconds the node stays up after training ends, so that a subscriber that matched late (DDS discovery takes up to a second or two) still gets the latched last metrics and checkpoint path. Skipped after SIGINT/SIGTERM.',
+  },
 ]);
 
 /** Look up a spec by name (throws naming the table's parameters when absent). */

@@ -134,6 +134,11 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     };
     logger.info(summary, result.interrupted ? 'training interrupted (resumable)' : 'training done');
     process.stdout.write(`${JSON.stringify(summary)}\n`);
+    // The metrics and checkpoint topics are latched, but only while this process lives: stay up
+    // a little for subscribers that match late (the run may be shorter than DDS discovery).
+    const lingerMs = (rosNode.getParameter('linger') as number) * 1000;
+    const end = Date.now() + lingerMs;
+    while (!stopRequested && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   } finally {
     trainer.stop();
     robot?.close();
