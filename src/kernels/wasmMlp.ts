@@ -18,6 +18,9 @@ import { MLP_WASM_BASE64 } from './mlpWasmBytes.js';
 
 export type KernelMode = 'wasm' | 'js';
 
+/** The three per-layer batch arrays a workspace keeps (see `MlpWorkspace`). */
+export type BatchArrayKind = 'acts' | 'tangents' | 'cotangents';
+
 // The project's lib settings (ES2023 + node types) do not declare WebAssembly: type the small part
 // used here.
 interface WasmMemory {
@@ -103,6 +106,11 @@ export class WasmMlpKernels {
   readonly memory: WasmMemory;
   readonly #k: KernelExports;
   readonly #heapBase: number;
+  /**
+   * Offset (in parameters) of layer l's W_l in the compact layout, b_l following at + K·M; entry
+   * L is numParams. Fixed by `sizes`, so computed once rather than re-summed by every pass.
+   */
+  readonly #layerOffsets: readonly number[];
   /** Byte offsets of: params (row-major W), params with transposed W, direction (transposed W), gradient. */
   readonly pParams: number;
   readonly pParamsT: number;
@@ -123,9 +131,13 @@ export class WasmMlpKernels {
     const module = kernelModule();
     if (!module) throw new Error('WasmMlpKernels: WebAssembly SIMD is not supported here');
     this.sizes = sizes;
+    const offsets = [0];
     let np = 0;
-    for (let l = 0; l + 1 < sizes.length; l++)
+    for (let l = 0; l + 1 < sizes.length; l++) {
       np += (sizes[l] as number) * (sizes[l + 1] as number) + (sizes[l + 1] as number);
+      offsets.push(np);
+    }
+    this.#layerOffsets = offsets;
     this.numParams = np;
     this.memory = new Wasm.Memory({ initial: 2 });
     const instance = new Wasm.Instance(module, { env: { memory: this.memory } });
@@ -152,9 +164,9 @@ export class WasmMlpKernels {
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
   }
 
-  /** Make room for n rows of every batch array; returns true if views must be remade. */
-  ensure(n: number): boolean {
-    if (n <= this.capacity) return false;
+  /** Make room for n rows of every batch array. Growing detaches earlier views: remake them. */
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
     let at = this.pStage64 + align(this.numParams * 8);
     const alloc = (): number[] =>
       this.sizes.map((s) => {
@@ -168,11 +180,10 @@ export class WasmMlpKernels {
     this.#reserve(at);
     this.f64 = new Float64Array(this.memory.buffer);
     this.capacity = n;
-    return true;
   }
 
   /** A Float64Array view of layer array `l` of kind `kind` (capacity rows). */
-  view(kind: 'acts' | 'tangents' | 'cotangents', l: number): Float64Array {
+  view(kind: BatchArrayKind, l: number): Float64Array {
     const p = (
       kind === 'acts' ? this.pActs : kind === 'tangents' ? this.pTangents : this.pCotangents
     )[l] as number;
@@ -190,8 +201,10 @@ export class WasmMlpKernels {
       new Float32Array(this.memory.buffer, this.pStage32, this.numParams).set(
         params.subarray(base, base + this.numParams),
       );
-      let off = 0;
-      for (const { inSize: K, outSize: M } of layout.layers) {
+      for (let l = 0; l + 1 < this.sizes.length; l++) {
+        const K = this.sizes[l] as number;
+        const M = this.sizes[l + 1] as number;
+        const off = this.#layerOffsets[l] as number;
         this.#k.load_layer_f32(
           this.pStage32 + off * 4,
           this.pParams + off * 8,
@@ -199,7 +212,6 @@ export class WasmMlpKernels {
           K,
           M,
         );
-        off += K * M + M;
       }
       return;
     }
@@ -232,10 +244,14 @@ export class WasmMlpKernels {
       new Float64Array(this.memory.buffer, this.pStage64, this.numParams).set(
         v.subarray(vOffset, vOffset + this.numParams),
       );
-      let off = 0;
-      for (const { inSize: K, outSize: M } of layout.layers) {
-        this.#k.load_layer_f64_t(this.pStage64 + off * 8, this.pDirT + off * 8, K, M);
-        off += K * M + M;
+      for (let l = 0; l + 1 < this.sizes.length; l++) {
+        const off = this.#layerOffsets[l] as number;
+        this.#k.load_layer_f64_t(
+          this.pStage64 + off * 8,
+          this.pDirT + off * 8,
+          this.sizes[l] as number,
+          this.sizes[l + 1] as number,
+        );
       }
       return;
     }
@@ -264,15 +280,13 @@ export class WasmMlpKernels {
     const last = this.sizes.length - 2;
     for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, n - r0);
-      let at = 0;
       for (let l = 0; l <= last; l++) {
         const K = this.sizes[l] as number;
         const M = this.sizes[l + 1] as number;
-        const w = this.pParamsT + at * 8;
+        const w = this.pParamsT + (this.#layerOffsets[l] as number) * 8;
         const y = this.#row(this.pActs, l + 1, r0);
         k.matmul_acc(this.#row(this.pActs, l, r0), w, w + K * M * 8, y, m, K, M);
         if (l < last) k.activate(y, m * M, ACT_CODE[activation]);
-        at += K * M + M;
       }
     }
   }
@@ -283,10 +297,10 @@ export class WasmMlpKernels {
     const last = this.sizes.length - 2;
     for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, n - r0);
-      let at = 0;
       for (let l = 0; l <= last; l++) {
         const K = this.sizes[l] as number;
         const M = this.sizes[l + 1] as number;
+        const at = this.#layerOffsets[l] as number;
         const w = this.pParamsT + at * 8;
         const vw = this.pDirT + at * 8;
         const vb = vw + K * M * 8;
@@ -300,7 +314,6 @@ export class WasmMlpKernels {
         }
         if (l < last)
           k.activation_slope_mul(dy, this.#row(this.pActs, l + 1, r0), m * M, ACT_CODE[activation]);
-        at += K * M + M;
       }
     }
   }
@@ -313,20 +326,13 @@ export class WasmMlpKernels {
     const k = this.#k;
     const L = this.sizes.length - 1;
     k.zero(this.pGrad, this.numParams);
-    const offsets: number[] = [];
-    let at = 0;
-    for (let l = 0; l < L; l++) {
-      offsets.push(at);
-      at +=
-        (this.sizes[l] as number) * (this.sizes[l + 1] as number) + (this.sizes[l + 1] as number);
-    }
     // Chunks are multiples of 4 rows, so weight_grad's 4-row blocks (and its sums) are unchanged.
     for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, n - r0);
       for (let l = L - 1; l >= 0; l--) {
         const K = this.sizes[l] as number;
         const M = this.sizes[l + 1] as number;
-        const o = (offsets[l] as number) * 8;
+        const o = (this.#layerOffsets[l] as number) * 8;
         const gy = this.#row(this.pCotangents, l + 1, r0);
         const x = this.#row(this.pActs, l, r0);
         k.weight_grad(gy, x, this.pGrad + o, this.pGrad + o + K * M * 8, m, K, M);

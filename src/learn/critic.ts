@@ -6,6 +6,7 @@
 import type { ValueNetwork } from '../policy/value.js';
 import type { Random } from '../util/random.js';
 import type { Adam } from './adam.js';
+import { explainedVariance } from './estimators.js';
 import { valueScratch } from './scratch.js';
 
 export interface ValueFitOptions {
@@ -22,6 +23,13 @@ export const VALUE_FIT_DEFAULTS: Readonly<ValueFitOptions> = Object.freeze({
   batchSize: 128,
   learningRate: 1e-3,
 });
+
+/** The critic settings of TRPO/NPG and VPG (PPO fits its critic inside its joint loss). */
+export interface CriticConfig {
+  readonly criticEpochs: number;
+  readonly criticBatchSize: number;
+  readonly criticLearningRate: number;
+}
 
 export interface ValueFitStats {
   /** Mean squared error over all minibatches of all epochs (as SB3 logs value_loss). */
@@ -112,4 +120,41 @@ function slice(arr: ArrayLike<number>, start: number, count: number): ArrayLike<
   if (ArrayBuffer.isView(arr))
     return (arr as unknown as Float32Array).subarray(start, start + count);
   return Array.prototype.slice.call(arr, start, start + count) as number[];
+}
+
+/**
+ * 1 − Var[R̂ − V]/Var[R̂] of the critic on a whole batch (n), measured before the update fits it
+ * (SB3 logs explained_variance the same way). Uses the 'batch' scratch workspace.
+ */
+export function criticExplainedVariance(
+  value: ValueNetwork,
+  obs: ArrayLike<number>,
+  returns: ArrayLike<number>,
+  n: number,
+): number {
+  const pred = new Float64Array(n);
+  value.predict(obs, n, pred, valueScratch(value, 'batch'));
+  return explainedVariance(pred, returns, n);
+}
+
+/**
+ * The critic half of a TRPO/NPG or VPG update: explained variance before the fit, then
+ * `fitValueFunction` on `returns` with the algorithm's critic settings.
+ */
+export function fitCritic(
+  value: ValueNetwork,
+  optimizer: Adam,
+  obs: ArrayLike<number>,
+  returns: ArrayLike<number>,
+  n: number,
+  rng: Random,
+  config: CriticConfig,
+): ValueFitStats & { readonly explainedVariance: number } {
+  const ev = criticExplainedVariance(value, obs, returns, n);
+  const fit = fitValueFunction(value, optimizer, obs, returns, n, rng, {
+    epochs: config.criticEpochs,
+    batchSize: config.criticBatchSize,
+    learningRate: config.criticLearningRate,
+  });
+  return { ...fit, explainedVariance: ev };
 }

@@ -39,8 +39,14 @@ export type { GaeInput } from './estimators.js';
 export { pseudoLossAndGradient, surrogateObjective, SurrogateScratch } from './surrogate.js';
 export { Adam, ADAM_DEFAULTS, clipGradNorm } from './adam.js';
 export type { AdamOptions, AdamState } from './adam.js';
-export { fitValueFunction, shuffledIndices, VALUE_FIT_DEFAULTS } from './critic.js';
-export type { ValueFitOptions, ValueFitStats } from './critic.js';
+export {
+  fitValueFunction,
+  fitCritic,
+  criticExplainedVariance,
+  shuffledIndices,
+  VALUE_FIT_DEFAULTS,
+} from './critic.js';
+export type { CriticConfig, ValueFitOptions, ValueFitStats } from './critic.js';
 export {
   TRPO_DEFAULTS,
   NPG_DEFAULTS,

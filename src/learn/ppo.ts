@@ -11,8 +11,8 @@ import type { ValueNetwork } from '../policy/value.js';
 import { gaussianEntropy, gaussianLogProb } from '../policy/gaussian.js';
 import { clipGradNorm } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
-import { shuffledIndices } from './critic.js';
-import { explainedVariance, normalizeAdvantages } from './estimators.js';
+import { criticExplainedVariance, shuffledIndices } from './critic.js';
+import { normalizeAdvantages } from './estimators.js';
 import type { UpdateContext } from './trpo.js';
 import { policyScratch, valueScratch } from './scratch.js';
 
@@ -98,9 +98,7 @@ export function ppoUpdate(
   const oldLogProb = new Float64Array(n);
   for (let r = 0; r < n; r++)
     oldLogProb[r] = gaussianLogProb(batch.actions, fullWs.mean, fullWs.logStd, A, r);
-  const pred = new Float64Array(n);
-  value.predict(batch.obs, n, pred, valueScratch(value, 'batch'));
-  const ev = explainedVariance(pred, batch.returns, n);
+  const ev = criticExplainedVariance(value, batch.obs, batch.returns, n);
 
   const ws = policyScratch(policy, 'minibatch');
   const vws = valueScratch(value, 'minibatch');

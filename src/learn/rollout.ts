@@ -10,6 +10,7 @@ import type { ValueNetwork } from '../policy/value.js';
 import type { Random } from '../util/random.js';
 import { gaussianLogProb } from '../policy/gaussian.js';
 import type { RolloutStorage } from './storage.js';
+import { valueScratch } from './scratch.js';
 
 /** Where collection stands between calls: current raw observations and running episode sums. */
 export interface RolloutCursor {
@@ -143,8 +144,10 @@ export async function collectRollouts(
     truncated: 0,
   };
   let clippedActions = 0;
-  const valueWs = value.createWorkspace(N);
-  const bootWs = value.createWorkspace(1);
+  // Reused across calls (scratch.ts): a fresh N-row workspace per rollout would also mean a fresh
+  // wasm memory per rollout. Nothing is read from them across the awaits below.
+  const valueWs = valueScratch(value, 'rollout');
+  const bootWs = valueScratch(value, 'bootstrap');
 
   for (let s = 0; s < nSteps; s++) {
     if (updateNormalizer) policy.updateNormalizer(cursor.obs, N);

@@ -1,6 +1,6 @@
 /**
  * The policy-gradient objectives in plain TypeScript (the fast path; the tfjs reference is
- * `pseudoLossTf` in src/policy/tfjsReference.ts, tested equal in test/learn/surrogate.test.ts).
+ * `pseudoLossTf` in src/policy/tfjsReference.ts, tested equal in test/learn/trpo.test.ts).
  *
  * For a diagonal Gaussian, with z = (a − μ)/σ:
  *   ∂ log π / ∂μ_j = z_j / σ_j,      ∂ log π / ∂ log σ_j = z_j² − 1.

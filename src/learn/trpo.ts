@@ -26,10 +26,10 @@ import { gaussianEntropy, gaussianLogProb, klDiagonalGaussians } from '../policy
 import type { Random } from '../util/random.js';
 import { Adam } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
-import { VALUE_FIT_DEFAULTS, fitValueFunction } from './critic.js';
-import { explainedVariance, normalizeAdvantages } from './estimators.js';
+import { VALUE_FIT_DEFAULTS, fitCritic } from './critic.js';
+import { normalizeAdvantages } from './estimators.js';
 import { SurrogateScratch, pseudoLossAndGradient, surrogateObjective } from './surrogate.js';
-import { policyScratch, valueScratch } from './scratch.js';
+import { policyScratch } from './scratch.js';
 
 export interface TrpoConfig {
   /** Trust-region radius δ on the mean KL(π_old‖π_new) (sb3-contrib target_kl = 0.01; Schulman et al. 2015). */
@@ -427,11 +427,11 @@ export function trpoPolicyStep(
   // Entropy after the step; with a state-independent σ it needs no forward pass.
   let entropy = 0;
   if (policy.logStdOffset >= 0) {
-    const ls = policy.params.subarray(policy.logStdOffset, policy.logStdOffset + a);
+    const logStd = policy.params.subarray(policy.logStdOffset, policy.logStdOffset + a);
     const { logStdMin: lo, logStdMax: hi } = policy.options;
     entropy =
       gaussianEntropy(
-        ls.map((x) => Math.min(hi, Math.max(lo, x))),
+        logStd.map((x) => Math.min(hi, Math.max(lo, x))),
         a,
       ) * n;
   } else {
@@ -470,28 +470,21 @@ export function trpoUpdate(
   const t0 = performance.now();
   const p = trpoPolicyStep(policy, batch, cfg);
   const t1 = performance.now();
-  const pred = new Float64Array(batch.size);
-  value.predict(batch.obs, batch.size, pred, valueScratch(value, 'batch'));
-  const ev = explainedVariance(pred, batch.returns, batch.size);
-  const vf = fitValueFunction(
+  const vf = fitCritic(
     value,
     context.valueOptimizer,
     batch.obs,
     batch.returns,
     batch.size,
     context.rng,
-    {
-      epochs: cfg.criticEpochs,
-      batchSize: cfg.criticBatchSize,
-      learningRate: cfg.criticLearningRate,
-    },
+    cfg,
   );
   const t2 = performance.now();
   return {
     ...p,
     valueLoss: vf.valueLoss,
     valueLossBefore: vf.valueLossBefore,
-    explainedVariance: ev,
+    explainedVariance: vf.explainedVariance,
     policyStepMs: t1 - t0,
     valueFitMs: t2 - t1,
   };

@@ -9,10 +9,9 @@ import type { GaussianPolicy } from '../policy/policy.js';
 import type { ValueNetwork } from '../policy/value.js';
 import { pseudoLossTf } from '../policy/tfjsReference.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
-import { fitValueFunction } from './critic.js';
-import { explainedVariance, normalizeAdvantages } from './estimators.js';
+import { fitCritic } from './critic.js';
+import { normalizeAdvantages } from './estimators.js';
 import type { UpdateContext } from './trpo.js';
-import { valueScratch } from './scratch.js';
 
 export interface VpgConfig {
   /** Optimiser of the pseudo-loss ('adam': Kingma & Ba 2015; 'sgd': plain θ ← θ − α∇L). */
@@ -107,26 +106,19 @@ export function vpgUpdate(
     for (let i = 0; i < grad.length; i++)
       policy.params[i] = (policy.params[i] as number) - cfg.learningRate * (grad[i] as number);
   }
-  const pred = new Float64Array(n);
-  value.predict(batch.obs, n, pred, valueScratch(value, 'batch'));
-  const ev = explainedVariance(pred, batch.returns, n);
-  const vf = fitValueFunction(
+  const vf = fitCritic(
     value,
     context.valueOptimizer,
     batch.obs,
     batch.returns,
     n,
     context.rng,
-    {
-      epochs: cfg.criticEpochs,
-      batchSize: cfg.criticBatchSize,
-      learningRate: cfg.criticLearningRate,
-    },
+    cfg,
   );
   return {
     pseudoLoss: loss,
     gradNorm: Math.sqrt(gn),
     valueLoss: vf.valueLoss,
-    explainedVariance: ev,
+    explainedVariance: vf.explainedVariance,
   };
 }

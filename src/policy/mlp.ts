@@ -11,10 +11,15 @@
  * src/kernels/wasmMlp.ts, TORQUEPILOT_KERNELS=js forces plain TS) keeps its arrays in a wasm
  * memory and runs batches of at least WASM_MIN_ROWS rows through the float64 SIMD kernels of
  * src/kernels/mlp.c instead; both paths give the same numbers up to summation order. The
- * reference implementation is tfjs (`src/policy/tfjsReference.ts`); test/policy/mlp.test.ts checks
- * that both agree on random networks and inputs.
+ * reference implementation is tfjs (`src/policy/tfjsReference.ts`); test/kernels/mlpKernels.test.ts
+ * checks that both paths agree with it on random networks and inputs.
  */
-import { type KernelMode, WasmMlpKernels, kernelMode } from '../kernels/wasmMlp.js';
+import {
+  type BatchArrayKind,
+  type KernelMode,
+  WasmMlpKernels,
+  kernelMode,
+} from '../kernels/wasmMlp.js';
 import type { Random } from '../util/random.js';
 
 export type Activation = 'tanh' | 'relu';
@@ -157,17 +162,13 @@ export class MlpWorkspace {
     const sizes = [this.shape.inputSize, ...this.shape.hiddenSizes, this.shape.outputSize];
     if (this.mode === 'wasm' && n >= WASM_MIN_ROWS) this.kernels ??= new WasmMlpKernels(sizes);
     const k = this.kernels;
-    if (k) {
-      k.ensure(n);
-      this.acts = sizes.map((_, l) => k.view('acts', l));
-      this.tangents = sizes.map((_, l) => k.view('tangents', l));
-      this.cotangents = sizes.map((_, l) => k.view('cotangents', l));
-      this.capacity = n;
-      return;
-    }
-    this.acts = sizes.map((s) => new Float64Array(n * s));
-    this.tangents = sizes.map((s) => new Float64Array(n * s));
-    this.cotangents = sizes.map((s) => new Float64Array(n * s));
+    k?.ensure(n);
+    // Views into the wasm memory (growing it detached the old ones), or plain arrays.
+    const arrays = (kind: BatchArrayKind): Float64Array[] =>
+      sizes.map((s, l) => (k ? k.view(kind, l) : new Float64Array(n * s)));
+    this.acts = arrays('acts');
+    this.tangents = arrays('tangents');
+    this.cotangents = arrays('cotangents');
     this.capacity = n;
   }
 

@@ -10,7 +10,8 @@
  *
  * Every gradient is itself written with differentiable ops from this list, so second derivatives
  * (double backprop, for the reference Fisher-vector product) work too. Tested through
- * test/policy/tfjsReference.test.ts (tfjs gradients vs finite differences and the plain-TS kernels).
+ * test/kernels/mlpKernels.test.ts (tfjs gradients vs the plain-TS and wasm kernels) and
+ * test/learn/fisher.test.ts (the double-backprop Fisher-vector product).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';

@@ -20,7 +20,7 @@ import {
   offeredQosProfilesYaml,
 } from './bagMetadata.js';
 import type { BagMetadataInput, BagTopicInfo } from './bagMetadata.js';
-import { EpisodeMessageCodec } from './episodeMessages.js';
+import { EpisodeMessageCodec, f64 } from './episodeMessages.js';
 import {
   FLOAT64_MULTI_ARRAY_TYPE,
   JOINT_STATE_TYPE,
@@ -56,6 +56,9 @@ export interface EpisodeBagWriterOptions {
   readonly customData?: Readonly<Record<string, string>>;
 }
 
+/** The empty array field (no effort, no final observation): the codec only reads it. */
+const EMPTY = new Float64Array(0);
+
 /** Library string in the MCAP header. */
 export const MCAP_LIBRARY = 'torquepilot-replay/1 (@mcap/core)';
 
@@ -81,7 +84,6 @@ export class EpisodeBagWriter {
   #episodeOpen = false;
   #completeEpisodes = 0;
   #incompleteEpisodes = 0;
-  #transitions = 0;
   #ended = false;
 
   private constructor(
@@ -157,7 +159,7 @@ export class EpisodeBagWriter {
 
   /** Transitions written so far. */
   get transitions(): number {
-    return this.#transitions;
+    return this.#counts.get(this.topics.transition) ?? 0;
   }
 
   /**
@@ -195,16 +197,16 @@ export class EpisodeBagWriter {
       const data = this.#codec.encodeJointState({
         stampNs: stamp,
         name: this.jointNames,
-        position: Float64Array.from(js.position),
-        velocity: Float64Array.from(js.velocity),
-        effort: Float64Array.from(js.effort ?? []),
+        position: f64(js.position),
+        velocity: f64(js.velocity),
+        effort: js.effort ? f64(js.effort) : EMPTY,
       });
       await this.#add(this.#channel.jointStates, this.topics.jointStates, stamp, data);
     }
     if (step.command) {
       const data = this.#codec.encodeCommand({
         stampNs: stamp,
-        data: Float64Array.from(step.command),
+        data: f64(step.command),
       });
       await this.#add(this.#channel.command, this.topics.command, stamp, data);
     }
@@ -215,18 +217,17 @@ export class EpisodeBagWriter {
       checkpointId: this.checkpointId,
       task: this.task,
       jointNames: this.jointNames,
-      observation: Float64Array.from(step.observation),
-      action: Float64Array.from(step.action),
-      mean: Float64Array.from(step.mean),
-      logStd: Float64Array.from(step.logStd),
+      observation: f64(step.observation),
+      action: f64(step.action),
+      mean: f64(step.mean),
+      logStd: f64(step.logStd),
       logProb: step.logProb,
       reward: step.reward,
       terminated: step.terminated,
       truncated: step.truncated,
-      finalObservation: last ? Float64Array.from(step.finalObservation ?? []) : new Float64Array(0),
+      finalObservation: last && step.finalObservation ? f64(step.finalObservation) : EMPTY,
     });
     await this.#add(this.#channel.transition, this.topics.transition, stamp, data);
-    this.#transitions++;
     this.#lastEpisode = step.episodeIndex;
     this.#lastStep = step.stepIndex;
     this.#episodeOpen = !last;
@@ -285,7 +286,7 @@ export class EpisodeBagWriter {
         'torquepilot.obs_size': String(this.obsSize),
         'torquepilot.episodes': String(this.#completeEpisodes),
         'torquepilot.incomplete_episodes': String(this.#incompleteEpisodes),
-        'torquepilot.transitions': String(this.#transitions),
+        'torquepilot.transitions': String(this.transitions),
         'torquepilot.transition_topic': this.topics.transition,
         'torquepilot.joint_states_topic': this.topics.jointStates,
         'torquepilot.command_topic': this.topics.command,

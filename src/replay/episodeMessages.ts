@@ -31,7 +31,8 @@ export function nsFromStamp(stamp: { sec: number; nanosec: number }): bigint {
   return BigInt(stamp.sec) * NS_PER_S + BigInt(stamp.nanosec);
 }
 
-function f64(v: ArrayLike<number>): Float64Array {
+/** `v` itself when it is a Float64Array, else a Float64Array copy (the codec only reads arrays). */
+export function f64(v: ArrayLike<number>): Float64Array {
   return v instanceof Float64Array ? v : Float64Array.from(v);
 }
 
@@ -49,7 +50,7 @@ interface RosTransition {
   step_index: number;
   checkpoint_id: string;
   task: string;
-  joint_names: string[];
+  joint_names: readonly string[];
   observation: Float64Array;
   action: Float64Array;
   mean: Float64Array;
@@ -62,7 +63,7 @@ interface RosTransition {
 }
 interface RosJointState {
   header: RosHeader;
-  name: string[];
+  name: readonly string[];
   position: Float64Array;
   velocity: Float64Array;
   effort: Float64Array;
@@ -91,7 +92,7 @@ export class EpisodeMessageCodec {
       step_index: t.stepIndex,
       checkpoint_id: t.checkpointId,
       task: t.task,
-      joint_names: [...t.jointNames],
+      joint_names: t.jointNames,
       observation: t.observation,
       action: t.action,
       mean: t.mean,
@@ -108,7 +109,7 @@ export class EpisodeMessageCodec {
   encodeJointState(j: JointStateRecord): Uint8Array {
     const msg: RosJointState = {
       header: { stamp: stampFromNs(j.stampNs), frame_id: '' },
-      name: [...j.name],
+      name: j.name,
       position: j.position,
       velocity: j.velocity,
       effort: j.effort,

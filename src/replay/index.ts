@@ -87,7 +87,7 @@ export type {
   ReplayIterationStats,
 } from './replayUpdate.js';
 export { runReplay, readReplayData } from './runReplay.js';
-export type { RunReplayOptions, ReplaySummary } from './runReplay.js';
+export type { RunReplayOptions, ReplaySummary, ReplayMoveStats } from './runReplay.js';
 export { recordSimulatedEpisodes, recordEpisodeSeed } from './recordSimulation.js';
 export type { RecordOptions, RecordResult } from './recordSimulation.js';
 export { registerReplayCommands } from './cli.js';

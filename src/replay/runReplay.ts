@@ -16,6 +16,7 @@ import { ValueNetwork } from '../policy/index.js';
 import { Random } from '../util/random.js';
 import { BagEpisodeReader } from './BagEpisodeReader.js';
 import type { BagReadReport } from './BagEpisodeReader.js';
+import type { WeightStats } from './importanceWeights.js';
 import { ReplayDataBuilder } from './replayData.js';
 import type { ReplayData } from './replayData.js';
 import { REPLAY_DEFAULTS, replayUpdate } from './replayUpdate.js';
@@ -36,18 +37,18 @@ export interface RunReplayOptions {
   readonly logger?: Logger;
 }
 
-/** What `replay --json` prints. */
-export interface ReplaySummary {
-  readonly transitions: number;
-  readonly episodes: number;
-  readonly skippedEpisodes: number;
-  readonly ess: number;
-  readonly maxWeight: number;
-  readonly meanWeight: number;
-  readonly clippedFraction: number;
+/** Weight statistics and how far the policy moved: of the whole run, and of each iteration. */
+export interface ReplayMoveStats extends WeightStats {
   readonly kl: number;
   readonly surrogateBefore: number;
   readonly surrogateAfter: number;
+}
+
+/** What `replay --json` prints. */
+export interface ReplaySummary extends ReplayMoveStats {
+  readonly transitions: number;
+  readonly episodes: number;
+  readonly skippedEpisodes: number;
   readonly weights: ReplayConfig['weights'];
   readonly rhoBar: number;
   readonly cBar: number;
@@ -55,19 +56,12 @@ export interface ReplaySummary {
   readonly checkpointId: string;
   readonly behaviourCheckpointIds: readonly string[];
   readonly bags: readonly BagReadReport[];
-  readonly iterations: readonly {
+  readonly iterations: readonly (ReplayMoveStats & {
     readonly iteration: number;
-    readonly ess: number;
-    readonly maxWeight: number;
-    readonly meanWeight: number;
-    readonly clippedFraction: number;
-    readonly kl: number;
-    readonly surrogateBefore: number;
-    readonly surrogateAfter: number;
     readonly accepted: boolean;
     readonly lineSearchSteps: number;
     readonly valueLoss: number;
-  }[];
+  })[];
 }
 
 /** Joint names must match exactly and in order: torques are applied by index. */

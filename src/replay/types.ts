@@ -19,25 +19,34 @@ export interface BagTopics {
   readonly transition: string;
 }
 
-/** One control step for off-policy learning (torquepilot_msgs/msg/Transition). */
-export interface TransitionRecord {
+/**
+ * The policy's side of one control step, with arrays of type `A`: one declaration for the bag's
+ * Transition record, the recorder's input (RecordedStep) and the ROS node's recorded step
+ * (src/ros/policyNodeTypes.ts).
+ */
+export interface StepSample<A> {
+  /** Time of the step (sim time in simulation), nanoseconds. */
   readonly stampNs: bigint;
+  /** Raw observation s_t. Shape: (obsSize). */
+  readonly observation: A;
+  /** Sampled action a_t. Shape: (actionSize). */
+  readonly action: A;
+  /** Behaviour mean μ(s_t). Shape: (actionSize). */
+  readonly mean: A;
+  /** Behaviour log σ(s_t). Shape: (actionSize). */
+  readonly logStd: A;
+  /** log μ(a_t|s_t). */
+  readonly logProb: number;
+  readonly reward: number;
+}
+
+/** One control step for off-policy learning (torquepilot_msgs/msg/Transition). */
+export interface TransitionRecord extends StepSample<Float64Array> {
   readonly episodeIndex: number;
   readonly stepIndex: number;
   readonly checkpointId: string;
   readonly task: string;
   readonly jointNames: readonly string[];
-  /** Raw observation s_t. Shape: (obsSize). */
-  readonly observation: Float64Array;
-  /** Sampled action a_t. Shape: (actionSize). */
-  readonly action: Float64Array;
-  /** Behaviour mean μ(s_t). Shape: (actionSize). */
-  readonly mean: Float64Array;
-  /** Behaviour log σ(s_t). Shape: (actionSize). */
-  readonly logStd: Float64Array;
-  /** log μ(a_t|s_t). */
-  readonly logProb: number;
-  readonly reward: number;
   readonly terminated: boolean;
   readonly truncated: boolean;
   /** Observation after the episode's last step; empty on other steps. Shape: (obsSize) or (0). */
@@ -60,17 +69,9 @@ export interface CommandRecord {
 }
 
 /** What the recorder takes per control step. */
-export interface RecordedStep {
-  /** Time of the step (sim time in simulation), nanoseconds. */
-  readonly stampNs: bigint;
+export interface RecordedStep extends StepSample<ArrayLike<number>> {
   readonly episodeIndex: number;
   readonly stepIndex: number;
-  readonly observation: ArrayLike<number>;
-  readonly action: ArrayLike<number>;
-  readonly mean: ArrayLike<number>;
-  readonly logStd: ArrayLike<number>;
-  readonly logProb: number;
-  readonly reward: number;
   readonly terminated: boolean;
   readonly truncated: boolean;
   /** Required on the episode's last step (terminated or truncated); ignored otherwise. */

@@ -15,27 +15,13 @@ import type { RecordedStep as BagStep } from '../replay/types.js';
 import type { NodeLogger } from './transport.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 
-interface PendingStep {
-  readonly stampNs: bigint;
-  readonly observation: Float64Array;
-  readonly action: Float64Array;
-  readonly mean: Float64Array;
-  readonly logStd: Float64Array;
-  readonly logProb: number;
-  readonly reward: number;
-  readonly jointPosition: Float64Array;
-  readonly jointVelocity: Float64Array;
-  readonly command: Float64Array;
-  readonly episodeIndex: number;
-  readonly stepIndex: number;
-}
-
 export class BagStepRecorder implements StepRecorder {
   readonly #episodeSteps: number;
   readonly #logger: NodeLogger;
   readonly #recorder: Promise<EpisodeRecorder>;
   #chain: Promise<unknown>;
-  #pending: PendingStep | null = null;
+  /** The last step, waiting for the next tick's observation (its final observation if last). */
+  #pending: BagStep | null = null;
   #episode = 0;
   #step = 0;
   #failed = false;
@@ -53,20 +39,24 @@ export class BagStepRecorder implements StepRecorder {
 
   recordStep(step: RecordedStep): void {
     if (this.#failed || this.#closed !== null) return;
-    const state = step.jointState;
-    const next: PendingStep = {
+    // Copies of the node's reused arrays: the step is written after the next tick.
+    const next: BagStep = {
       stampNs: step.stampNs,
-      observation: Float64Array.from(step.observation),
-      action: Float64Array.from(step.action),
-      mean: Float64Array.from(step.mean),
-      logStd: Float64Array.from(step.logStd),
-      logProb: step.logProb,
-      reward: step.reward,
-      jointPosition: Float64Array.from(state.position),
-      jointVelocity: Float64Array.from(state.velocity),
-      command: Float64Array.from(step.command),
       episodeIndex: this.#episode,
       stepIndex: this.#step,
+      observation: step.observation.slice(),
+      action: step.action.slice(),
+      mean: step.mean.slice(),
+      logStd: step.logStd.slice(),
+      logProb: step.logProb,
+      reward: step.reward,
+      terminated: false,
+      truncated: false,
+      jointState: {
+        position: Float64Array.from(step.jointState.position),
+        velocity: Float64Array.from(step.jointState.velocity),
+      },
+      command: step.command.slice(),
     };
     this.#step++;
     if (this.#step >= this.#episodeSteps) {
@@ -98,24 +88,9 @@ export class BagStepRecorder implements StepRecorder {
   }
 
   /** @param nextObservation the observation that followed this step (final observation if last). */
-  #write(s: PendingStep, nextObservation: Float64Array, forceLast = false): void {
+  #write(s: BagStep, nextObservation: ArrayLike<number>, forceLast = false): void {
     const last = forceLast || s.stepIndex === this.#episodeSteps - 1;
-    const step: BagStep = {
-      stampNs: s.stampNs,
-      episodeIndex: s.episodeIndex,
-      stepIndex: s.stepIndex,
-      observation: s.observation,
-      action: s.action,
-      mean: s.mean,
-      logStd: s.logStd,
-      logProb: s.logProb,
-      reward: s.reward,
-      terminated: false,
-      truncated: last,
-      ...(last ? { finalObservation: nextObservation } : {}),
-      jointState: { position: s.jointPosition, velocity: s.jointVelocity },
-      command: s.command,
-    };
+    const step: BagStep = last ? { ...s, truncated: true, finalObservation: nextObservation } : s;
     this.#chain = this.#chain.then(async () => {
       if (this.#failed) return;
       try {

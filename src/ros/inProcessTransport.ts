@@ -100,7 +100,7 @@ export class InProcessTransport implements Transport {
   readonly #topics = new Map<string, Topic>();
   readonly #services = new Map<string, () => { success: boolean; message: string }>();
   readonly #timers: TimerEntry[] = [];
-  readonly #precise: Timer[] = [];
+  readonly #fastTimers: Timer[] = [];
   readonly #queue: (() => void)[] = [];
   #draining = false;
   #drainScheduled = false;
@@ -144,8 +144,8 @@ export class InProcessTransport implements Transport {
     this.#shutdown = true;
     for (const t of this.#timers) this.#cancelTimer(t);
     this.#timers.length = 0;
-    for (const t of this.#precise) t.dispose();
-    this.#precise.length = 0;
+    for (const t of this.#fastTimers) t.dispose();
+    this.#fastTimers.length = 0;
     this.#queue.length = 0;
   }
 
@@ -249,7 +249,7 @@ export class InProcessTransport implements Transport {
       throw new Error(`InProcessTransport.addTimer: period must be > 0, got ${periodNs}`);
     if (this.#clock === 'steady' && this.#busyPoll && periodNs <= 20_000_000n) {
       const spinning = busyPollLoop.addTimer(periodNs, () => this.#run(callback));
-      this.#precise.push(spinning);
+      this.#fastTimers.push(spinning);
       return spinning;
     }
     if (this.#clock === 'steady' && this.#preciseTimers && periodNs <= 20_000_000n) {
@@ -260,7 +260,7 @@ export class InProcessTransport implements Transport {
         },
         dispose: () => precise.dispose(),
       };
-      this.#precise.push(handle);
+      this.#fastTimers.push(handle);
       return handle;
     }
     const entry: TimerEntry = {

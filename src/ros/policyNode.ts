@@ -330,9 +330,15 @@ export class PolicyNode {
     const pacing = this.#pacing;
     if (pacing === null) return this.tick();
     const now = this.node.steadyNs();
-    const arrival = this.#lastStateArrivalNs;
-    const fresh = arrival !== null && now - arrival <= (this.#safety?.watchdogPeriodNs ?? 0n);
-    if (pacing.onTimer(now, fresh)) this.tick();
+    const age = this.#stateAgeNs(now);
+    if (pacing.onTimer(now, age !== null && age <= (this.#safety?.watchdogPeriodNs ?? 0n))) {
+      this.tick();
+    }
+  }
+
+  /** Age of the newest joint state by its arrival on this node's steady clock (null: none yet). */
+  #stateAgeNs(nowNs: bigint): bigint | null {
+    return this.#lastStateArrivalNs === null ? null : nowNs - this.#lastStateArrivalNs;
   }
 
   // ---- the tick -------------------------------------------------------------------------------
@@ -350,7 +356,7 @@ export class PolicyNode {
     const ready = state !== null && (!observation.needsTarget || this.#target !== null);
     let logProb = NaN;
     // Age by arrival on this node's steady clock: robot and node clocks need not agree.
-    const age = ready && this.#lastStateArrivalNs !== null ? t0 - this.#lastStateArrivalNs : null;
+    const age = ready ? this.#stateAgeNs(t0) : null;
     if (ready && age !== null && age <= safety.watchdogPeriodNs) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
       logProb = policy.act(this.#obs, this.#deterministic, this.#rng, this.#action);
@@ -382,8 +388,8 @@ export class PolicyNode {
           policy,
           action: this.#action,
           logProb,
-          command: verdict.publish ? command : null,
-          size: command.length,
+          command,
+          published: verdict.publish,
           deterministic: this.#deterministic,
           safetyState: verdict.state,
           tickLatencyNs: t1 - t0,

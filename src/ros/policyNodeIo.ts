@@ -96,9 +96,9 @@ export function policyOutputMessage(tick: {
   readonly policy: NodePolicy;
   readonly action: Float64Array;
   readonly logProb: number;
-  /** The command, or null when nothing was published (the message then holds zeros). */
-  readonly command: Float64Array | null;
-  readonly size: number;
+  readonly command: Float64Array;
+  /** False when the safety layer withheld the command (the message then holds zeros). */
+  readonly published: boolean;
   readonly deterministic: boolean;
   readonly safetyState: SafetyState;
   readonly tickLatencyNs: bigint;
@@ -112,7 +112,7 @@ export function policyOutputMessage(tick: {
     logStd: Float64Array.from(policy.logStd),
     action: Float64Array.from(tick.action),
     logProb: tick.logProb,
-    command: tick.command ?? new Float64Array(tick.size),
+    command: tick.published ? tick.command : new Float64Array(tick.command.length),
     deterministic: tick.deterministic,
     safetyState: tick.safetyState,
     checkpointId: policy.checkpointId,

@@ -1,20 +1,14 @@
 /**
  * Types shared by the policy node, its recorder adapter and its diagnostics.
  */
+import type { StepSample } from '../replay/types.js';
 import type { DeploymentLoader } from './deployment.js';
 import type { JointStateMessage } from './messages.js';
 import type { SafetyState } from './safety.js';
 
 /** One control step, as given to a recorder (arrays are reused: copy what you keep). */
-export interface RecordedStep {
-  readonly stampNs: bigint;
+export interface RecordedStep extends StepSample<Float64Array> {
   readonly jointState: JointStateMessage;
-  readonly observation: Float64Array;
-  readonly action: Float64Array;
-  readonly mean: Float64Array;
-  readonly logStd: Float64Array;
-  readonly logProb: number;
-  readonly reward: number;
   readonly command: Float64Array;
 }
 

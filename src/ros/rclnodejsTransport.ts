@@ -96,14 +96,14 @@ export class RclnodejsTransport implements Transport {
   readonly #logger: NodeLogger | undefined;
   readonly #nodes: RclNode[] = [];
   readonly #busyPoll: boolean;
-  /** The nodes' spin timers, disposed on shutdown (they would keep the process alive). */
-  readonly #spinTimers: Timer[] = [];
+  /** The nodes' live spin timers, disposed on shutdown (they would keep the process alive). */
+  readonly #spinTimers = new Set<Timer>();
 
   /**
    * `busyPoll`: steady-clock timers are spin timers on the main thread (busyPoll.ts), which then
    * never sleeps, so the uv_async wake-ups from rclnodejs's executor threads are picked up within
-   * one turn. (Polling rcl with a non-blocking `spinOnce(0)` instead was measured too: it costs
-   * about 140 µs per node per call and many slow scavenges, and missed more ticks.)
+   * one turn. (Polling rcl with a non-blocking `spinOnce(0)` instead builds and tears down a wait
+   * set per call; in a trial it missed more ticks.)
    */
   constructor(rcl: Rcl, logger?: NodeLogger, busyPoll = false) {
     this.#rcl = rcl;
@@ -190,8 +190,7 @@ export class RclnodejsTransport implements Transport {
   }
 
   async shutdown(): Promise<void> {
-    for (const t of this.#spinTimers) t.dispose();
-    this.#spinTimers.length = 0;
+    for (const t of [...this.#spinTimers]) t.dispose();
     for (const node of this.#nodes) {
       try {
         node.destroy();
@@ -224,15 +223,15 @@ class RclTransportNode implements TransportNode {
   readonly #specs = new Map<string, ParameterSpec>();
   readonly #overrides: Readonly<Record<string, ParameterValue>>;
   readonly #timerClocks = new Map<RclTimer, InstanceType<Rcl['Clock']>>();
-  /** Busy polling: where this node's spin timers go (null: rcl timers). */
-  readonly #spinTimers: Timer[] | null;
+  /** Busy polling: the transport's set of live spin timers (null: rcl timers). */
+  readonly #spinTimers: Set<Timer> | null;
 
   constructor(
     rcl: Rcl,
     node: RclNode,
     overrides: Readonly<Record<string, ParameterValue>>,
     logger?: NodeLogger,
-    spinTimers: Timer[] | null = null,
+    spinTimers: Set<Timer> | null = null,
   ) {
     this.#rcl = rcl;
     this.#spinTimers = spinTimers;
@@ -289,8 +288,17 @@ class RclTransportNode implements TransportNode {
     const spinTimers = this.#spinTimers;
     if (spinTimers !== null && (clock === 'steady' || !this.#usesSimTime())) {
       const timer = busyPollLoop.addTimer(periodNs, callback);
-      spinTimers.push(timer);
-      return timer;
+      const handle: Timer = {
+        get missedTicks() {
+          return timer.missedTicks;
+        },
+        dispose: () => {
+          timer.dispose();
+          spinTimers.delete(handle);
+        },
+      };
+      spinTimers.add(handle);
+      return handle;
     }
     // rcl timers are drift-free (next call = previous deadline + period) and skip missed periods;
     // count the skips on the steady clock for the report. Without a clock, rclnodejs uses the

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { getTask, modelsDir } from '../../sim/index.js';
 import { resolveTrainConfig } from '../config/trainConfig.js';
-import { addTrainRunOptions, cliLayer } from '../train/commands.js';
+import { addTrainRunOptions, cliLayer, doneSummary } from '../train/commands.js';
 import type { TrainRunFlags } from '../train/commands.js';
 import { createProgress } from '../train/progress.js';
 import { createRunDir, defaultRunDir, runPaths } from '../train/runDir.js';
@@ -121,13 +121,7 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     });
     const stats = trainer.stats();
     const summary = {
-      type: 'done',
-      runDir: result.runDir,
-      iterations: result.iterations,
-      steps: result.steps,
-      interrupted: result.interrupted,
-      best: result.best,
-      stepsPerSec: Math.round(result.stepsPerSec),
+      ...doneSummary(result),
       checkpoint: stats.checkpoints[stats.checkpoints.length - 1] ?? null,
       metricsPublished: stats.metricsPublished,
       jointStatesSteps: stats.showcaseSteps,

@@ -17,6 +17,7 @@ import type { EvaluationResult } from './evaluate.js';
 import { createProgress } from './progress.js';
 import { createRunDir, defaultRunDir, readRunConfig, runPaths, writeConfig } from './runDir.js';
 import { train } from './runner.js';
+import type { TrainResult } from './runner.js';
 
 /** The flags that choose and configure a training run (shared by `train` and `trainer-node`). */
 export interface TrainRunFlags {
@@ -187,13 +188,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       shouldStop: () => stopRequested,
     });
     const summary = {
-      type: 'done',
-      runDir: result.runDir,
-      iterations: result.iterations,
-      steps: result.steps,
-      interrupted: result.interrupted,
-      best: result.best,
-      stepsPerSec: Math.round(result.stepsPerSec),
+      ...doneSummary(result),
       ...(result.finalEval
         ? {
             finalEval: {
@@ -221,6 +216,19 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
 }
 
 /** Human-readable evaluation report. */
+/** The `{"type":"done"}` line a training command prints last (train, trainer-node). */
+export function doneSummary(result: TrainResult) {
+  return {
+    type: 'done' as const,
+    runDir: result.runDir,
+    iterations: result.iterations,
+    steps: result.steps,
+    interrupted: result.interrupted,
+    best: result.best,
+    stepsPerSec: Math.round(result.stepsPerSec),
+  };
+}
+
 export function formatEvaluation(r: EvaluationResult, checkpoint: string): string {
   const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
   const rows: Array<[string, string]> = [

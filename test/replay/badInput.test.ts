@@ -4,54 +4,39 @@
  * the `torquepilot replay` command.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
-  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { McapWriter } from '@mcap/core';
 import { parse as parseYaml, stringify } from 'yaml';
-import { GaussianPolicy, ValueNetwork } from '../../src/policy/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/policy/checkpoint.js';
+import { loadCheckpoint } from '../../src/policy/checkpoint.js';
 import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
 import { EpisodeRecorder, NodeFileWritable } from '../../src/replay/EpisodeRecorder.js';
 import { schemaText } from '../../src/replay/messageDefinitions.js';
 import { runReplay } from '../../src/replay/runReplay.js';
-import { Random } from '../../src/util/random.js';
-import { JOINTS, OBS_SIZE, syntheticSteps } from './helpers.js';
+import {
+  JOINTS,
+  OBS_SIZE,
+  runCliSync,
+  saveFreshCheckpoint,
+  syntheticSteps,
+  tempDir,
+} from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-bad-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('torquepilot-replay-bad-');
 const good = join(tmp, 'good');
 const EPISODES = 12;
 
 function makeCheckpoint(dir: string, jointNames: readonly string[]): void {
-  const rng = new Random(3);
-  const policy = new GaussianPolicy(
-    { obsSize: OBS_SIZE, actionSize: jointNames.length },
-    rng.fork(),
-  );
-  const value = new ValueNetwork({ obsSize: OBS_SIZE }, rng.fork());
-  saveCheckpoint(dir, {
-    task: 'toy',
-    jointNames,
-    backend: 'cpu',
-    iteration: 0,
-    steps: 0,
-    policy,
-    value,
-    hyperparameters: {},
-  });
+  saveFreshCheckpoint(dir, { task: 'toy', jointNames, obsSize: OBS_SIZE, seed: 3 });
 }
 
 /** A copy of the good bag, for damaging. */
@@ -193,22 +178,15 @@ describe('bad input', () => {
     assert.equal(loadCheckpoint(join(tmp, 'ck-after-truncated')).manifest.id, summary.checkpointId);
 
     // The command says how many were skipped, and still succeeds.
-    const cli = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli.ts',
-        'replay',
-        '--bag',
-        dir,
-        '--checkpoint',
-        join(tmp, 'ck-good'),
-        '--out',
-        join(tmp, 'ck-cli'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const cli = runCliSync([
+      'replay',
+      '--bag',
+      dir,
+      '--checkpoint',
+      join(tmp, 'ck-good'),
+      '--out',
+      join(tmp, 'ck-cli'),
+    ]);
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(
       cli.stdout,

@@ -7,10 +7,9 @@
  *   TORQUEPILOT_UPDATE_GOLDEN=1 node scripts/run-tests.mjs test/replay/bagFormat
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parse as parseMsgDef } from '@foxglove/rosmsg';
 import { MessageReader } from '@foxglove/rosmsg2-serialization';
 import { McapIndexedReader } from '@mcap/core';
@@ -27,10 +26,9 @@ import { EpisodeBagWriter } from '../../src/replay/EpisodeBagWriter.js';
 import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
 import { TRANSITION_MSG, schemaText } from '../../src/replay/messageDefinitions.js';
 import type { RecordedStep } from '../../src/replay/types.js';
-import { JOINTS, MemoryWritable, OBS_SIZE, syntheticSteps } from './helpers.js';
+import { JOINTS, MemoryWritable, OBS_SIZE, syntheticSteps, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-format-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('torquepilot-replay-format-');
 
 const recorderOptions = {
   task: 'toy',

@@ -4,16 +4,14 @@
  * the disk, and reports the damage.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
 import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
-import { JOINTS, OBS_SIZE, syntheticSteps } from './helpers.js';
+import { JOINTS, OBS_SIZE, syntheticSteps, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-crash-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('torquepilot-replay-crash-');
 
 test('a crashed recording keeps the complete episodes that reached the disk', async () => {
   const dir = join(tmp, 'crashed');

@@ -1,4 +1,13 @@
-/** Shared fixtures for the replay tests: deterministic synthetic episodes. */
+/** Shared fixtures for the replay tests: deterministic synthetic episodes, temp dirs, checkpoints. */
+import { spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { saveCheckpoint } from '../../src/policy/checkpoint.js';
+import { GaussianPolicy, ValueNetwork } from '../../src/policy/index.js';
+import type { GaussianPolicyOptions } from '../../src/policy/index.js';
 import type { RecordedStep } from '../../src/replay/types.js';
 import { Random } from '../../src/util/random.js';
 
@@ -66,4 +75,65 @@ export class MemoryWritable {
     }
     return out;
   }
+}
+
+/** A fresh temporary directory `<tmpdir>/<prefix>XXXXXX`, removed after the file's tests. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * An untrained checkpoint at `dir` (iteration 0, cpu backend): a policy and a value network drawn
+ * from `new Random(seed)`, one torque per joint unless `policyOptions` says otherwise.
+ */
+export function saveFreshCheckpoint(
+  dir: string,
+  checkpoint: {
+    readonly task: string;
+    readonly jointNames: readonly string[];
+    readonly obsSize: number;
+    readonly seed: number;
+    readonly policyOptions?: Partial<GaussianPolicyOptions>;
+  },
+): void {
+  const { task, jointNames, obsSize } = checkpoint;
+  const rng = new Random(checkpoint.seed);
+  const policy = new GaussianPolicy(
+    { obsSize, actionSize: jointNames.length, ...checkpoint.policyOptions },
+    rng.fork(),
+  );
+  const value = new ValueNetwork({ obsSize }, rng.fork());
+  saveCheckpoint(dir, {
+    task,
+    jointNames,
+    backend: 'cpu',
+    iteration: 0,
+    steps: 0,
+    policy,
+    value,
+    hyperparameters: {},
+  });
+}
+
+/** `torquepilot <args>` (src/cli.ts under tsx, from the repository root), run to completion. */
+export function runCliSync(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    encoding: 'utf8',
+  });
+}
+
+/** Python's float.hex() of a double (bit-exact comparison with Python through JSON). */
+export function floatHex(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0x0.0p+0' : '0x0.0p+0';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const sign = bits >> 63n ? '-' : '';
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  const hex = (bits & 0xfffffffffffffn).toString(16).padStart(13, '0');
+  if (exp === 0) return `${sign}0x0.${hex}p-1022`;
+  const e = exp - 1023;
+  return `${sign}0x1.${hex}p${e >= 0 ? '+' : ''}${e}`;
 }

@@ -8,13 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { EpisodeMessageCodec } from '../../src/replay/episodeMessages.js';
 import type { TransitionRecord } from '../../src/replay/types.js';
+import { floatHex, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const envSh = join(root, '.ros/env.sh');
@@ -22,22 +22,7 @@ const built = join(
   root,
   '.ros/ws/install/lib/python3.11/site-packages/torquepilot_msgs/msg/_transition.py',
 );
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-rclpy-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Python's float.hex() of a double. */
-function floatHex(x: number): string {
-  if (x === 0) return Object.is(x, -0) ? '-0x0.0p+0' : '0x0.0p+0';
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? '-' : '';
-  const exp = Number((bits >> 52n) & 0x7ffn);
-  const hex = (bits & 0xfffffffffffffn).toString(16).padStart(13, '0');
-  if (exp === 0) return `${sign}0x0.${hex}p-1022`;
-  const e = exp - 1023;
-  return `${sign}0x1.${hex}p${e >= 0 ? '+' : ''}${e}`;
-}
+const tmp = tempDir('torquepilot-replay-rclpy-');
 
 test(
   'rclpy decodes our Transition, JointState and Float64MultiArray bit-exactly',

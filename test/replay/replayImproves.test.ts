@@ -8,45 +8,27 @@
  * control-cost noise of σ = 1 swamp the distance signal at this sample size.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { makeEnv, taskSpec } from '../../sim/index.js';
-import {
-  loadCheckpoint,
-  policyFromCheckpoint,
-  saveCheckpoint,
-} from '../../src/policy/checkpoint.js';
-import { GaussianPolicy, ValueNetwork } from '../../src/policy/index.js';
+import { loadCheckpoint, policyFromCheckpoint } from '../../src/policy/checkpoint.js';
 import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
 import { recordSimulatedEpisodes } from '../../src/replay/recordSimulation.js';
 import type { ReplaySummary } from '../../src/replay/runReplay.js';
 import { evaluatePolicy } from '../../src/train/evaluate.js';
-import { Random } from '../../src/util/random.js';
+import { runCliSync, saveFreshCheckpoint, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-improves-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('torquepilot-replay-improves-');
 
 test('replaying logged reacher-2dof episodes improves the deterministic evaluation return', async () => {
   const spec = await taskSpec('reacher-2dof');
-  const rng = new Random(7);
-  const policy = new GaussianPolicy(
-    { obsSize: spec.obsSize, actionSize: spec.actionSize, normalizeObs: false, logStdInit: -1.5 },
-    rng.fork(),
-  );
-  const value = new ValueNetwork({ obsSize: spec.obsSize }, rng.fork());
   const before = join(tmp, 'ck-before');
-  saveCheckpoint(before, {
+  saveFreshCheckpoint(before, {
     task: 'reacher-2dof',
     jointNames: spec.jointNames,
-    backend: 'cpu',
-    iteration: 0,
-    steps: 0,
-    policy,
-    value,
-    hyperparameters: {},
+    obsSize: spec.obsSize,
+    seed: 7,
+    policyOptions: { actionSize: spec.actionSize, normalizeObs: false, logStdInit: -1.5 },
   });
   const bag = join(tmp, 'bag');
   const rec = await recordSimulatedEpisodes(before, bag, {
@@ -67,27 +49,20 @@ test('replaying logged reacher-2dof episodes improves the deterministic evaluati
 
   // Through the command, as a user runs it.
   const afterDir = join(tmp, 'ck-after');
-  const cli = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli.ts',
-      'replay',
-      '--bag',
-      bag,
-      '--checkpoint',
-      before,
-      '--out',
-      afterDir,
-      '--weights',
-      'truncated',
-      '--iterations',
-      '5',
-      '--json',
-    ],
-    { encoding: 'utf8' },
-  );
+  const cli = runCliSync([
+    'replay',
+    '--bag',
+    bag,
+    '--checkpoint',
+    before,
+    '--out',
+    afterDir,
+    '--weights',
+    'truncated',
+    '--iterations',
+    '5',
+    '--json',
+  ]);
   assert.equal(cli.status, 0, cli.stderr);
   const summary = JSON.parse(cli.stdout) as ReplaySummary;
   for (const key of [

@@ -8,32 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
-import { JOINTS, OBS_SIZE, syntheticSteps } from './helpers.js';
+import { JOINTS, OBS_SIZE, floatHex, syntheticSteps, tempDir } from './helpers.js';
 
 const python = process.env['TORQUEPILOT_ROSBAGS_PYTHON'];
-const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-replay-rosbags-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Python's float.hex() of a double, from JS (bit-exact comparison through JSON). */
-function floatHex(x: number): string {
-  if (x === 0) return Object.is(x, -0) ? '-0x0.0p+0' : '0x0.0p+0';
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? '-' : '';
-  const exp = Number((bits >> 52n) & 0x7ffn);
-  const mant = bits & 0xfffffffffffffn;
-  const hex = mant.toString(16).padStart(13, '0');
-  return exp === 0
-    ? `${sign}0x0.${hex}p-1022`
-    : `${sign}0x1.${hex}p${exp - 1023 >= 0 ? '+' : ''}${exp - 1023}`;
-}
+const tmp = tempDir('torquepilot-replay-rosbags-');
 
 test(
   'rosbags (independent rosbag2 reader) reads the bag bit-exactly',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
-import { BusyPollLoop } from '../../src/ros/busyPoll.js';
+import { BusyPollLoop, busyPollLoop } from '../../src/ros/busyPoll.js';
 import { InProcessTransport } from '../../src/ros/inProcessTransport.js';
 import { collectGarbage } from '../../src/util/gc.js';
 
@@ -24,17 +24,21 @@ const until = (loop: BusyPollLoop, done: () => boolean): Promise<void> =>
 describe('BusyPollLoop', () => {
   test('timer deadlines are drift-free: tick k runs at or after start + k·period', async () => {
     const loop = new BusyPollLoop();
-    const start = performance.now();
-    const at: number[] = [];
-    const timer = loop.addTimer(2n * MS, () => at.push(performance.now() - start));
-    await until(loop, () => at.length + timer.missedTicks >= 20);
+    const periodNs = 2_000_000n;
+    const start = process.hrtime.bigint();
+    // (time, ticks so far, missed so far) at each call: the deadline it serves is the
+    // (ticks + missed)-th, since a skipped deadline is counted missed and never run.
+    const calls: [bigint, number][] = [];
+    const timer = loop.addTimer(periodNs, () =>
+      calls.push([process.hrtime.bigint(), calls.length + 1 + timer.missedTicks]),
+    );
+    await until(loop, () => calls.length >= 20);
     timer.dispose();
-    // Each tick runs for a later deadline than the one before, never before its own.
-    let k = 0;
-    for (const t of at) {
-      k++;
-      while (t >= (k + 1) * 2) k++; // deadlines skipped as missed
-      assert.ok(t >= k * 2 - 1e-6, `tick at ${t.toFixed(3)} ms ran before deadline ${k * 2} ms`);
+    for (const [t, k] of calls) {
+      const deadline = start + BigInt(k) * periodNs;
+      assert.ok(t >= deadline, `deadline ${k} served ${Number(deadline - t) / 1e6} ms early`);
+      // and not a full period late (that one would have been skipped); 1 ms slack for the call
+      assert.ok(t < deadline + periodNs + 1_000_000n, `deadline ${k} served too late`);
     }
   });
 
@@ -87,6 +91,7 @@ describe('InProcessTransport with busyPoll', () => {
     const node = transport.createNode('n');
     let ticks = 0;
     const timer = node.createTimer(2n * MS, () => ticks++);
+    assert.ok(busyPollLoop.running, 'the timer does not run on the busy-poll loop');
     await new Promise<void>((resolve) => {
       const check = (): void => (ticks >= 5 ? resolve() : void setImmediate(check));
       check();
@@ -96,6 +101,7 @@ describe('InProcessTransport with busyPoll', () => {
     const after = ticks;
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(ticks, after, 'timer ran after shutdown');
+    assert.equal(busyPollLoop.running, false, 'the busy-poll loop still spins after shutdown');
   });
 });
 

@@ -11,8 +11,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { modelsDir } from '../../sim/index.js';
-import { resolveTrainConfig } from '../../src/config/trainConfig.js';
 import { writePointer } from '../../src/policy/checkpointPointers.js';
 import { InProcessTransport } from '../../src/ros/inProcessTransport.js';
 import type { JointStateMessage } from '../../src/ros/messages.js';
@@ -24,6 +22,7 @@ import { createRunDir, runPaths } from '../../src/train/runDir.js';
 import { train } from '../../src/train/runner.js';
 import { createLogger } from '../../src/util/log.js';
 import { LinearPolicy, ToyRobot, fakeWorld } from './fakes.js';
+import { tinyReacherConfig } from '../fixtures/tinyTrainConfig.js';
 
 const MS = 1_000_000n;
 
@@ -146,17 +145,7 @@ describe('TrainerNode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-trainer-run-'));
     try {
       const runDir = join(dir, 'run');
-      const { config } = resolveTrainConfig({
-        modelsDir: modelsDir(),
-        cli: {
-          task: 'reacher-2dof',
-          totalSteps: 512,
-          seed: 2,
-          backend: 'cpu',
-          env: { numEnvs: 4 },
-          trpo: { nSteps: 64 },
-        },
-      });
+      const config = tinyReacherConfig();
       createRunDir(runDir, config);
       const transport = new InProcessTransport({ clock: 'steady' });
       const trainer = new TrainerNode(transport.createNode('torquepilot_trainer'), {

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeEnv, modelsDir } from '../../sim/index.js';
-import { resolveTrainConfig } from '../../src/config/trainConfig.js';
+import { makeEnv } from '../../sim/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../../src/policy/checkpoint.js';
 import {
   evalEpisodeSeed,
@@ -21,6 +20,7 @@ import { createRunDir } from '../../src/train/runDir.js';
 import { train } from '../../src/train/runner.js';
 import { createLogger } from '../../src/util/log.js';
 import { runCli } from './cliHarness.js';
+import { tinyReacherConfig } from '../fixtures/tinyTrainConfig.js';
 
 describe('evaluation statistics', () => {
   test('hand-worked summary', () => {
@@ -47,17 +47,7 @@ describe('evaluation statistics', () => {
 
 async function trainTiny(): Promise<string> {
   const run = join(mkdtempSync(join(tmpdir(), 'tp-eval-')), 'run');
-  const { config } = resolveTrainConfig({
-    modelsDir: modelsDir(),
-    cli: {
-      task: 'reacher-2dof',
-      totalSteps: 512,
-      seed: 2,
-      backend: 'cpu',
-      env: { numEnvs: 4 },
-      trpo: { nSteps: 64 },
-    },
-  });
+  const config = tinyReacherConfig();
   createRunDir(run, config);
   await train({
     config,
