@@ -24,7 +24,7 @@ import { InProcessTransport } from '../src/ros/inProcessTransport.js';
 import { createDeploymentLoader, MujocoRobot } from '../src/ros/simDeployment.js';
 import type { Transport } from '../src/ros/transport.js';
 import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
-import { loadCheckpoint } from '../src/policy/checkpoint.js';
+import { loadCheckpoint } from '../src/policy/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -29,8 +29,8 @@ import {
   initBackend,
   type BackendName,
 } from '../src/policy/index.js';
-import { type KernelMode, setKernelMode } from '../src/kernels/wasmMlp.js';
-import { Random } from '../src/util/random.js';
+import { type KernelMode, setKernelMode } from '../src/kernels/index.js';
+import { Random } from '../src/util/index.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -19,7 +19,7 @@ import {
   startRollouts,
 } from '../src/learn/index.js';
 import { GaussianPolicy, ValueNetwork, initBackend } from '../src/policy/index.js';
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/util/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

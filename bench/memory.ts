@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { modelsDir } from '../sim/index.js';
-import { resolveTrainConfig } from '../src/config/trainConfig.js';
+import { resolveTrainConfig } from '../src/config/index.js';
 import { initBackend } from '../src/policy/index.js';
-import type { ProgressReporter, ProgressUpdate } from '../src/train/progress.js';
-import { createRunDir } from '../src/train/runDir.js';
-import { train } from '../src/train/runner.js';
-import { createLogger } from '../src/util/log.js';
+import type { ProgressReporter, ProgressUpdate } from '../src/train/index.js';
+import { createRunDir } from '../src/train/index.js';
+import { train } from '../src/train/index.js';
+import { createLogger } from '../src/util/index.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {

@@ -18,15 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GaussianPolicy } from '../src/policy/index.js';
-import { BagEpisodeReader } from '../src/replay/BagEpisodeReader.js';
-import { EpisodeRecorder } from '../src/replay/EpisodeRecorder.js';
+import { BagEpisodeReader } from '../src/replay/index.js';
+import { EpisodeRecorder } from '../src/replay/index.js';
 import {
   StreamingWeightStats,
   logImportanceRatios,
   perDecisionLogWeights,
   truncatedWeights,
-} from '../src/replay/importanceWeights.js';
-import { Random } from '../src/util/random.js';
+} from '../src/replay/index.js';
+import { Random } from '../src/util/index.js';
 
 const OBS = 11;
 const JOINTS = ['joint0', 'joint1'];

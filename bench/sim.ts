@@ -10,8 +10,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from '../sim/bench.js';
-import type { Throughput } from '../sim/bench.js';
+import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from '../sim/index.js';
+import type { Throughput } from '../sim/index.js';
 
 const { values } = parseArgs({
   options: {

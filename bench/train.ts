@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readMetrics } from '../src/train/metrics.js';
+import { readMetrics } from '../src/train/index.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 

@@ -12,7 +12,7 @@
  * All three apply the same uniformly random actions over each actuator's ctrlrange, drawn from a
  * fixed seed, and start timing after a warm-up of 10 % of the steps (JIT, caches).
  */
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/util/index.js';
 import { makeEnv } from './env.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';

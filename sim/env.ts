@@ -6,8 +6,8 @@
  * into the WASM heap, cached and re-fetched only when the heap has grown (a grown heap detaches old
  * views, which then report length 0).
  */
-import { Random } from '../src/util/random.js';
-import type { RandomState } from '../src/util/random.js';
+import { Random } from '../src/util/index.js';
+import type { RandomState } from '../src/util/index.js';
 import type { MjData, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';

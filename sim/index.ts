@@ -42,3 +42,5 @@ export type { TaskModelOptions } from './taskModel.js';
 export { wasmHeapBytes } from './mujoco.js';
 export { runSimBench } from './bench.js';
 export type { SimBenchOptions, SimBenchResult } from './bench.js';
+export { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from './bench.js';
+export type { Throughput } from './bench.js';

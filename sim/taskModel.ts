@@ -4,8 +4,8 @@
  * One TaskModel serves any number of environments (each with its own MjData) in one WASM instance.
  */
 import { dirname, join, resolve } from 'node:path';
-import { loadRobotDescription } from '../src/config/robotDescription.js';
-import type { RobotDescription } from '../src/config/robotDescription.js';
+import { loadRobotDescription } from '../src/config/index.js';
+import type { RobotDescription } from '../src/config/index.js';
 import type { MjModel, MujocoModule } from './mujoco.js';
 import { idToName, loadModel, modelsDir, nameToId } from './mujoco.js';
 import { getTask } from './tasks/registry.js';

@@ -4,9 +4,9 @@
  * (set TORQUEPILOT_DEBUG=1 for the stack).
  */
 import { Command } from 'commander';
-import { registerReplayCommands } from './replay/cli.js';
+import { registerReplayCommands } from './replay/index.js';
 import { registerRosCommands } from './ros/cli.js';
-import { registerTrainCommands } from './train/commands.js';
+import { registerTrainCommands } from './train/index.js';
 
 const program = new Command();
 program

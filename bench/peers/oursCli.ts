@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { writeFileAtomic } from '../../src/util/index.js';
 import { benchConfig, type OursTrainOptions } from './oursTrain.js';
 import type { EvalPoint, RunResult } from './types.js';
 

@@ -13,7 +13,7 @@
  * Every figure is a median over repeats.
  */
 import { makeEnv, makeVecEnv } from '../../sim/index.js';
-import { loadMujoco, loadModel, taskModelPath } from '../../sim/mujoco.js';
+import { loadMujoco, loadModel, taskModelPath } from '../../sim/index.js';
 import {
   FisherOperator,
   RolloutStorage,
@@ -25,7 +25,7 @@ import {
   trpoUpdate,
 } from '../../src/learn/index.js';
 import { GaussianPolicy, PolicyForward, ValueNetwork } from '../../src/policy/index.js';
-import { Random } from '../../src/util/random.js';
+import { Random } from '../../src/util/index.js';
 import { benchConfig } from './oursTrain.js';
 import type { PartsResult } from './types.js';
 

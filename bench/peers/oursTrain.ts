@@ -15,14 +15,14 @@
  * storage (the rest of rollout collection) and the update.
  */
 import { makeEnv, makeVecEnv } from '../../sim/index.js';
-import { modelsDir } from '../../sim/mujoco.js';
-import type { VecEnv, VecStepResult } from '../../sim/types.js';
-import { resolveTrainConfig } from '../../src/config/trainConfig.js';
-import type { TrainConfig } from '../../src/config/trainConfig.js';
+import { modelsDir } from '../../sim/index.js';
+import type { VecEnv, VecStepResult } from '../../sim/index.js';
+import { resolveTrainConfig } from '../../src/config/index.js';
+import type { TrainConfig } from '../../src/config/index.js';
 import { RolloutStorage, collectRollouts, startRollouts } from '../../src/learn/index.js';
 import { GaussianPolicy, PolicyForward, ValueNetwork } from '../../src/policy/index.js';
-import { createContext, rolloutSettings, runUpdate } from '../../src/train/update.js';
-import { Random } from '../../src/util/random.js';
+import { createContext, rolloutSettings, runUpdate } from '../../src/train/index.js';
+import { Random } from '../../src/util/index.js';
 import type { Algo, EvalPoint, RunResult } from './types.js';
 
 export interface OursTrainOptions {

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { writeFileAtomic } from '../../src/util/index.js';
 import { parseOptions, HELP } from './options.js';
 import { CONFIGS, taskInfo, trainCommand, type Job } from './plan.js';
 import { runJson, runPool } from './proc.js';

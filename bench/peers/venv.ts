@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { writeFileAtomic } from '../../src/util/index.js';
 
 export interface VenvOptions {
   /** Folder of the venv. */

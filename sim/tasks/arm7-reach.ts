@@ -12,7 +12,7 @@
  *   torque cost is normalised by each joint's limit so wrist and shoulder count alike.
  * - Success: distance < 0.03 m. Terminated only by a non-finite state; truncated at 150 steps.
  */
-import type { Random } from '../../src/util/random.js';
+import type { Random } from '../../src/util/index.js';
 import type { ObservationInput, ResetTarget, RewardInput, TaskDefinition } from './types.js';
 import { allFinite } from './types.js';
 

@@ -10,7 +10,7 @@
  *   (v5 "fixed bug: healthy_reward was given on every step").
  * - Terminated: |pole angle| > 0.2 rad or any observation entry non-finite. Truncated at 1000 steps.
  */
-import type { Random } from '../../src/util/random.js';
+import type { Random } from '../../src/util/index.js';
 import type { ObservationInput, ResetTarget, RewardInput, TaskDefinition } from './types.js';
 import { allFinite } from './types.js';
 

@@ -13,7 +13,7 @@
  *   action clipping.
  * - Never terminates (only non-finite states); truncated at 50 steps.
  */
-import type { Random } from '../../src/util/random.js';
+import type { Random } from '../../src/util/index.js';
 import type { ObservationInput, ResetTarget, RewardInput, TaskDefinition } from './types.js';
 import { allFinite } from './types.js';
 

@@ -4,7 +4,7 @@
  * in simulation" from /joint_states with the same code, and so tests check them against hand-worked
  * values without MuJoCo.
  */
-import type { Random } from '../../src/util/random.js';
+import type { Random } from '../../src/util/index.js';
 
 /**
  * The inputs of an observation, all in world coordinates and SI units.

@@ -14,12 +14,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { GAUSSIAN_POLICY_DEFAULTS } from '../policy/policy.js';
-import type { GaussianPolicyOptions } from '../policy/policy.js';
-import { VALUE_NETWORK_DEFAULTS } from '../policy/value.js';
-import type { ValueNetworkOptions } from '../policy/value.js';
-import { LOG_LEVELS } from '../util/log.js';
-import type { LogLevel } from '../util/log.js';
+import { GAUSSIAN_POLICY_DEFAULTS } from '../policy/index.js';
+import type { GaussianPolicyOptions } from '../policy/index.js';
+import { VALUE_NETWORK_DEFAULTS } from '../policy/index.js';
+import type { ValueNetworkOptions } from '../policy/index.js';
+import { LOG_LEVELS } from '../util/index.js';
+import type { LogLevel } from '../util/index.js';
 import { ALGORITHM_DEFAULTS, ALGORITHMS } from './algorithms.js';
 import type { Algorithm, AlgorithmConfigs } from './algorithms.js';
 import {

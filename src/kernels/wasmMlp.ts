@@ -13,7 +13,7 @@
  * are used when the runtime supports WebAssembly SIMD. `setKernelMode` overrides this for new
  * workspaces (tests and benches compare both).
  */
-import type { Activation, MlpLayout } from '../policy/mlp.js';
+import type { Activation, MlpLayout } from '../policy/index.js';
 import { MLP_WASM_BASE64 } from './mlpWasmBytes.js';
 
 export type KernelMode = 'wasm' | 'js';

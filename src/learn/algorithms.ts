@@ -2,8 +2,8 @@
  * One entry point over the update rules, for runners that choose the algorithm from a config
  * (`--algo trpo|npg|vpg|ppo`). Each algorithm's own file owns its defaults; this only dispatches.
  */
-import type { GaussianPolicy } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
 import type { TransitionBatch } from './batch.js';
 import { PPO_DEFAULTS, type PpoConfig, ppoUpdate } from './ppo.js';
 import {

@@ -3,8 +3,8 @@
  * a number of epochs (sb3-contrib TRPO's n_critic_updates). It touches only the critic's
  * parameters, never the actor's.
  */
-import type { ValueNetwork } from '../policy/value.js';
-import type { Random } from '../util/random.js';
+import type { ValueNetwork } from '../policy/index.js';
+import type { Random } from '../util/index.js';
 import type { Adam } from './adam.js';
 import { explainedVariance } from './estimators.js';
 import { valueScratch } from './scratch.js';

@@ -6,9 +6,9 @@
  * Per minibatch: L = −mean(min(r Â, clip(r, 1−ε, 1+ε) Â)) − c_ent·mean(H) + c_vf·mean((R̂ − V)²),
  * r = π_θ(a|s)/π_θk(a|s); gradients of actor and critic clipped jointly to max_grad_norm; Adam.
  */
-import type { GaussianPolicy } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
-import { gaussianEntropy, gaussianLogProb } from '../policy/gaussian.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
+import { gaussianEntropy, gaussianLogProb } from '../policy/index.js';
 import { clipGradNorm } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { criticExplainedVariance, shuffledIndices } from './critic.js';

@@ -4,11 +4,11 @@
  * TS (no tfjs overhead in the loop). Truncated episodes store V(final obs) for the bootstrap;
  * terminated ones do not. Observations and rewards are checked for NaN after every step.
  */
-import type { VecEnv } from '../../sim/types.js';
-import type { GaussianPolicy } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
-import type { Random } from '../util/random.js';
-import { gaussianLogProb } from '../policy/gaussian.js';
+import type { VecEnv } from '../../sim/index.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
+import type { Random } from '../util/index.js';
+import { gaussianLogProb } from '../policy/index.js';
 import type { RolloutStorage } from './storage.js';
 import { valueScratch } from './scratch.js';
 

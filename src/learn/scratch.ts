@@ -4,9 +4,9 @@
  * network keeps one workspace per named slot (they grow on demand and are never shared between
  * concurrent uses within an update: e.g. 'batch' for the line search, 'fisher' for the CG products).
  */
-import type { MlpWorkspace } from '../policy/mlp.js';
-import type { GaussianPolicy, PolicyWorkspace } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
+import type { MlpWorkspace } from '../policy/index.js';
+import type { GaussianPolicy, PolicyWorkspace } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
 
 const policySlots = new WeakMap<GaussianPolicy, Map<string, PolicyWorkspace>>();
 const valueSlots = new WeakMap<ValueNetwork, Map<string, MlpWorkspace>>();

@@ -5,8 +5,8 @@
  * For a diagonal Gaussian, with z = (a − μ)/σ:
  *   ∂ log π / ∂μ_j = z_j / σ_j,      ∂ log π / ∂ log σ_j = z_j² − 1.
  */
-import type { GaussianPolicy, PolicyWorkspace } from '../policy/policy.js';
-import { gaussianLogProb } from '../policy/gaussian.js';
+import type { GaussianPolicy, PolicyWorkspace } from '../policy/index.js';
+import { gaussianLogProb } from '../policy/index.js';
 
 /** Scratch for the per-sample output cotangents. Shape: (capacity, actionSize). */
 export class SurrogateScratch {

@@ -20,10 +20,10 @@
  * F v is one forward tangent (JVP: J v), a diagonal scaling, and one backward pass (VJP: Jᵀ ·),
  * over activations cached once per update and reused by every CG iteration.
  */
-import type { GaussianPolicy, PolicyWorkspace } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
-import { gaussianEntropy, gaussianLogProb, klDiagonalGaussians } from '../policy/gaussian.js';
-import type { Random } from '../util/random.js';
+import type { GaussianPolicy, PolicyWorkspace } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
+import { gaussianEntropy, gaussianLogProb, klDiagonalGaussians } from '../policy/index.js';
+import type { Random } from '../util/index.js';
 import { Adam } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { VALUE_FIT_DEFAULTS, fitCritic } from './critic.js';

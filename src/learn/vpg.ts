@@ -5,9 +5,9 @@
  * tfjs exercised as the general autodiff; call `await initBackend()` once before using it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GaussianPolicy } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
-import { pseudoLossTf } from '../policy/tfjsReference.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
+import { pseudoLossTf } from '../policy/index.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { fitCritic } from './critic.js';
 import { normalizeAdvantages } from './estimators.js';

@@ -23,8 +23,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { renameDirAtomic } from '../util/atomicWrite.js';
-import { Random } from '../util/random.js';
+import { renameDirAtomic } from '../util/index.js';
+import { Random } from '../util/index.js';
 import { PolicyForward } from './forward.js';
 import { GaussianPolicy } from './policy.js';
 import type { ExportedParameters, GaussianPolicyOptions, NamedParameter } from './policy.js';

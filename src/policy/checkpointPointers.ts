@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { writeFileAtomic } from '../util/index.js';
 
 export const PointerSchema = z.strictObject({
   /** Checkpoint directory name, relative to the folder holding the pointer. */

@@ -8,7 +8,7 @@
  * For N environments at once (rollouts), use `sampleBatch` / `meanBatch`, which run one batched
  * pass over the policy's workspace.
  */
-import type { Random } from '../util/random.js';
+import type { Random } from '../util/index.js';
 import { HALF_LOG_2PI } from './gaussian.js';
 import type { LayerLayout } from './mlp.js';
 import type { GaussianPolicy } from './policy.js';

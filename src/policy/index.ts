@@ -53,3 +53,12 @@ export {
   pseudoLossTf,
   fisherVectorProductTf,
 } from './tfjsReference.js';
+export {
+  forwardFromCheckpoint,
+  loadCheckpoint,
+  policyFromCheckpoint,
+  saveCheckpoint,
+  valueFromCheckpoint,
+} from './checkpoint.js';
+export type { LoadedCheckpoint } from './checkpoint.js';
+export { readPointer, writePointer } from './checkpointPointers.js';

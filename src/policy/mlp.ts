@@ -19,8 +19,8 @@ import {
   type KernelMode,
   WasmMlpKernels,
   kernelMode,
-} from '../kernels/wasmMlp.js';
-import type { Random } from '../util/random.js';
+} from '../kernels/index.js';
+import type { Random } from '../util/index.js';
 
 export type Activation = 'tanh' | 'relu';
 

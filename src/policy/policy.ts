@@ -11,7 +11,7 @@
  * Observations passed to `forward`/`sample`/`logProb` are NORMALISED (see `normalizeObs`); the
  * real-time `PolicyForward` (forward.ts) takes raw observations.
  */
-import type { Random } from '../util/random.js';
+import type { Random } from '../util/index.js';
 import { gaussianEntropy, gaussianLogProb } from './gaussian.js';
 import {
   type Activation,

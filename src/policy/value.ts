@@ -3,7 +3,7 @@
  * on-policy MlpPolicy), orthogonal init with output gain 1. Inputs are NORMALISED observations
  * (the policy's normaliser), parameters ONE flat Float32Array like the actor's.
  */
-import type { Random } from '../util/random.js';
+import type { Random } from '../util/index.js';
 import {
   type Activation,
   type MlpLayout,

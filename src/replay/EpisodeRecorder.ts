@@ -13,7 +13,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { IWritable } from '@mcap/core';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { writeFileAtomic } from '../util/index.js';
 import { bagMetadataYaml } from './bagMetadata.js';
 import type { BagMetadataInput } from './bagMetadata.js';
 import { EpisodeBagWriter } from './EpisodeBagWriter.js';

@@ -3,8 +3,8 @@
  * only; the work is in recordSimulation.ts and runReplay.ts.
  */
 import type { Command } from 'commander';
-import { parseIntFlag } from '../train/commands.js';
-import { createLogger, parseLogLevel } from '../util/log.js';
+import { parseIntFlag } from '../train/index.js';
+import { createLogger, parseLogLevel } from '../util/index.js';
 import { recordSimulatedEpisodes } from './recordSimulation.js';
 import { REPLAY_DEFAULTS, WEIGHTING_NAMES } from './replayUpdate.js';
 import type { WeightingName } from './replayUpdate.js';

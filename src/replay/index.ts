@@ -91,3 +91,4 @@ export type { RunReplayOptions, ReplaySummary, ReplayMoveStats } from './runRepl
 export { recordSimulatedEpisodes, recordEpisodeSeed } from './recordSimulation.js';
 export type { RecordOptions, RecordResult } from './recordSimulation.js';
 export { registerReplayCommands } from './cli.js';
+export type { StepSample } from './types.js';

@@ -8,10 +8,10 @@
  * control period across episodes, so stamps increase through the whole bag.
  */
 import { MujocoEnv, loadMujoco } from '../../sim/index.js';
-import { TaskModel } from '../../sim/taskModel.js';
-import { loadCheckpoint, policyFromCheckpoint } from '../policy/checkpoint.js';
+import { TaskModel } from '../../sim/index.js';
+import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { PolicyForward } from '../policy/index.js';
-import { Random } from '../util/random.js';
+import { Random } from '../util/index.js';
 import type { BagMetadataInput } from './bagMetadata.js';
 import { EpisodeRecorder } from './EpisodeRecorder.js';
 import type { BagTopics } from './types.js';

@@ -10,10 +10,10 @@ import {
   policyFromCheckpoint,
   saveCheckpoint,
   valueFromCheckpoint,
-} from '../policy/checkpoint.js';
-import type { LoadedCheckpoint } from '../policy/checkpoint.js';
+} from '../policy/index.js';
+import type { LoadedCheckpoint } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
-import { Random } from '../util/random.js';
+import { Random } from '../util/index.js';
 import { BagEpisodeReader } from './BagEpisodeReader.js';
 import type { BagReadReport } from './BagEpisodeReader.js';
 import type { WeightStats } from './importanceWeights.js';

@@ -8,8 +8,8 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { loadCheckpoint } from '../policy/checkpoint.js';
-import { createLogger, parseLogLevel } from '../util/log.js';
+import { loadCheckpoint } from '../policy/index.js';
+import { createLogger, parseLogLevel } from '../util/index.js';
 import { getTask } from '../../sim/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
 import type { DeployOptions, DeployReport } from './deploy.js';
@@ -27,7 +27,7 @@ import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
 import type { NodeLogger, Transport, TransportNode } from './transport.js';
-import { collectGarbage } from '../util/gc.js';
+import { collectGarbage } from '../util/index.js';
 
 interface DeployFlags {
   transport: string;

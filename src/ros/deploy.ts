@@ -4,7 +4,7 @@
  * one event loop; over DDS (`--transport ros`) they are two nodes of one process talking through
  * rmw, and the robot node also measures the round trip (joint state out → command in).
  */
-import { collectGarbage } from '../util/gc.js';
+import { collectGarbage } from '../util/index.js';
 import { percentile } from './latencyStats.js';
 import type { DeploymentLoader } from './deployment.js';
 import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from './parameters.js';

@@ -4,7 +4,7 @@
  * (checkpoint + robot description + the sim layer's observation builders) is in
  * `deploymentLoader.ts`; tests supply fakes.
  */
-import type { Random } from '../util/random.js';
+import type { Random } from '../util/index.js';
 
 /** The robot-description facts the node needs (src/config/robotDescription.ts has the full one). */
 export interface DeploymentDescription {

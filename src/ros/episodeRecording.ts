@@ -10,8 +10,8 @@
  * bootstraps V from it. The step still pending when recording stops is written truncated with its
  * own observation as final observation (one step's bootstrap is approximate).
  */
-import { EpisodeRecorder } from '../replay/EpisodeRecorder.js';
-import type { RecordedStep as BagStep } from '../replay/types.js';
+import { EpisodeRecorder } from '../replay/index.js';
+import type { RecordedStep as BagStep } from '../replay/index.js';
 import type { NodeLogger } from './transport.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 

@@ -11,7 +11,7 @@
  * controller's command topic; plus PolicyOutput every tick and /diagnostics at ~1 Hz.
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
-import { Random } from '../util/random.js';
+import { Random } from '../util/index.js';
 import { validateDeployment } from './deployment.js';
 import type { LoadedDeployment } from './deployment.js';
 import type { CommandOutput } from './commandOutput.js';

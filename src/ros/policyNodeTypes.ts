@@ -1,7 +1,7 @@
 /**
  * Types shared by the policy node, its recorder adapter and its diagnostics.
  */
-import type { StepSample } from '../replay/types.js';
+import type { StepSample } from '../replay/index.js';
 import type { DeploymentLoader } from './deployment.js';
 import type { JointStateMessage } from './messages.js';
 import type { SafetyState } from './safety.js';

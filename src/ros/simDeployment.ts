@@ -8,12 +8,12 @@
  * reads checkpoints and descriptions synchronously on configure.
  */
 import { dirname, join, resolve } from 'node:path';
-import { loadRobotDescription } from '../config/robotDescription.js';
-import type { RobotDescription } from '../config/robotDescription.js';
-import { forwardFromCheckpoint, loadCheckpoint } from '../policy/checkpoint.js';
-import type { PolicyForward } from '../policy/forward.js';
-import { HALF_LOG_2PI } from '../policy/gaussian.js';
-import type { Random } from '../util/random.js';
+import { loadRobotDescription } from '../config/index.js';
+import type { RobotDescription } from '../config/index.js';
+import { forwardFromCheckpoint, loadCheckpoint } from '../policy/index.js';
+import type { PolicyForward } from '../policy/index.js';
+import { HALF_LOG_2PI } from '../policy/index.js';
+import type { Random } from '../util/index.js';
 import { Kinematics, getTask, makeEnv, modelsDir, taskNames } from '../../sim/index.js';
 import type { MujocoEnv } from '../../sim/index.js';
 import type {

@@ -9,14 +9,14 @@
  */
 import type { Command } from 'commander';
 import { getTask, modelsDir } from '../../sim/index.js';
-import { resolveTrainConfig } from '../config/trainConfig.js';
-import { addTrainRunOptions, cliLayer, doneSummary } from '../train/commands.js';
-import type { TrainRunFlags } from '../train/commands.js';
-import { createProgress } from '../train/progress.js';
-import { createRunDir, defaultRunDir, runPaths } from '../train/runDir.js';
-import { train } from '../train/runner.js';
-import { createLogger, parseLogLevel } from '../util/log.js';
-import type { LogLevel } from '../util/log.js';
+import { resolveTrainConfig } from '../config/index.js';
+import { addTrainRunOptions, cliLayer, doneSummary } from '../train/index.js';
+import type { TrainRunFlags } from '../train/index.js';
+import { createProgress } from '../train/index.js';
+import { createRunDir, defaultRunDir, runPaths } from '../train/index.js';
+import { train } from '../train/index.js';
+import { createLogger, parseLogLevel } from '../util/index.js';
+import type { LogLevel } from '../util/index.js';
 import { TRAINER_NODE_NAME, TRAINER_NODE_PARAMETERS, TRAINER_TOPICS } from './parameters.js';
 import { createDeploymentLoader, MujocoRobot } from './simDeployment.js';
 import { TrainerNode } from './trainerNode.js';

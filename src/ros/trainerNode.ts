@@ -20,11 +20,11 @@
  * rollout holds the event loop (0 worker threads) it waits, and missed periods are skipped.
  */
 import { resolve } from 'node:path';
-import { readPointer } from '../policy/checkpointPointers.js';
-import { readMetrics } from '../train/metrics.js';
-import type { ProgressReporter, ProgressUpdate } from '../train/progress.js';
-import { runPaths } from '../train/runDir.js';
-import { Random } from '../util/random.js';
+import { readPointer } from '../policy/index.js';
+import { readMetrics } from '../train/index.js';
+import type { ProgressReporter, ProgressUpdate } from '../train/index.js';
+import { runPaths } from '../train/index.js';
+import { Random } from '../util/index.js';
 import type { DeploymentLoader, LoadedDeployment } from './deployment.js';
 import { JointStateMatcher } from './jointMatching.js';
 import { POLICY_TOPICS, TRAINER_TOPICS } from './parameters.js';

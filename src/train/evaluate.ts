@@ -6,10 +6,10 @@
  * Episode i is reset with seed `evalEpisodeSeed(seed, i)`, so an evaluation is reproducible and
  * touches none of the training run's random streams or normaliser statistics.
  */
-import type { Env } from '../../sim/types.js';
-import { PolicyForward } from '../policy/forward.js';
-import type { GaussianPolicy } from '../policy/policy.js';
-import { Random } from '../util/random.js';
+import type { Env } from '../../sim/index.js';
+import { PolicyForward } from '../policy/index.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import { Random } from '../util/index.js';
 
 export interface EvaluateOptions {
   /** Number of episodes. */

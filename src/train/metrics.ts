@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { writeFileAtomic } from '../util/index.js';
 
 const num = z.number().refine(Number.isFinite, 'expected a finite number');
 /** A statistic that is null when no episode (or no eval) produced it this iteration. */

@@ -14,11 +14,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { writeFileAtomic } from '../util/atomicWrite.js';
-import { parseResolvedConfig } from '../config/trainConfig.js';
-import type { TrainConfig } from '../config/trainConfig.js';
-import { parseYamlText } from '../config/validate.js';
-import { readPointer } from '../policy/checkpointPointers.js';
+import { writeFileAtomic } from '../util/index.js';
+import { parseResolvedConfig } from '../config/index.js';
+import type { TrainConfig } from '../config/index.js';
+import { parseYamlText } from '../config/index.js';
+import { readPointer } from '../policy/index.js';
 
 export interface RunPaths {
   readonly root: string;

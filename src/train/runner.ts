@@ -16,8 +16,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { makeEnv, makeVecEnv } from '../../sim/index.js';
-import type { Env, VecEnv } from '../../sim/types.js';
-import type { TrainConfig } from '../config/trainConfig.js';
+import type { Env, VecEnv } from '../../sim/index.js';
+import type { TrainConfig } from '../config/index.js';
 import {
   RolloutStorage,
   collectRollouts,
@@ -26,13 +26,13 @@ import {
   startRollouts,
 } from '../learn/index.js';
 import type { RolloutCursor } from '../learn/index.js';
-import { initBackend } from '../policy/backend.js';
-import { loadCheckpoint, saveCheckpoint } from '../policy/checkpoint.js';
-import { writePointer } from '../policy/checkpointPointers.js';
-import { GaussianPolicy } from '../policy/policy.js';
-import { ValueNetwork } from '../policy/value.js';
-import { writeFileAtomic } from '../util/atomicWrite.js';
-import { Random } from '../util/random.js';
+import { initBackend } from '../policy/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../policy/index.js';
+import { writePointer } from '../policy/index.js';
+import { GaussianPolicy } from '../policy/index.js';
+import { ValueNetwork } from '../policy/index.js';
+import { writeFileAtomic } from '../util/index.js';
+import { Random } from '../util/index.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { appendMetricsLine, truncateMetrics } from './metrics.js';

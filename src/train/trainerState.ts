@@ -6,10 +6,10 @@
  * so nothing is lost in the text form.
  */
 import { z } from 'zod';
-import type { EnvState } from '../../sim/types.js';
-import type { AdamState } from '../learn/adam.js';
-import type { RolloutCursorState } from '../learn/rollout.js';
-import type { RandomState } from '../util/random.js';
+import type { EnvState } from '../../sim/index.js';
+import type { AdamState } from '../learn/index.js';
+import type { RolloutCursorState } from '../learn/index.js';
+import type { RandomState } from '../util/index.js';
 
 export const TRAINER_STATE_VERSION = 1;
 

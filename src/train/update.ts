@@ -4,14 +4,14 @@
  * line-search outcome). The algorithms themselves live in src/learn and only update; this adapter
  * is the runner's single point of dispatch.
  */
-import type { TrainConfig } from '../config/trainConfig.js';
-import type { Algorithm } from '../config/algorithms.js';
+import type { TrainConfig } from '../config/index.js';
+import type { Algorithm } from '../config/index.js';
 import { createUpdateContext, ppoUpdate, trpoUpdate, vpgUpdate } from '../learn/index.js';
 import type { TransitionBatch, UpdateContext } from '../learn/index.js';
-import { gaussianEntropy, klDiagonalGaussians } from '../policy/gaussian.js';
-import type { GaussianPolicy } from '../policy/policy.js';
-import type { ValueNetwork } from '../policy/value.js';
-import type { Random } from '../util/random.js';
+import { gaussianEntropy, klDiagonalGaussians } from '../policy/index.js';
+import type { GaussianPolicy } from '../policy/index.js';
+import type { ValueNetwork } from '../policy/index.js';
+import type { Random } from '../util/index.js';
 
 /** The algorithm-independent view of one update. */
 export interface UpdateSummary {

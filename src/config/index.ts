@@ -1,0 +1,8 @@
+/** Public API of src/config. */
+export type { Algorithm } from './algorithms.js';
+export { loadRobotDescription } from './robotDescription.js';
+export type { RobotDescription } from './robotDescription.js';
+export { parseResolvedConfig, resolveTrainConfig } from './trainConfig.js';
+export type { TrainConfig } from './trainConfig.js';
+export { parseYamlText } from './validate.js';
+export type { PlainObject } from './validate.js';

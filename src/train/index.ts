@@ -1,0 +1,15 @@
+/** Public API of src/train. */
+export {
+  addTrainRunOptions,
+  cliLayer,
+  doneSummary,
+  parseIntFlag,
+  registerTrainCommands,
+} from './commands.js';
+export type { TrainRunFlags } from './commands.js';
+export { readMetrics } from './metrics.js';
+export { createProgress } from './progress.js';
+export type { ProgressReporter, ProgressUpdate } from './progress.js';
+export { createRunDir, defaultRunDir, runPaths } from './runDir.js';
+export { train } from './runner.js';
+export { createContext, rolloutSettings, runUpdate } from './update.js';

@@ -1,0 +1,7 @@
+/** Public API of src/util. */
+export { renameDirAtomic, writeFileAtomic } from './atomicWrite.js';
+export { collectGarbage } from './gc.js';
+export { LOG_LEVELS, createLogger, parseLogLevel } from './log.js';
+export type { LogLevel } from './log.js';
+export { Random } from './random.js';
+export type { RandomState } from './random.js';
