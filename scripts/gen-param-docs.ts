@@ -151,14 +151,14 @@ export function lineDiff(actual: string, expected: string): string[] {
       i++;
       j++;
     } else if (
-      j < b.length &&
-      (i === a.length || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))
+      i < a.length &&
+      (j === b.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))
     ) {
-      out.push(`+${j + 1}: ${b[j]}`);
-      j++;
-    } else {
       out.push(`-${i + 1}: ${a[i]}`);
       i++;
+    } else {
+      out.push(`+${j + 1}: ${b[j]}`);
+      j++;
     }
   }
   return out;

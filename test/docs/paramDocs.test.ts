@@ -80,7 +80,7 @@ describe('docs/ros-node-parameters.md', () => {
 
   test('lineDiff marks removed and added lines, and nothing for equal text', () => {
     assert.deepEqual(lineDiff('a\nb\nc', 'a\nb\nc'), []);
-    assert.deepEqual(lineDiff('a\nb\nc', 'a\nB\nc'), ['+2: B', '-2: b']);
+    assert.deepEqual(lineDiff('a\nb\nc', 'a\nB\nc'), ['-2: b', '+2: B']);
     assert.deepEqual(lineDiff('a\nc', 'a\nb\nc'), ['+2: b']);
     assert.deepEqual(lineDiff('a\nb\nc', 'a\nc'), ['-2: b']);
   });
