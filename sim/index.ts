@@ -26,9 +26,9 @@ export type {
 export { taskNames, getTask, isTaskName } from './tasks/registry.js';
 export type { TaskName } from './tasks/registry.js';
 export type { TaskDefinition, ObservationInput, RewardInput } from './tasks/types.js';
-export { observeInvertedPendulum } from './tasks/inverted-pendulum.js';
-export { observeReacher } from './tasks/reacher-2dof.js';
-export { observeArm7Reach } from './tasks/arm7-reach.js';
+export { observeInvertedPendulum } from './tasks/invertedPendulum.js';
+export { observeReacher } from './tasks/reacher2dof.js';
+export { observeArm7Reach } from './tasks/arm7Reach.js';
 export { buildObservation } from './observation.js';
 export { MujocoEnv, makeEnv, listTasks, taskSpec } from './env.js';
 export type { MakeEnvOptions } from './env.js';
