@@ -40,7 +40,4 @@ export { Kinematics } from './kinematics.js';
 export { TaskModel } from './taskModel.js';
 export type { TaskModelOptions } from './taskModel.js';
 export { wasmHeapBytes } from './mujoco.js';
-export { runSimBench } from './bench.js';
-export type { SimBenchOptions, SimBenchResult } from './bench.js';
-export { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from './bench.js';
-export type { Throughput } from './bench.js';
+export { registerSimCommands } from './cli.js';
