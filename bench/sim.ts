@@ -6,12 +6,12 @@
  * Usage: npx tsx bench/sim.ts [--task arm7-reach] [--steps 20000] [--envs-per-worker 8]
  *                             [--repeats 3] [--json]
  * Each figure is the best of `repeats` runs (the least disturbed by other load on the machine).
- * Steps are environment steps (frameSkip physics steps each); see sim/bench.ts for the method.
+ * Steps are environment steps (frameSkip physics steps each); see bench/simBench.ts for the method.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from '../sim/index.js';
-import type { Throughput } from '../sim/index.js';
+import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from './simBench.js';
+import type { Throughput } from './simBench.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,8 @@
 /**
- * The contract between the simulation layer (sim/) and everything that consumes it (src/learn,
- * src/ros, src/replay). Gymnasium's API, typed: terminated is not truncated.
+ * The simulation layer's own types: Gymnasium's API, typed (terminated is not truncated). The
+ * learner's contract is src/learn/env.ts; sim/ does not import it (sim imports only src/util and
+ * src/config), and these types satisfy it structurally: test/sim/envContract.test.ts fails when the
+ * two drift apart.
  */
 
 /** Static facts about a task, enough to size a policy and a buffer. */

@@ -18,7 +18,8 @@ program
 registerTrainCommands(program);
 registerReplayCommands(program);
 registerRosCommands(program);
-(await import('../sim/cli.js')).registerSimCommands(program);
+(await import('../sim/index.js')).registerSimCommands(program);
+(await import('../bench/simBenchCommand.js')).registerSimBenchCommand(program);
 
 try {
   await program.parseAsync(process.argv);

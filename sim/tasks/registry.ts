@@ -1,7 +1,7 @@
 /** The task table: name → definition. */
-import { arm7Reach } from './arm7-reach.js';
-import { invertedPendulum } from './inverted-pendulum.js';
-import { reacher2dof } from './reacher-2dof.js';
+import { arm7Reach } from './arm7Reach.js';
+import { invertedPendulum } from './invertedPendulum.js';
+import { reacher2dof } from './reacher2dof.js';
 import type { TaskDefinition } from './types.js';
 
 /** Every task name, in the order `torquepilot tasks` lists them. */

@@ -74,3 +74,12 @@ export { VPG_DEFAULTS, vpgUpdate, policyGradientTf } from './vpg.js';
 export type { VpgConfig, VpgStats } from './vpg.js';
 export { ALGORITHM_NAMES, ALGORITHM_DEFAULTS, rolloutSettings, runUpdate } from './algorithms.js';
 export type { AlgorithmName, AlgorithmConfig } from './algorithms.js';
+export type {
+  Env,
+  EnvState,
+  StepInfo,
+  StepResult,
+  TaskSpec,
+  VecEnv,
+  VecStepResult,
+} from './env.js';

@@ -4,7 +4,7 @@
  * TS (no tfjs overhead in the loop). Truncated episodes store V(final obs) for the bootstrap;
  * terminated ones do not. Observations and rewards are checked for NaN after every step.
  */
-import type { VecEnv } from '../../sim/index.js';
+import type { VecEnv } from './env.js';
 import type { GaussianPolicy } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';

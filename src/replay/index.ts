@@ -45,15 +45,15 @@ export {
 } from './bagMetadata.js';
 export type { QosProfile, BagMetadataInput, BagTopicInfo, Rosbag2Metadata } from './bagMetadata.js';
 export { EpisodeMessageCodec } from './episodeMessages.js';
-export { EpisodeBagWriter, EPISODE_FORMAT_VERSION, MCAP_LIBRARY } from './EpisodeBagWriter.js';
-export type { EpisodeBagWriterOptions } from './EpisodeBagWriter.js';
-export { EpisodeRecorder, NodeFileWritable } from './EpisodeRecorder.js';
-export type { EpisodeRecorderOptions } from './EpisodeRecorder.js';
-export { McapMessageStream, genericDecoder } from './McapMessageStream.js';
-export type { RawBagMessage, BagChannelInfo } from './McapMessageStream.js';
-export { EpisodeAssembler } from './EpisodeAssembler.js';
-export { BagEpisodeReader } from './BagEpisodeReader.js';
-export type { BagReadOptions, BagReadReport, BagMessage } from './BagEpisodeReader.js';
+export { EpisodeBagWriter, EPISODE_FORMAT_VERSION, MCAP_LIBRARY } from './episodeBagWriter.js';
+export type { EpisodeBagWriterOptions } from './episodeBagWriter.js';
+export { EpisodeRecorder, NodeFileWritable } from './episodeRecorder.js';
+export type { EpisodeRecorderOptions } from './episodeRecorder.js';
+export { McapMessageStream, genericDecoder } from './mcapMessageStream.js';
+export type { RawBagMessage, BagChannelInfo } from './mcapMessageStream.js';
+export { EpisodeAssembler } from './episodeAssembler.js';
+export { BagEpisodeReader } from './bagEpisodeReader.js';
+export type { BagReadOptions, BagReadReport, BagMessage } from './bagEpisodeReader.js';
 export {
   logImportanceRatios,
   trajectoryLogWeights,

@@ -8,7 +8,7 @@
  * The standard texts are those of ros2/common_interfaces (std_msgs, sensor_msgs) and
  * ros2/rcl_interfaces (builtin_interfaces), comments shortened; the field lists are exact.
  * TRANSITION_MSG must equal ros2/torquepilot_msgs/msg/Transition.msg byte for byte
- * (test/replay/messageDefinitions.test.ts checks it).
+ * (test/replay/bagFormat.test.ts checks it).
  */
 
 export const TIME_MSG = `# This message communicates ROS Time defined here:

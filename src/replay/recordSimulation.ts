@@ -13,7 +13,7 @@ import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { PolicyForward } from '../policy/index.js';
 import { Random } from '../util/index.js';
 import type { BagMetadataInput } from './bagMetadata.js';
-import { EpisodeRecorder } from './EpisodeRecorder.js';
+import { EpisodeRecorder } from './episodeRecorder.js';
 import type { BagTopics } from './types.js';
 
 export interface RecordOptions {

@@ -1,6 +1,7 @@
 /**
  * The importance-weighted natural-gradient step on logged episodes (TRPO with per-sample weights
- * in the surrogate). This file only updates; reading bags, checkpoints and logging live in cli.ts.
+ * in the surrogate). This file only updates: runReplay.ts reads the bags and the checkpoint and
+ * saves the result, and cli.ts parses the flags and makes the logger.
  *
  * Each iteration, with the CURRENT policy π_θk:
  *  1. log π_θk(a_t|s_t) for every logged (s_t, a_t) (observations normalised with the policy's

@@ -14,8 +14,8 @@ import {
 import type { LoadedCheckpoint } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { Random } from '../util/index.js';
-import { BagEpisodeReader } from './BagEpisodeReader.js';
-import type { BagReadReport } from './BagEpisodeReader.js';
+import { BagEpisodeReader } from './bagEpisodeReader.js';
+import type { BagReadReport } from './bagEpisodeReader.js';
 import type { WeightStats } from './importanceWeights.js';
 import { ReplayDataBuilder } from './replayData.js';
 import type { ReplayData } from './replayData.js';

@@ -18,8 +18,8 @@ import { before, describe, test } from 'node:test';
 import { McapWriter } from '@mcap/core';
 import { parse as parseYaml, stringify } from 'yaml';
 import { loadCheckpoint } from '../../src/policy/checkpoint.js';
-import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
-import { EpisodeRecorder, NodeFileWritable } from '../../src/replay/EpisodeRecorder.js';
+import { BagEpisodeReader } from '../../src/replay/bagEpisodeReader.js';
+import { EpisodeRecorder, NodeFileWritable } from '../../src/replay/episodeRecorder.js';
 import { schemaText } from '../../src/replay/messageDefinitions.js';
 import { runReplay } from '../../src/replay/runReplay.js';
 import {

@@ -15,15 +15,15 @@ import { MessageReader } from '@foxglove/rosmsg2-serialization';
 import { McapIndexedReader } from '@mcap/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
-import type { BagMessage } from '../../src/replay/BagEpisodeReader.js';
+import { BagEpisodeReader } from '../../src/replay/bagEpisodeReader.js';
+import type { BagMessage } from '../../src/replay/bagEpisodeReader.js';
 import {
   bagMetadataYaml,
   parseBagMetadata,
   qosProfileSchema,
 } from '../../src/replay/bagMetadata.js';
-import { EpisodeBagWriter } from '../../src/replay/EpisodeBagWriter.js';
-import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
+import { EpisodeBagWriter } from '../../src/replay/episodeBagWriter.js';
+import { EpisodeRecorder } from '../../src/replay/episodeRecorder.js';
 import { TRANSITION_MSG, schemaText } from '../../src/replay/messageDefinitions.js';
 import type { RecordedStep } from '../../src/replay/types.js';
 import { JOINTS, MemoryWritable, OBS_SIZE, syntheticSteps, tempDir } from './helpers.js';

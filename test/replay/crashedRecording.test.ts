@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
-import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
+import { BagEpisodeReader } from '../../src/replay/bagEpisodeReader.js';
+import { EpisodeRecorder } from '../../src/replay/episodeRecorder.js';
 import { JOINTS, OBS_SIZE, syntheticSteps, tempDir } from './helpers.js';
 
 const tmp = tempDir('torquepilot-replay-crash-');

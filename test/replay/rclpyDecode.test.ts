@@ -3,8 +3,8 @@
  * the standard sensor_msgs / std_msgs) decodes the CDR we write, bit-exactly: the bag's messages
  * are what a ROS 2 subscriber receives from `ros2 bag play`.
  *
- * Needs the project's ROS 2 prefix (`npm run setup:ros` → .ros/env.sh with torquepilot_msgs built);
- * skipped, with that reason, when it is absent.
+ * Needs the project's ROS 2 prefix (`npm run setup:ros` → .ros/env.sh with torquepilot_msgs built,
+ * or $TORQUEPILOT_ROS_HOME); skipped, with that reason, when it is absent.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,10 +17,12 @@ import type { TransitionRecord } from '../../src/replay/types.js';
 import { floatHex, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const envSh = join(root, '.ros/env.sh');
+// The project's ROS folder, found as the ROS layer finds it: $TORQUEPILOT_ROS_HOME or <root>/.ros.
+const rosHome = process.env['TORQUEPILOT_ROS_HOME'] ?? join(root, '.ros');
+const envSh = join(rosHome, 'env.sh');
 const built = join(
-  root,
-  '.ros/ws/install/lib/python3.11/site-packages/torquepilot_msgs/msg/_transition.py',
+  rosHome,
+  'ws/install/lib/python3.11/site-packages/torquepilot_msgs/msg/_transition.py',
 );
 const tmp = tempDir('torquepilot-replay-rclpy-');
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeEnv, taskSpec } from '../../sim/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../../src/policy/checkpoint.js';
-import { BagEpisodeReader } from '../../src/replay/BagEpisodeReader.js';
+import { BagEpisodeReader } from '../../src/replay/bagEpisodeReader.js';
 import { recordSimulatedEpisodes } from '../../src/replay/recordSimulation.js';
 import type { ReplaySummary } from '../../src/replay/runReplay.js';
 import { evaluatePolicy } from '../../src/train/evaluate.js';

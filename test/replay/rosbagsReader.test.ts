@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { EpisodeRecorder } from '../../src/replay/EpisodeRecorder.js';
+import { EpisodeRecorder } from '../../src/replay/episodeRecorder.js';
 import { JOINTS, OBS_SIZE, floatHex, syntheticSteps, tempDir } from './helpers.js';
 
 const python = process.env['TORQUEPILOT_ROSBAGS_PYTHON'];

@@ -8,7 +8,7 @@
  * footer does NOT throw; `damage` says what happened, and everything decoded before it stands.
  * Malformed content that is not damage (a topic with the wrong type) throws.
  *
- * No `node:` imports: the Node file adapter is in BagEpisodeReader.ts.
+ * No `node:` imports: the Node file adapter is in bagEpisodeReader.ts.
  */
 import { parse } from '@foxglove/rosmsg';
 import { MessageReader } from '@foxglove/rosmsg2-serialization';

@@ -1,10 +1,10 @@
 /**
- * Simulation throughput, measured three ways on the same model (used by `torquepilot sim-bench`
- * and bench/sim.ts):
+ * Simulation throughput, measured three ways on the same model (used by `torquepilot sim-bench`,
+ * registered from bench/simBenchCommand.ts, and by bench/sim.ts):
  *
  * - rawStepsPerSec: a bare loop `ctrl ← action; mj_step × frameSkip`, with a reset (mj_resetData,
- *   the task's initial-state draw, mj_forward) every `horizon` steps. One "step" is one environment step (frameSkip physics steps), so the three
- *   figures count the same unit.
+ *   the task's initial-state draw, mj_forward) every `horizon` steps. One "step" is one environment
+ *   step (frameSkip physics steps), so the three figures count the same unit.
  * - envStepsPerSec: one MujocoEnv, `step(action)` with auto-reset on terminated/truncated.
  * - vectorStepsPerSec: a worker-pool VecEnv (`workers` threads, `numEnvs` environments), counting
  *   numEnvs environment steps per batched step.
@@ -12,12 +12,9 @@
  * All three apply the same uniformly random actions over each actuator's ctrlrange, drawn from a
  * fixed seed, and start timing after a warm-up of 10 % of the steps (JIT, caches).
  */
+import { loadMujoco, makeEnv, makeVecEnv, TaskModel } from '../sim/index.js';
+import type { TaskSpec } from '../sim/index.js';
 import { Random } from '../src/util/index.js';
-import { makeEnv } from './env.js';
-import { loadMujoco } from './mujoco.js';
-import { TaskModel } from './taskModel.js';
-import type { TaskSpec } from './types.js';
-import { makeVecEnv } from './vecEnv.js';
 
 export interface SimBenchOptions {
   /** Task name. */

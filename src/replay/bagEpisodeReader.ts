@@ -12,14 +12,14 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import { basename, join, resolve } from 'node:path';
 import { parseBagMetadata } from './bagMetadata.js';
 import type { Rosbag2Metadata } from './bagMetadata.js';
-import { EpisodeAssembler } from './EpisodeAssembler.js';
+import { EpisodeAssembler } from './episodeAssembler.js';
 import {
   makeCommandDecoder,
   makeJointStateDecoder,
   makeTransitionDecoder,
 } from './episodeMessages.js';
-import { McapMessageStream, genericDecoder } from './McapMessageStream.js';
-import type { BagChannelInfo } from './McapMessageStream.js';
+import { McapMessageStream, genericDecoder } from './mcapMessageStream.js';
+import type { BagChannelInfo } from './mcapMessageStream.js';
 import {
   FLOAT64_MULTI_ARRAY_TYPE,
   JOINT_STATE_TYPE,

@@ -16,8 +16,8 @@ import type { IWritable } from '@mcap/core';
 import { writeFileAtomic } from '../util/index.js';
 import { bagMetadataYaml } from './bagMetadata.js';
 import type { BagMetadataInput } from './bagMetadata.js';
-import { EpisodeBagWriter } from './EpisodeBagWriter.js';
-import type { EpisodeBagWriterOptions } from './EpisodeBagWriter.js';
+import { EpisodeBagWriter } from './episodeBagWriter.js';
+import type { EpisodeBagWriterOptions } from './episodeBagWriter.js';
 import type { RecordedStep } from './types.js';
 
 /** IWritable over a file handle, buffering small writes into ~1 MiB blocks. */
