@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node entry has no gradients registered; see tfjsGradients.ts.
 import './tfjsGradients.js';
-import type { Activation, MlpLayout } from './mlp.js';
+import type { Activation, MlpLayout } from '../nn/index.js';
 import type { GaussianPolicy } from './policy.js';
-import { HALF_LOG_2PI } from './gaussian.js';
+import { HALF_LOG_2PI } from './diagGaussian.js';
 
 /** MLP forward on x (n, in) with parameters read from the flat tensor `flat`. Returns (n, out). */
 export function mlpForwardTf(
