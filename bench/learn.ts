@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/learn.ts [--json] [--backend wasm|cpu] [--quick] [--kernels both|wasm|js]
  *
- * `--kernels` picks the MLP kernel path (src/kernels: WebAssembly SIMD, or plain TS); the default
+ * `--kernels` picks the MLP kernel path (src/nn: WebAssembly SIMD, or plain TS); the default
  * runs both in one process so their ratio is measured under the same load. The tfjs backend only
  * matters for the tfjs reference product.
  *
@@ -29,7 +29,7 @@ import {
   initBackend,
   type BackendName,
 } from '../src/policy/index.js';
-import { type KernelMode, setKernelMode } from '../src/kernels/index.js';
+import { type KernelMode, setKernelMode } from '../src/nn/index.js';
 import { Random } from '../src/util/index.js';
 
 const args = process.argv.slice(2);

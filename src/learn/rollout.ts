@@ -8,7 +8,6 @@ import type { VecEnv } from './env.js';
 import type { GaussianPolicy } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';
-import { gaussianLogProb } from '../policy/index.js';
 import type { RolloutStorage } from './storage.js';
 import { valueScratch } from './scratch.js';
 
@@ -154,12 +153,9 @@ export async function collectRollouts(
     policy.normalizeObs(cursor.obs, normObs, N);
     // One batched actor pass and one critic pass for all environments.
     const ws = policy.forward(normObs, N);
-    for (let k = 0; k < N * A; k++) {
-      means[k] = ws.mean[k] as number;
-      logStds[k] = ws.logStd[k] as number;
-      actions[k] = (ws.mean[k] as number) + Math.exp(ws.logStd[k] as number) * rng.normal();
-    }
-    for (let r = 0; r < N; r++) logProbs[r] = gaussianLogProb(actions, means, logStds, A, r);
+    means.set(ws.mean.subarray(0, N * A));
+    logStds.set(ws.logStd.subarray(0, N * A));
+    policy.distribution.sampleBatch(means, logStds, N, rng, actions, logProbs);
     value.predict(normObs, N, values, valueWs);
 
     const res = await vecEnv.step(actions);

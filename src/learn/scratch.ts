@@ -4,7 +4,7 @@
  * network keeps one workspace per named slot (they grow on demand and are never shared between
  * concurrent uses within an update: e.g. 'batch' for the line search, 'fisher' for the CG products).
  */
-import type { MlpWorkspace } from '../policy/index.js';
+import type { MlpWorkspace } from '../nn/index.js';
 import type { GaussianPolicy, PolicyWorkspace } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
 

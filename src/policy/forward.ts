@@ -9,8 +9,8 @@
  * pass over the policy's workspace.
  */
 import type { Random } from '../util/index.js';
-import { HALF_LOG_2PI } from './gaussian.js';
-import type { LayerLayout } from './mlp.js';
+import type { LayerLayout } from '../nn/index.js';
+import type { DiagGaussian } from './diagGaussian.js';
 import type { GaussianPolicy } from './policy.js';
 
 export class PolicyForward {
@@ -24,6 +24,8 @@ export class PolicyForward {
   readonly #layers: readonly LayerLayout[];
   readonly #bufA: Float64Array;
   readonly #bufB: Float64Array;
+  /** The action distribution (sampling, log-prob, log π at the mean for deterministic acts). */
+  readonly distribution: DiagGaussian;
   readonly #tanh: boolean;
   #batchNorm = new Float64Array(0);
 
@@ -42,6 +44,7 @@ export class PolicyForward {
     this.mean = new Float64Array(policy.actionSize);
     this.logStd = new Float64Array(policy.actionSize);
     this.#tanh = policy.mlpShape.activation === 'tanh';
+    this.distribution = policy.distribution;
   }
 
   /**
@@ -107,14 +110,7 @@ export class PolicyForward {
    */
   sample(rawObs: ArrayLike<number>, rng: Random, outAction: Float32Array | Float64Array): number {
     this.forward(rawObs);
-    let lp = 0;
-    for (let j = 0; j < this.actionSize; j++) {
-      const ls = this.logStd[j] as number;
-      const eps = rng.normal();
-      outAction[j] = (this.mean[j] as number) + Math.exp(ls) * eps;
-      lp += -0.5 * eps * eps - ls - HALF_LOG_2PI;
-    }
-    return lp;
+    return this.distribution.sample(this.mean, this.logStd, rng, outAction);
   }
 
   /**
@@ -131,19 +127,8 @@ export class PolicyForward {
   ): void {
     const normObs = this.#normalizeBatch(rawObs, n);
     const ws = this.policy.forward(normObs, n);
-    const a = this.actionSize;
-    for (let r = 0; r < n; r++) {
-      let lp = 0;
-      for (let j = 0; j < a; j++) {
-        const k = r * a + j;
-        const ls = ws.logStd[k] as number;
-        const eps = rng.normal();
-        outActions[k] = (ws.mean[k] as number) + Math.exp(ls) * eps;
-        if (outMean) outMean[k] = ws.mean[k] as number;
-        lp += -0.5 * eps * eps - ls - HALF_LOG_2PI;
-      }
-      outLogProb[r] = lp;
-    }
+    this.distribution.sampleBatch(ws.mean, ws.logStd, n, rng, outActions, outLogProb);
+    if (outMean) for (let k = 0; k < n * this.actionSize; k++) outMean[k] = ws.mean[k] as number;
   }
 
   /** Deterministic means for RAW observations (n, obsSize) into out (n, actionSize). */

@@ -1,7 +1,8 @@
 /**
  * Public API of src/policy: the Gaussian policy, the value network, the running observation
- * normaliser, the plain-TS real-time forward pass, closed-form Gaussian functions, the tfjs
- * reference implementation and tfjs backend selection.
+ * normaliser, the plain-TS real-time forward pass, the diagonal Gaussian (`DiagGaussian`: sample,
+ * log-prob, entropy, KL), the tfjs reference implementation, tfjs backend selection and the
+ * checkpoint format. The networks are MLPs from src/nn.
  *
  * Conventions:
  * - Every network's parameters are ONE flat Float32Array (`.params`); `exportParameters()` gives
@@ -18,6 +19,7 @@
  *   const fwd = new PolicyForward(policy);          // real-time, batch 1, no allocation
  *   fwd.forward(rawObs, outMean);                   // deterministic action
  *   const logProb = fwd.sample(rawObs, rng, outAction);
+ *   policy.projectParameters();                     // after every update step of policy.params
  */
 export { GaussianPolicy, PolicyWorkspace, GAUSSIAN_POLICY_DEFAULTS } from './policy.js';
 export type { GaussianPolicyOptions, NamedParameter, ExportedParameters } from './policy.js';
@@ -27,22 +29,13 @@ export { RunningNormalizer, NORMALIZER_DEFAULTS } from './normalizer.js';
 export type { NormalizerState, RunningNormalizerOptions } from './normalizer.js';
 export { PolicyForward } from './forward.js';
 export {
+  DiagGaussian,
   gaussianLogProb,
   gaussianEntropy,
   klDiagonalGaussians,
-  sampleGaussianRow,
   HALF_LOG_2PI,
-} from './gaussian.js';
-export {
-  mlpLayout,
-  mlpForward,
-  mlpJvp,
-  mlpVjp,
-  initOrthogonal,
-  randomOrthogonal,
-  MlpWorkspace,
-} from './mlp.js';
-export type { Activation, MlpShape, MlpLayout, LayerLayout } from './mlp.js';
+} from './diagGaussian.js';
+export type { GaussianOut } from './diagGaussian.js';
 export { initBackend, currentBackend } from './backend.js';
 export type { BackendName, BackendChoice } from './backend.js';
 export {

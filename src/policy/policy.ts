@@ -2,17 +2,27 @@
  * The Gaussian policy π_θ(a|s) = N(μ_θ(s), diag(σ_θ²)): an MLP mean, a learned log-std vector
  * (or, optionally, a state-dependent log-std head sharing the MLP's hidden layers), clamped to
  * [logStdMin, logStdMax], and a running observation normaliser that is part of its state.
+ * Sampling and scoring go through its `distribution` (diagGaussian.ts).
  *
  * All parameters live in ONE flat Float32Array (`params`), so TRPO works on flat vectors and
- * checkpoints and the plain-TS forward pass read the same numbers. Layout: the MLP (see mlp.ts,
- * names `mean.layers.<l>.weight|bias`), then, for a state-independent std, `logStd` (actionSize).
+ * checkpoints and the plain-TS forward pass read the same numbers. Layout: the MLP (src/nn, names
+ * `mean.layers.<l>.weight|bias`), then, for a state-independent std, `logStd` (actionSize).
  * With `stateDependentStd`, the MLP's output layer has 2·actionSize rows: [μ; log σ].
+ *
+ * The log-std bounds. A clamp has zero derivative outside its range, so a free log-std that an
+ * update pushed past a bound would get zero gradient and zero Fisher there and stay stuck. The
+ * free log-std is therefore kept INSIDE the bounds by projection: `projectParameters()` after
+ * every update step (projected gradient descent), and at construction and import. The forward
+ * clamp then only acts on trial points (a line search evaluates θ + step before projecting, and
+ * clamp(θ) = project(θ) for these coordinates, so what it evaluates is what it keeps). A
+ * state-dependent log-std head keeps the plain clamp (SB3/SAC behaviour): no single parameter
+ * can be projected there.
  *
  * Observations passed to `forward`/`sample`/`logProb` are NORMALISED (see `normalizeObs`); the
  * real-time `PolicyForward` (forward.ts) takes raw observations.
  */
 import type { Random } from '../util/index.js';
-import { gaussianEntropy, gaussianLogProb } from './gaussian.js';
+import { DiagGaussian } from './diagGaussian.js';
 import {
   type Activation,
   type MlpLayout,
@@ -23,7 +33,7 @@ import {
   mlpJvp,
   mlpLayout,
   mlpVjp,
-} from './mlp.js';
+} from '../nn/index.js';
 import { type NormalizerState, RunningNormalizer } from './normalizer.js';
 
 export interface GaussianPolicyOptions {
@@ -143,6 +153,11 @@ export class GaussianPolicy {
   readonly params: Float32Array;
   readonly normalizer: RunningNormalizer;
   readonly workspace: PolicyWorkspace;
+  /** The action distribution N(μ, diag(σ²)) of dimension actionSize. */
+  readonly distribution: DiagGaussian;
+  /** The log-std bounds as float32 values inside [logStdMin, logStdMax] (what projection writes). */
+  readonly #logStdLo: number;
+  readonly #logStdHi: number;
 
   constructor(
     options: Partial<GaussianPolicyOptions> & Pick<GaussianPolicyOptions, 'obsSize' | 'actionSize'>,
@@ -180,10 +195,35 @@ export class GaussianPolicy {
     }
     this.normalizer = new RunningNormalizer(o.obsSize, { clip: o.obsClip });
     this.workspace = new PolicyWorkspace(this.mlpShape, o.actionSize);
+    this.distribution = new DiagGaussian(o.actionSize);
+    this.#logStdLo = float32AtLeast(o.logStdMin);
+    this.#logStdHi = float32AtMost(o.logStdMax);
+    this.projectParameters();
   }
 
   get numParams(): number {
     return this.params.length;
+  }
+
+  /**
+   * Project the free log-std of `params` into [logStdMin, logStdMax] in place; returns how many
+   * entries moved. Call after every update step of the parameters (see the file comment): an
+   * entry at a bound keeps a non-zero gradient and Fisher, so the next step can bring it back.
+   * No-op with a state-dependent log-std.
+   */
+  projectParameters(params: Float32Array = this.params): number {
+    if (this.logStdOffset < 0) return 0;
+    const lo = this.#logStdLo;
+    const hi = this.#logStdHi;
+    let moved = 0;
+    for (let j = this.logStdOffset; j < this.logStdOffset + this.actionSize; j++) {
+      const v = params[j] as number;
+      if (v > hi) params[j] = hi;
+      else if (v < lo) params[j] = lo;
+      else continue;
+      moved += 1;
+    }
+    return moved;
   }
 
   /** Normalise raw observations (n, obsSize) into `out` with the current statistics (a copy when disabled). */
@@ -305,14 +345,7 @@ export class GaussianPolicy {
     ws: PolicyWorkspace = this.workspace,
   ): void {
     this.forward(obs, n, ws);
-    const a = this.actionSize;
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < a; j++) {
-        const k = r * a + j;
-        outActions[k] = (ws.mean[k] as number) + Math.exp(ws.logStd[k] as number) * rng.normal();
-      }
-      if (outLogProb) outLogProb[r] = gaussianLogProb(outActions, ws.mean, ws.logStd, a, r);
-    }
+    this.distribution.sampleBatch(ws.mean, ws.logStd, n, rng, outActions, outLogProb);
   }
 
   /** Deterministic action: the mean μ(s), shape (n, actionSize), for normalised observations. */
@@ -336,16 +369,13 @@ export class GaussianPolicy {
     params: Float32Array = this.params,
   ): void {
     this.forward(obs, n, ws, params);
-    for (let r = 0; r < n; r++)
-      out[r] = gaussianLogProb(actions, ws.mean, ws.logStd, this.actionSize, r);
+    this.distribution.logProbBatch(actions, ws.mean, ws.logStd, n, out);
   }
 
   /** Mean entropy over n normalised observations (constant in s for a state-independent σ). */
   entropy(obs: ArrayLike<number>, n: number, ws: PolicyWorkspace = this.workspace): number {
     this.forward(obs, n, ws);
-    let h = 0;
-    for (let r = 0; r < n; r++) h += gaussianEntropy(ws.logStd, this.actionSize, r);
-    return h / Math.max(1, n);
+    return this.distribution.meanEntropy(ws.logStd, n);
   }
 
   /** Named copies of the parameters (checkpoint order) and the normaliser state. */
@@ -382,5 +412,28 @@ export class GaussianPolicy {
     }
     if (this.logStdOffset >= 0) put('logStd', this.logStdOffset, [this.actionSize]);
     if (exported.normalizer) this.normalizer.setState(exported.normalizer);
+    this.projectParameters();
   }
+}
+
+const f32 = new Float32Array(1);
+const f32Bits = new Int32Array(f32.buffer);
+
+/**
+ * The largest float32 ≤ x. A bound such as 0.3 rounds UP to float32, and a parameter stored there
+ * would sit just outside the clamp range (zero gradient again).
+ */
+function float32AtMost(x: number): number {
+  f32[0] = x;
+  const v = f32[0] as number;
+  if (v <= x) return v;
+  if (v === 0) return -(2 ** -149); // x is a tiny negative number: the largest float32 below 0
+  // One ulp towards −∞: for a positive float the bit pattern decreases, for a negative one it grows.
+  f32Bits[0] = (f32Bits[0] as number) + (v > 0 ? -1 : 1);
+  return f32[0] as number;
+}
+
+/** The smallest float32 ≥ x. */
+function float32AtLeast(x: number): number {
+  return -float32AtMost(-x);
 }

@@ -10,7 +10,7 @@
  *
  * Every gradient is itself written with differentiable ops from this list, so second derivatives
  * (double backprop, for the reference Fisher-vector product) work too. Tested through
- * test/kernels/mlpKernels.test.ts (tfjs gradients vs the plain-TS and wasm kernels) and
+ * test/nn/mlpKernels.test.ts (tfjs gradients vs the plain-TS and wasm kernels) and
  * test/learn/fisher.test.ts (the double-backprop Fisher-vector product).
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,17 +1,17 @@
 /**
- * The tfjs reference implementation: the same networks as mlp.ts / policy.ts / value.ts, written
- * with tfjs ops on a flat parameter tensor, so tf.grad gives exact gradients (and, by double
- * backprop, Hessian-vector products of the KL). Every plain-TS fast path is tested equal to these
- * functions (test/policy/*.test.ts, test/learn/fisher.test.ts).
+ * The tfjs reference implementation: the same networks as src/nn's kernels, policy.ts and
+ * value.ts, written with tfjs ops on a flat parameter tensor, so tf.grad gives exact gradients
+ * (and, by double backprop, Hessian-vector products of the KL). Every plain-TS and WASM fast path
+ * is tested equal to these functions (test/nn, test/policy, test/learn/fisher.test.ts).
  *
  * Functions that return tensors do not dispose their inputs; wrap calls in tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node entry has no gradients registered; see tfjsGradients.ts.
 import './tfjsGradients.js';
-import type { Activation, MlpLayout } from './mlp.js';
+import type { Activation, MlpLayout } from '../nn/index.js';
 import type { GaussianPolicy } from './policy.js';
-import { HALF_LOG_2PI } from './gaussian.js';
+import { HALF_LOG_2PI } from './diagGaussian.js';
 
 /** MLP forward on x (n, in) with parameters read from the flat tensor `flat`. Returns (n, out). */
 export function mlpForwardTf(

@@ -13,7 +13,7 @@ import {
   mlpForward,
   mlpLayout,
   mlpVjp,
-} from './mlp.js';
+} from '../nn/index.js';
 import { exportLayerParameters } from './policy.js';
 import type { ExportedParameters } from './policy.js';
 

@@ -17,7 +17,7 @@ import {
 } from '../../src/learn/trpo.js';
 import { pseudoLossAndGradient } from '../../src/learn/surrogate.js';
 import { policyGradientTf } from '../../src/learn/vpg.js';
-import { klDiagonalGaussians } from '../../src/policy/gaussian.js';
+import { klDiagonalGaussians } from '../../src/policy/index.js';
 import { ValueNetwork } from '../../src/policy/value.js';
 import type { GaussianPolicy } from '../../src/policy/policy.js';
 import { Random } from '../../src/util/random.js';

@@ -10,7 +10,7 @@ import { GaussianPolicy } from '../../src/policy/policy.js';
 import { ValueNetwork } from '../../src/policy/value.js';
 import { PolicyForward } from '../../src/policy/forward.js';
 import { RunningNormalizer } from '../../src/policy/normalizer.js';
-import { gaussianLogProb } from '../../src/policy/gaussian.js';
+import { gaussianLogProb } from '../../src/policy/diagGaussian.js';
 import { mlpForwardTf, policyDistributionTf } from '../../src/policy/tfjsReference.js';
 import { initBackend } from '../../src/policy/backend.js';
 import { Random } from '../../src/util/random.js';

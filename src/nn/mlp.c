@@ -1,11 +1,11 @@
 /*
  * WebAssembly SIMD (f64x2) kernels for the dense layers of torquepilot's MLPs.
  *
- * Everything is float64, like the plain-TS kernels in src/policy/mlp.ts, so both paths give the
+ * Everything is float64, like the plain-TS kernels in src/nn/mlpKernels.ts, so both paths give the
  * same numbers up to summation order (about 1e-15 relative), and the Fisher matrix stays symmetric
  * to 1e-9 (test/learn/fisher.test.ts). Matrices are row-major; batches are (n, features).
  * No libc: tanh is computed here from an expm1 Taylor polynomial after Cody–Waite range
- * reduction (accurate to a few ulp, checked against Math.tanh in test/kernels).
+ * reduction (accurate to a few ulp, checked against Math.tanh in test/nn).
  *
  * Build: scripts/build-kernels.sh (clang --target=wasm32 -msimd128 -O3, wasm-ld, no libc).
  */

@@ -1,6 +1,6 @@
 /**
- * The WebAssembly SIMD MLP kernels (src/kernels) against the plain-TS kernels (src/policy/mlp.ts),
- * tfjs autodiff, finite differences and Math.tanh, on random networks including layer sizes and
+ * The WebAssembly SIMD MLP kernels (src/nn/wasmMlp.ts) against the plain-TS kernels
+ * (src/nn/mlpKernels.ts), tfjs autodiff, finite differences and Math.tanh, on random networks including layer sizes and
  * batch sizes that are not multiples of 4 (the kernels' register blocks) or of 2 (the SIMD lanes).
  */
 import { before, describe, test } from 'node:test';
@@ -16,20 +16,18 @@ import {
   kernelMode,
   kernelModule,
   setKernelMode,
-} from '../../src/kernels/wasmMlp.js';
-import { MLP_WASM_BASE64 } from '../../src/kernels/mlpWasmBytes.js';
+} from '../../src/nn/wasmMlp.js';
+import { MLP_WASM_BASE64 } from '../../src/nn/mlpWasmBytes.js';
+import { type MlpShape, initOrthogonal, mlpLayout } from '../../src/nn/mlpLayout.js';
 import {
-  type MlpShape,
   MlpWorkspace,
   WASM_MIN_ROWS,
-  initOrthogonal,
   mlpForward,
   mlpJvp,
-  mlpLayout,
   mlpVjp,
-} from '../../src/policy/mlp.js';
+} from '../../src/nn/mlpKernels.js';
 import { mlpForwardTf } from '../../src/policy/tfjsReference.js';
-import { FisherOperator } from '../../src/learn/trpo.js';
+import { FisherOperator } from '../../src/learn/index.js';
 import { Random } from '../../src/util/random.js';
 import { randomPolicy, relativeMaxError, useCpuBackend } from '../learn/helpers.js';
 
@@ -215,7 +213,7 @@ describe('wasm MLP kernels', () => {
 
   test('TORQUEPILOT_KERNELS=js forces the TS kernels; other values are an error', () => {
     const code =
-      "import('./src/kernels/wasmMlp.ts').then((m) => console.log(m.kernelMode())).catch((e) => console.log('ERR ' + e.message))";
+      "import('./src/nn/wasmMlp.ts').then((m) => console.log(m.kernelMode())).catch((e) => console.log('ERR ' + e.message))";
     const run = (value: string) =>
       spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
         env: { ...process.env, TORQUEPILOT_KERNELS: value },
@@ -227,7 +225,7 @@ describe('wasm MLP kernels', () => {
   });
 
   test('the committed .wasm and its base64 copy are what the C source builds to (needs clang)', (t) => {
-    const committed = readFileSync('src/kernels/mlp.wasm');
+    const committed = readFileSync('src/nn/mlp.wasm');
     assert.deepEqual(Buffer.from(MLP_WASM_BASE64, 'base64'), committed);
     const clang = spawnSync('clang', ['--version']);
     const lld = spawnSync('wasm-ld', ['--version']);

@@ -1,11 +1,11 @@
 /**
- * Loader and per-workspace state of the WebAssembly SIMD MLP kernels (src/kernels/mlp.c, built by
+ * Loader and per-workspace state of the WebAssembly SIMD MLP kernels (mlp.c, built by
  * scripts/build-kernels.sh and committed as mlp.wasm + mlpWasmBytes.ts).
  *
  * Each `WasmMlpKernels` owns one module instance with its OWN linear memory, holding the
  * network's parameters (float64, plus a transposed copy of every weight matrix), a parameter
  * direction (for JVPs), a gradient, and the workspace's activation, tangent and cotangent arrays.
- * `MlpWorkspace` (src/policy/mlp.ts) exposes those arrays as Float64Array views, so the JS code
+ * `MlpWorkspace` (mlpKernels.ts) exposes those arrays as Float64Array views, so the JS code
  * around the kernels reads and writes them without copies. Growing the memory detaches old
  * views, so views are (re)made only in `ensure`, the one place that grows.
  *
@@ -13,7 +13,7 @@
  * are used when the runtime supports WebAssembly SIMD. `setKernelMode` overrides this for new
  * workspaces (tests and benches compare both).
  */
-import type { Activation, MlpLayout } from '../policy/index.js';
+import type { Activation, MlpLayout } from './mlpLayout.js';
 import { MLP_WASM_BASE64 } from './mlpWasmBytes.js';
 
 export type KernelMode = 'wasm' | 'js';
