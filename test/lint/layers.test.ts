@@ -201,13 +201,18 @@ describe("the project's own config", () => {
     const roomRules = await loadRoomRules();
     const want = roomRules(repoRoot).find((c) => c.rules !== undefined)?.rules;
     assert.ok(want !== undefined);
-    for (const file of ['src/cli.ts', 'sim/index.ts', 'test/lint/layers.test.ts']) {
+    for (const file of [
+      'src/cli.ts',
+      'sim/index.ts',
+      'bench/learn.ts',
+      'test/lint/layers.test.ts',
+    ]) {
       const config = (await eslint.calculateConfigForFile(join(repoRoot, file))) as {
         rules: Record<string, unknown>;
       };
       for (const rule of [CYCLE, ZONE]) {
-        const entry = want[rule];
-        const options = Array.isArray(entry) ? (entry.slice(1) as unknown[]) : [];
+        const entry: Linter.RuleEntry | undefined = want[rule];
+        const options: unknown[] = Array.isArray(entry) ? entry.slice(1) : [];
         assert.deepEqual(config.rules[rule], [2, ...options], `${rule} in ${file}`);
       }
     }
