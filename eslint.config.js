@@ -12,10 +12,10 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
-// Layers, top to bottom. Each layer lists what it may import; anything else in this table is an
-// error. Exact list from issue 14 / the helpers' common notes; `robot` (the future importer of
-// URDF/MJCF into a robot folder) sits beside sim: it reads config and util, and the layers that
-// may import sim may import it too.
+// Layers, top to bottom (issue 14). Each layer lists what it may import; importing any other
+// layer in this table is an error. `robot` (the future URDF/MJCF importer) is placed beside sim
+// until its issue says otherwise: it reads config and util, and the layers that may import sim
+// may import it too.
 const CHAIN = 'ros → replay → train → learn → policy → nn → util';
 const ORDER = ['ros', 'replay', 'train', 'learn', 'policy', 'nn', 'util'];
 const MAY_IMPORT = {
