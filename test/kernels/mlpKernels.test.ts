@@ -29,7 +29,7 @@ import {
   mlpVjp,
 } from '../../src/policy/mlp.js';
 import { mlpForwardTf } from '../../src/policy/tfjsReference.js';
-import { FisherOperator } from '../../src/learn/trpo.js';
+import { FisherOperator } from '../../src/learn/naturalGradient.js';
 import { Random } from '../../src/util/random.js';
 import { randomPolicy, relativeMaxError, useCpuBackend } from '../learn/helpers.js';
 

@@ -5,16 +5,13 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { NPG_DEFAULTS, TRPO_DEFAULTS, trpoPolicyStep, trpoUpdate } from '../../src/learn/trpo.js';
 import {
-  NPG_DEFAULTS,
-  TRPO_DEFAULTS,
   backtrackingLineSearch,
   conjugateGradient,
-  createUpdateContext,
   maxStepLength,
-  trpoPolicyStep,
-  trpoUpdate,
-} from '../../src/learn/trpo.js';
+} from '../../src/learn/naturalGradient.js';
+import { createUpdateContext } from '../../src/learn/updateContext.js';
 import { pseudoLossAndGradient } from '../../src/learn/surrogate.js';
 import { policyGradientTf } from '../../src/learn/vpg.js';
 import { klDiagonalGaussians } from '../../src/policy/gaussian.js';
@@ -162,7 +159,7 @@ describe('natural-gradient steps respect the trust region', () => {
       const batch = batchFor(policy, 512, 4);
       for (const targetKl of [0.01, 0.001]) {
         const before = policy.params.slice();
-        const s = trpoPolicyStep(policy, batch, { targetKl, fisherSubsample: 1 });
+        const s = trpoPolicyStep(policy, batch, new Random(1), { targetKl, fisherSubsample: 1 });
         assert.equal(s.accepted, true);
         const kl = meanKl(policy, before, batch.obs, batch.size);
         assert.ok(kl <= targetKl, `measured KL ${kl} > δ ${targetKl}`);
@@ -181,7 +178,7 @@ describe('natural-gradient steps respect the trust region', () => {
     const batch = batchFor(policy, 1024, 6);
     const before = policy.params.slice();
     // No damping, so the quadratic model ½ sᵀFs = δ is the KL's own second-order expansion.
-    const s = trpoPolicyStep(policy, batch, {
+    const s = trpoPolicyStep(policy, batch, new Random(1), {
       ...NPG_DEFAULTS,
       damping: 0,
       cgIterations: 50,
@@ -197,7 +194,7 @@ describe('natural-gradient steps respect the trust region', () => {
     const batch = batchFor(policy, 128, 10);
     const before = policy.params.slice();
     // A trust region so small that float32 parameters cannot move inside it ⇒ rejection.
-    const s = trpoPolicyStep(policy, batch, { targetKl: 1e-30, maxBacktracks: 3 });
+    const s = trpoPolicyStep(policy, batch, new Random(1), { targetKl: 1e-30, maxBacktracks: 3 });
     assert.equal(s.accepted, false);
     assert.deepEqual(policy.params, before);
   });
@@ -277,7 +274,7 @@ describe('degenerate batches', () => {
     const policy = randomPolicy({ obsSize: 3, actionSize: 1, hiddenSizes: [8] }, 30);
     const batch = { ...batchFor(policy, 64, 31), advantages: new Float32Array(64).fill(2) };
     const before = policy.params.slice();
-    const s = trpoPolicyStep(policy, batch);
+    const s = trpoPolicyStep(policy, batch, new Random(1));
     assert.deepEqual(policy.params, before);
     assert.equal(s.kl, 0);
     assert.equal(s.stepSize, 0);
