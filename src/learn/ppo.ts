@@ -1,7 +1,8 @@
 /**
  * PPO-clip (Schulman et al. 2017, "Proximal Policy Optimization Algorithms", eq. 7), with SB3's
  * defaults, so users can compare it with TRPO on the same batches. Plain-TS gradients (the same
- * kernels TRPO uses, tested against tfjs). This file only updates.
+ * kernels TRPO uses; the gradient is tested against tfjs autodiff of the clipped objective in
+ * test/learn/ppoGradient.test.ts). This file only updates.
  *
  * Per minibatch: L = −mean(min(r w Â, clip(r, 1−ε, 1+ε) w Â)) − c_ent·mean(H) + c_vf·mean((R̂ − V)²),
  * r = π_θ(a|s)/π_θk(a|s), Â normalised over the minibatch BEFORE the importance weights w (1 when
