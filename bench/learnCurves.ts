@@ -2,7 +2,7 @@
  * Learning curves straight from the learning core (no CLI, no checkpoints): trains one algorithm
  * on one task and prints the mean training return per update, environment steps, and wall time.
  *
- *   npx tsx bench/learnCurves.ts [--algo trpo|npg|vpg|ppo] [--task inverted-pendulum]
+ *   npx tsx bench/learnCurves.ts [--algo trpo|npg|vpg|ppo (src/learn ALGORITHM_NAMES)] [--task inverted-pendulum]
  *                                [--envs 8] [--n-steps 256] [--steps 50000] [--seed 1] [--json]
  *
  * It stops early once the mean training return reaches --stop (default: none).
@@ -10,12 +10,11 @@
 import { makeVecEnv } from '../sim/index.js';
 import {
   ALGORITHM_NAMES,
-  type AlgorithmName,
   RolloutStorage,
   collectRollouts,
-  createUpdateContext,
+  createAlgorithm,
+  isAlgorithmName,
   rolloutSettings,
-  runUpdate,
   startRollouts,
 } from '../src/learn/index.js';
 import { GaussianPolicy, ValueNetwork, initBackend } from '../src/policy/index.js';
@@ -26,8 +25,8 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
 }
 
-const algo = arg('algo', 'trpo') as AlgorithmName;
-if (!ALGORITHM_NAMES.includes(algo)) {
+const algo = arg('algo', 'trpo');
+if (!isAlgorithmName(algo)) {
   throw new Error(
     `bench/learnCurves: --algo ${algo}; expected one of ${ALGORITHM_NAMES.join(', ')}`,
   );
@@ -47,7 +46,7 @@ const { obsSize, actionSize } = env.spec;
 const policy = new GaussianPolicy({ obsSize, actionSize }, rng.fork());
 const value = new ValueNetwork({ obsSize }, rng.fork());
 const { gamma, gaeLambda } = rolloutSettings(algo);
-const ctx = createUpdateContext(policy, value, rng.fork());
+const learner = createAlgorithm(algo, policy, value, {}, rng.fork());
 const storage = new RolloutStorage({ numSteps: nSteps, numEnvs, obsSize, actionSize });
 const cursor = await startRollouts(env, seed);
 const curve: Array<{
@@ -67,7 +66,7 @@ for (let update = 0; steps < budget; update++) {
   const collectMs = performance.now() - tc;
   storage.computeReturnsAndAdvantages(res.lastValues, gamma, gaeLambda);
   const tu = performance.now();
-  runUpdate(algo, policy, value, storage.batch(), ctx);
+  learner.update(storage.batch());
   const updateMs = performance.now() - tu;
   storage.clear();
   steps += res.steps;

@@ -152,7 +152,8 @@ export async function timeOursParts(options: Partial<OursPartsOptions> = {}): Pr
   }
 
   // With the Fisher subsampling `torquepilot train` uses for this task (TRPO paper §6), if any:
-  // the same strided rows as trpoPolicyStep takes.
+  // as many rows as trpoPolicyStep's random subsample for 1/fraction integral (the time does not
+  // depend on which rows).
   const fraction = benchConfig({ ...TRAIN_FLAGS, task: o.task, seed: o.seed }).trpo.fisherSubsample;
   let subsampled: Partial<PartsResult> = {};
   if (fraction < 1) {

@@ -4,7 +4,7 @@
  * - the configuration is the one `torquepilot train --task T --algo A --seed S` resolves
  *   (defaults < models/<task>/train.yaml < these flags), so the bench measures what users run;
  * - the iteration is the runner's: collect nSteps × numEnvs steps with one batched forward per
- *   step, GAE, one update through src/train/update.ts;
+ *   step, GAE, one update through src/learn createAlgorithm (as the runner);
  * - evaluation: deterministic episodes on a separate environment, episode k reset with seed
  *   (evalSeed + k), whenever the step count crosses a multiple of evalEvery (or a budget). Like
  *   SB3's EvalCallback, which fires mid-rollout, the evaluated policy is the one that collected
@@ -19,9 +19,14 @@ import { modelsDir } from '../../sim/index.js';
 import type { VecEnv, VecStepResult } from '../../sim/index.js';
 import { resolveTrainConfig } from '../../src/config/index.js';
 import type { TrainConfig } from '../../src/config/index.js';
-import { RolloutStorage, collectRollouts, startRollouts } from '../../src/learn/index.js';
+import {
+  RolloutStorage,
+  collectRollouts,
+  createAlgorithm,
+  rolloutSettings,
+  startRollouts,
+} from '../../src/learn/index.js';
 import { GaussianPolicy, PolicyForward, ValueNetwork } from '../../src/policy/index.js';
-import { createContext, rolloutSettings, runUpdate } from '../../src/train/index.js';
 import { Random } from '../../src/util/index.js';
 import type { Algo, EvalPoint, RunResult } from './types.js';
 
@@ -111,8 +116,8 @@ export async function trainOurs(
     policyInit,
   );
   const value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, valueInit);
-  const ctx = createContext(config, policy, value, updateRng);
-  const { nSteps, gamma, gaeLambda } = rolloutSettings(config);
+  const algorithm = createAlgorithm(config.algo, policy, value, config[config.algo], updateRng);
+  const { nSteps, gamma, gaeLambda } = rolloutSettings(config.algo, config[config.algo]);
   const storage = new RolloutStorage({
     numSteps: nSteps,
     numEnvs: vec.numEnvs,
@@ -183,7 +188,7 @@ export async function trainOurs(
     }
     const t2 = performance.now();
     storage.computeReturnsAndAdvantages(res.lastValues, gamma, gaeLambda);
-    runUpdate(config.algo, config, policy, value, storage.batch(), ctx);
+    algorithm.update(storage.batch());
     updateMs += performance.now() - t2;
   }
   trainMs += performance.now() - t;

@@ -8,8 +8,8 @@
  *
  * Every layer is validated on its own (so an error names the file it came from), then the merged
  * result is validated again. Objects are strict: an unknown key is an error that lists the allowed
- * keys. Algorithm sections (trpo, npg, ppo, vpg) are derived from the learning core's defaults
- * objects, so their keys and default numbers live in one place (src/learn).
+ * keys. Algorithm sections (one per name of src/learn's registry) are derived from the learning
+ * core's defaults objects, so their names, keys and default numbers live in one place (src/learn).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +18,10 @@ import { GAUSSIAN_POLICY_DEFAULTS } from '../policy/index.js';
 import type { GaussianPolicyOptions } from '../policy/index.js';
 import { VALUE_NETWORK_DEFAULTS } from '../policy/index.js';
 import type { ValueNetworkOptions } from '../policy/index.js';
+import { ALGORITHM_DEFAULTS, ALGORITHM_NAMES } from '../learn/index.js';
+import type { AlgorithmConfigs, AlgorithmName } from '../learn/index.js';
 import { LOG_LEVELS } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
-import { ALGORITHM_DEFAULTS, ALGORITHMS } from './algorithms.js';
-import type { Algorithm, AlgorithmConfigs } from './algorithms.js';
 import {
   type PlainObject,
   mergeLayers,
@@ -30,12 +30,15 @@ import {
   schemaFromDefaults,
 } from './validate.js';
 
-export { ALGORITHMS } from './algorithms.js';
-export type { Algorithm } from './algorithms.js';
+/** The update rules the trainer can run: the learning core's registry (src/learn algorithms.ts). */
+export type Algorithm = AlgorithmName;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
 
-export interface TrainConfig {
+/** One section per registered algorithm, keyed by its name (its hyperparameters). */
+type AlgorithmSections = { [K in AlgorithmName]: Mutable<AlgorithmConfigs[K]> };
+
+export interface TrainConfig extends AlgorithmSections {
   /** Task name (a folder of models/). */
   task: string;
   /** Update rule. */
@@ -54,10 +57,6 @@ export interface TrainConfig {
   };
   policy: Mutable<Omit<GaussianPolicyOptions, 'obsSize' | 'actionSize'>>;
   value: Mutable<Omit<ValueNetworkOptions, 'obsSize'>>;
-  trpo: Mutable<AlgorithmConfigs['trpo']>;
-  npg: Mutable<AlgorithmConfigs['npg']>;
-  ppo: Mutable<AlgorithmConfigs['ppo']>;
-  vpg: Mutable<AlgorithmConfigs['vpg']>;
   eval: {
     /** Run a deterministic evaluation every this many iterations (0 = never). */
     every: number;
@@ -88,10 +87,9 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   env: { numEnvs: 8, workers: 0 },
   policy: { ...GAUSSIAN_POLICY_DEFAULTS, hiddenSizes: [...GAUSSIAN_POLICY_DEFAULTS.hiddenSizes] },
   value: { ...VALUE_NETWORK_DEFAULTS, hiddenSizes: [...VALUE_NETWORK_DEFAULTS.hiddenSizes] },
-  trpo: { ...ALGORITHM_DEFAULTS.trpo },
-  npg: { ...ALGORITHM_DEFAULTS.npg },
-  ppo: { ...ALGORITHM_DEFAULTS.ppo },
-  vpg: { ...ALGORITHM_DEFAULTS.vpg },
+  ...(Object.fromEntries(
+    ALGORITHM_NAMES.map((k) => [k, { ...ALGORITHM_DEFAULTS[k] }]),
+  ) as AlgorithmSections),
   eval: { every: 10, episodes: 5, final: true },
   checkpoint: { every: 50, latestEvery: 1 },
   log: { level: 'info' },
@@ -140,7 +138,7 @@ const algoSection = (algo: Algorithm) =>
 /** Schema of one layer (every key optional, unknown keys rejected). */
 export const TrainConfigLayerSchema = z.strictObject({
   task: z.string().min(1).optional(),
-  algo: z.enum(ALGORITHMS).optional(),
+  algo: z.enum(ALGORITHM_NAMES).optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   totalSteps: posInt.optional(),
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).optional(),
@@ -160,10 +158,9 @@ export const TrainConfigLayerSchema = z.strictObject({
     hiddenGain: positive,
     outputGain: positive,
   }).optional(),
-  trpo: algoSection('trpo').optional(),
-  npg: algoSection('npg').optional(),
-  ppo: algoSection('ppo').optional(),
-  vpg: algoSection('vpg').optional(),
+  ...(Object.fromEntries(ALGORITHM_NAMES.map((k) => [k, algoSection(k).optional()])) as {
+    [K in AlgorithmName]: z.ZodOptional<ReturnType<typeof algoSection>>;
+  }),
   eval: z
     .strictObject({
       every: nonNegInt.optional(),

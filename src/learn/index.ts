@@ -1,14 +1,16 @@
 /**
  * Public API of src/learn: rollout storage and collection, return/advantage estimators, and the
- * update rules (TRPO, NPG, VPG, PPO) that take a `TransitionBatch` from any source.
+ * update rules (TRPO, NPG, VPG, PPO) that take a `TransitionBatch` from any source, behind one
+ * registry (`createAlgorithm`, algorithms.ts).
  *
- * Typical on-policy iteration (the runner owns the loop, timing and logging):
+ * Typical on-policy iteration (the runner, src/train OnPolicyRunner, owns the loop, timing, logging):
  *   const storage = new RolloutStorage({ numSteps, numEnvs, obsSize, actionSize });
  *   const cursor = await startRollouts(vecEnv, seed);
- *   const ctx = createUpdateContext(policy, value, rng.fork());
- *   const res = await collectRollouts(vecEnv, policy, value, storage, rng, numSteps, cursor);
- *   storage.computeReturnsAndAdvantages(res.lastValues, cfg.gamma, cfg.gaeLambda);
- *   const stats = trpoUpdate(policy, value, storage.batch(), ctx, cfg);
+ *   const algo = createAlgorithm('trpo', policy, value, {}, rng.fork());
+ *   const { nSteps, gamma, gaeLambda } = rolloutSettings('trpo');
+ *   const res = await collectRollouts(vecEnv, policy, value, storage, rng, nSteps, cursor);
+ *   storage.computeReturnsAndAdvantages(res.lastValues, gamma, gaeLambda);
+ *   const summary = algo.update(storage.batch());
  *   storage.clear();
  *
  * Replay (importance-weighted) steps: build a TransitionBatch with NORMALISED obs
@@ -47,33 +49,32 @@ export {
   VALUE_FIT_DEFAULTS,
 } from './critic.js';
 export type { CriticConfig, ValueFitOptions, ValueFitStats } from './critic.js';
+export { createUpdateContext } from './updateContext.js';
+export type { UpdateContext } from './updateContext.js';
 export {
-  TRPO_DEFAULTS,
-  NPG_DEFAULTS,
   FisherOperator,
   fisherVectorProduct,
+  fisherSubsample,
   conjugateGradient,
   maxStepLength,
   backtrackingLineSearch,
-  trpoPolicyStep,
-  trpoUpdate,
-  createUpdateContext,
   dot,
-} from './trpo.js';
-export type {
-  TrpoConfig,
-  TrpoStats,
-  TrpoPolicyStepStats,
-  CgResult,
-  LineSearchResult,
-  UpdateContext,
-} from './trpo.js';
+} from './naturalGradient.js';
+export type { CgResult, LineSearchResult } from './naturalGradient.js';
+export { TRPO_DEFAULTS, NPG_DEFAULTS, trpoPolicyStep, trpoUpdate } from './trpo.js';
+export type { TrpoConfig, TrpoStats, TrpoPolicyStepStats } from './trpo.js';
 export { PPO_DEFAULTS, ppoUpdate } from './ppo.js';
 export type { PpoConfig, PpoStats } from './ppo.js';
 export { VPG_DEFAULTS, vpgUpdate, policyGradientTf } from './vpg.js';
 export type { VpgConfig, VpgStats } from './vpg.js';
-export { ALGORITHM_NAMES, ALGORITHM_DEFAULTS, rolloutSettings, runUpdate } from './algorithms.js';
-export type { AlgorithmName, AlgorithmConfig } from './algorithms.js';
+export {
+  ALGORITHM_NAMES,
+  ALGORITHM_DEFAULTS,
+  createAlgorithm,
+  isAlgorithmName,
+  rolloutSettings,
+} from './algorithms.js';
+export type { Algorithm, AlgorithmConfigs, AlgorithmName, UpdateSummary } from './algorithms.js';
 export type {
   Env,
   EnvState,

@@ -1,10 +1,14 @@
 /**
  * PPO-clip (Schulman et al. 2017, "Proximal Policy Optimization Algorithms", eq. 7), with SB3's
  * defaults, so users can compare it with TRPO on the same batches. Plain-TS gradients (the same
- * kernels TRPO uses, tested against tfjs). This file only updates.
+ * kernels TRPO uses; the gradient is tested against tfjs autodiff of the clipped objective in
+ * test/learn/ppoGradient.test.ts). This file only updates.
  *
- * Per minibatch: L = −mean(min(r Â, clip(r, 1−ε, 1+ε) Â)) − c_ent·mean(H) + c_vf·mean((R̂ − V)²),
- * r = π_θ(a|s)/π_θk(a|s); gradients of actor and critic clipped jointly to max_grad_norm; Adam.
+ * Per minibatch: L = −mean(min(r w Â, clip(r, 1−ε, 1+ε) w Â)) − c_ent·mean(H) + c_vf·mean((R̂ − V)²),
+ * r = π_θ(a|s)/π_θk(a|s), Â normalised over the minibatch BEFORE the importance weights w (1 when
+ * absent) multiply it: normalising w·Â would shift and rescale each term by statistics of the
+ * weights, a bias whenever the behaviour policy differs from π_θk. Gradients of actor and critic
+ * clipped jointly to max_grad_norm; Adam.
  */
 import type { GaussianPolicy } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
@@ -13,8 +17,8 @@ import { clipGradNorm } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { criticExplainedVariance, shuffledIndices } from './critic.js';
 import { normalizeAdvantages } from './estimators.js';
-import type { UpdateContext } from './trpo.js';
 import { policyScratch, valueScratch } from './scratch.js';
+import type { UpdateContext } from './updateContext.js';
 
 export interface PpoConfig {
   /** Adam step size for actor and critic (SB3 PPO learning_rate = 3e-4). */
@@ -131,10 +135,13 @@ export function ppoUpdate(
         const i = perm[start + r] as number;
         for (let j = 0; j < D; j++) xb[r * D + j] = batch.obs[i * D + j] as number;
         for (let j = 0; j < A; j++) ab[r * A + j] = batch.actions[i * A + j] as number;
-        advb[r] =
-          (batch.advantages[i] as number) * (batch.weights ? (batch.weights[i] as number) : 1);
+        advb[r] = batch.advantages[i] as number;
       }
+      // Normalise Â first (SB3: per minibatch), then weight: w·Â_norm, not (w·Â)_norm.
       if (cfg.normalizeAdvantages && cnt > 1) normalizeAdvantages(advb.subarray(0, cnt), advb);
+      if (batch.weights)
+        for (let r = 0; r < cnt; r++)
+          advb[r] = (advb[r] as number) * (batch.weights[perm[start + r] as number] as number);
       policy.forward(xb, cnt, ws);
       for (let r = 0; r < cnt; r++) {
         const i = perm[start + r] as number;
@@ -176,6 +183,8 @@ export function ppoUpdate(
       value.backward(gValue, cnt, gradValue, vws);
       clipGradNorm([gradPolicy, gradValue], cfg.maxGradNorm);
       popt.step(policy.params, gradPolicy, cfg.learningRate);
+      // A free log σ past its bounds has zero gradient and Fisher: project it back after each step.
+      policy.projectParameters();
       context.valueOptimizer.step(value.params, gradValue, cfg.learningRate);
     }
     epochsRun += 1;

@@ -1,35 +1,31 @@
 /**
  * Trust Region Policy Optimization (Schulman et al. 2015, "Trust Region Policy Optimization") and
- * the natural policy gradient (Kakade 2001) as an option without the line search ('npg').
- *
- * Named pieces, each tested (test/learn/trpo.test.ts, fisher.test.ts):
- *   fisherVectorProduct / FisherOperator  F v by the Gauss–Newton form (below), plus damping·v
- *   conjugateGradient(mvp, b, iters, tol)  x ≈ F⁻¹ g
- *   maxStepLength(xᵀFx, δ)                 β = sqrt(2δ / xᵀFx)
- *   backtrackingLineSearch                 accept only if KL ≤ δ and the surrogate improved
- *   fitValueFunction (critic.ts)           value regression; never touches the actor
+ * the natural policy gradient (Kakade 2001) as an option without the line search ('npg'): the
+ * config with its frozen defaults, the policy step and the update. The natural-gradient pieces
+ * (Fisher operator, conjugate gradient, step length, line search, Fisher subsample) live in
+ * naturalGradient.ts; the critic fit in critic.ts (it never touches the actor).
  * This file only updates: no loop, no logging (the runner owns those).
- *
- * Fisher-vector product. For π = N(μ_θ(s), diag σ_θ²(s)), the Fisher information of one sample with
- * respect to the distribution's outputs (μ, log σ) is diag(1/σ², 2): E[(z/σ)²] = 1/σ²,
- * E[(z²−1)²] = 2, E[(z/σ)(z²−1)] = 0 for z ~ N(0,1). By the chain rule the parameter Fisher is
- *   F = (1/n) Σ_i J_iᵀ diag(1/σ_i², 2) J_i,    J_i = ∂(μ_i, log σ_i)/∂θ,
- * which is also the Hessian of mean KL(π_θk ‖ π_θ) at θ = θk (the KL's Gauss–Newton matrix is exact
- * there because the output-space KL Hessian is diag(1/σ², 2) and its first derivative vanishes).
- * For a state-independent log σ, J's log σ block is the identity, giving the 2·v_logσ term.
- * F v is one forward tangent (JVP: J v), a diagonal scaling, and one backward pass (VJP: Jᵀ ·),
- * over activations cached once per update and reused by every CG iteration.
  */
-import type { GaussianPolicy, PolicyWorkspace } from '../policy/index.js';
+import type { GaussianPolicy } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
 import { gaussianEntropy, gaussianLogProb, klDiagonalGaussians } from '../policy/index.js';
 import type { Random } from '../util/index.js';
-import { Adam } from './adam.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { VALUE_FIT_DEFAULTS, fitCritic } from './critic.js';
 import { normalizeAdvantages } from './estimators.js';
+import {
+  FisherOperator,
+  type LineSearchResult,
+  backtrackingLineSearch,
+  conjugateGradient,
+  dot,
+  fisherSubsample,
+  gatherRows,
+  maxStepLength,
+} from './naturalGradient.js';
 import { SurrogateScratch, pseudoLossAndGradient, surrogateObjective } from './surrogate.js';
 import { policyScratch } from './scratch.js';
+import type { UpdateContext } from './updateContext.js';
 
 export interface TrpoConfig {
   /** Trust-region radius δ on the mean KL(π_old‖π_new) (sb3-contrib target_kl = 0.01; Schulman et al. 2015). */
@@ -46,7 +42,7 @@ export interface TrpoConfig {
   readonly maxBacktracks: number;
   /** false = natural policy gradient: take the full step sqrt(2δ/xᵀFx)·x with no KL/surrogate check. */
   readonly lineSearch: boolean;
-  /** Fraction of the batch used for Fisher-vector products (TRPO paper §6 subsamples 10%; SB3 uses all = 1; 0.25 here for speed, learning unchanged in test/learn/learning.test.ts). */
+  /** Fraction of the batch, drawn at random each update, used for Fisher-vector products (TRPO paper §6 subsamples 10%; sb3-contrib sub_sampling_factor = 1: all; 0.25 here for speed). */
   readonly fisherSubsample: number;
   /** Normalise advantages per batch (sb3-contrib TRPO normalize_advantage = True). */
   readonly normalizeAdvantages: boolean;
@@ -88,184 +84,7 @@ export const NPG_DEFAULTS: Readonly<TrpoConfig> = Object.freeze({
   lineSearch: false,
 });
 
-// ───────────────────────────── Fisher-vector products ─────────────────────────────
-
-/**
- * F v (+ damping·v) on a fixed set of normalised observations (n, obsSize) at the policy's current
- * parameters. The forward pass runs once in the constructor; `apply` reuses its activations.
- */
-export class FisherOperator {
-  readonly policy: GaussianPolicy;
-  readonly n: number;
-  readonly damping: number;
-  readonly ws: PolicyWorkspace;
-  #dMean: Float64Array;
-  #dLogStd: Float64Array;
-  #invVar: Float64Array;
-  /** Number of products computed (for stats and benches). */
-  count = 0;
-
-  constructor(
-    policy: GaussianPolicy,
-    obs: ArrayLike<number>,
-    n: number,
-    damping: number,
-    ws: PolicyWorkspace = policy.createWorkspace(n),
-  ) {
-    this.policy = policy;
-    this.n = n;
-    this.damping = damping;
-    this.ws = ws;
-    policy.forward(obs, n, ws);
-    const a = policy.actionSize;
-    this.#dMean = new Float64Array(n * a);
-    this.#dLogStd = new Float64Array(n * a);
-    this.#invVar = new Float64Array(n * a);
-    for (let k = 0; k < n * a; k++) this.#invVar[k] = Math.exp(-2 * (ws.logStd[k] as number));
-  }
-
-  /** out = (F + damping·I) v. v, out: (numParams). */
-  apply(v: ArrayLike<number>, out: Float64Array): Float64Array {
-    const { policy, n, ws } = this;
-    const a = policy.actionSize;
-    policy.jvp(v, n, this.#dMean, this.#dLogStd, ws);
-    // diag(1/σ², 2)/n in output space.
-    for (let k = 0; k < n * a; k++) {
-      this.#dMean[k] = ((this.#dMean[k] as number) * (this.#invVar[k] as number)) / n;
-      this.#dLogStd[k] = (2 * (this.#dLogStd[k] as number)) / n;
-    }
-    out.fill(0);
-    policy.backward(this.#dMean, this.#dLogStd, n, out, ws);
-    for (let i = 0; i < out.length; i++)
-      out[i] = (out[i] as number) + this.damping * (v[i] as number);
-    this.count += 1;
-    return out;
-  }
-}
-
-/** One-shot F v + damping·v on normalised observations (n, obsSize). */
-export function fisherVectorProduct(
-  policy: GaussianPolicy,
-  obs: ArrayLike<number>,
-  n: number,
-  v: ArrayLike<number>,
-  damping: number,
-  out = new Float64Array(policy.numParams),
-): Float64Array {
-  return new FisherOperator(policy, obs, n, damping).apply(v, out);
-}
-
-// ───────────────────────────── conjugate gradient ─────────────────────────────
-
-export interface CgResult {
-  /** Approximate solution of A x = b. */
-  readonly x: Float64Array;
-  readonly iterations: number;
-  /** Final squared residual ‖b − A x‖² (as tracked by the recurrence). */
-  readonly residual: number;
-}
-
-/**
- * Conjugate gradient (Hestenes & Stiefel 1952) for symmetric positive-definite A given only as
- * `mvp(v, out)` (out = A v). Starts at x = 0; stops after `iters` or when rᵀr < residualTol.
- * Pure: touches only its own arrays.
- */
-export function conjugateGradient(
-  mvp: (v: Float64Array, out: Float64Array) => void,
-  b: ArrayLike<number>,
-  iters: number,
-  residualTol = 1e-10,
-): CgResult {
-  const n = b.length;
-  const x = new Float64Array(n);
-  const r = Float64Array.from(b);
-  const p = Float64Array.from(b);
-  const ap = new Float64Array(n);
-  let rr = dot(r, r);
-  let k = 0;
-  for (; k < iters && rr >= residualTol; k++) {
-    mvp(p, ap);
-    const alpha = rr / dot(p, ap);
-    for (let i = 0; i < n; i++) {
-      x[i] = (x[i] as number) + alpha * (p[i] as number);
-      r[i] = (r[i] as number) - alpha * (ap[i] as number);
-    }
-    const rrNew = dot(r, r);
-    const beta = rrNew / rr;
-    for (let i = 0; i < n; i++) p[i] = (r[i] as number) + beta * (p[i] as number);
-    rr = rrNew;
-  }
-  return { x, iterations: k, residual: rr };
-}
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
-  return s;
-}
-
-/**
- * Largest step along x that keeps the quadratic KL model at δ: ½ (βx)ᵀF(βx) = δ ⇒
- * β = sqrt(2δ / xᵀFx) (Schulman et al. 2015, appendix C).
- */
-export function maxStepLength(xFx: number, targetKl: number): number {
-  if (!(xFx > 0))
-    throw new Error(`maxStepLength: xᵀFx must be positive, got ${xFx} (is the Fisher damped?)`);
-  return Math.sqrt((2 * targetKl) / xFx);
-}
-
-// ───────────────────────────── line search ─────────────────────────────
-
-export interface LineSearchResult {
-  readonly accepted: boolean;
-  /** Trials evaluated (1 … maxBacktracks). */
-  readonly steps: number;
-  /** Fraction of the full step taken (0 if rejected). */
-  readonly stepFraction: number;
-  /** KL and surrogate at the final parameters (the old ones if rejected). */
-  readonly kl: number;
-  readonly surrogate: number;
-}
-
-/**
- * Backtracking line search: try θ = θ0 + f·step for f = 1, c, c², … (maxSteps trials). Accept the
- * first with KL ≤ δ and surrogate > surrogateBefore (sb3-contrib TRPO). Writes the accepted θ into
- * `params`; if none is accepted, restores θ0 there.
- * `evaluate(params)` returns the mean KL(π_θ0‖π_θ) and the surrogate at `params`.
- */
-export function backtrackingLineSearch(
-  params: Float32Array,
-  step: ArrayLike<number>,
-  evaluate: (params: Float32Array) => { kl: number; surrogate: number },
-  surrogateBefore: number,
-  targetKl: number,
-  factor: number,
-  maxSteps: number,
-): LineSearchResult {
-  const theta0 = Float32Array.from(params);
-  let f = 1;
-  for (let trial = 1; trial <= maxSteps; trial++) {
-    for (let i = 0; i < params.length; i++)
-      params[i] = (theta0[i] as number) + f * (step[i] as number);
-    const { kl, surrogate } = evaluate(params);
-    if (kl <= targetKl && surrogate > surrogateBefore)
-      return { accepted: true, steps: trial, stepFraction: f, kl, surrogate };
-    f *= factor;
-  }
-  params.set(theta0);
-  return { accepted: false, steps: maxSteps, stepFraction: 0, kl: 0, surrogate: surrogateBefore };
-}
-
 // ───────────────────────────── the update ─────────────────────────────
-
-/** State an update rule keeps between updates (Adam moments, RNG); checkpoint it to resume exactly. */
-export interface UpdateContext {
-  readonly valueOptimizer: Adam;
-  /** Used for minibatch shuffling. */
-  readonly rng: Random;
-  /** Actor optimizer (PPO, VPG only). */
-  readonly policyOptimizer?: Adam;
-}
 
 export interface TrpoStats {
   /** Mean KL(π_old‖π_new) over the batch after the step (0 if rejected). */
@@ -298,58 +117,25 @@ export type TrpoPolicyStepStats = Omit<
   'valueLoss' | 'valueLossBefore' | 'explainedVariance' | 'policyStepMs' | 'valueFitMs'
 >;
 
-/** Fresh Adam states (actor for PPO/VPG, critic for all) and the shuffling stream for updates. */
-export function createUpdateContext(
-  policy: GaussianPolicy,
-  value: ValueNetwork,
-  rng: Random,
-  policyLearningRate?: number,
-  valueLearningRate?: number,
-): UpdateContext {
-  return {
-    valueOptimizer: new Adam(
-      value.numParams,
-      valueLearningRate !== undefined ? { learningRate: valueLearningRate } : {},
-    ),
-    policyOptimizer: new Adam(
-      policy.numParams,
-      policyLearningRate !== undefined ? { learningRate: policyLearningRate } : {},
-    ),
-    rng,
-  };
-}
-
-/** Indices 0, k, 2k, … of a strided subsample of about fraction·n rows (the TRPO paper's §6 subsampling). */
-function gatherSubsample(
-  obs: ArrayLike<number>,
-  n: number,
-  d: number,
-  fraction: number,
-): { obs: Float64Array; n: number } {
-  const stride = fraction >= 1 ? 1 : Math.max(1, Math.round(1 / fraction));
-  const m = Math.ceil(n / stride);
-  const out = new Float64Array(m * d);
-  for (let r = 0; r < m; r++)
-    for (let j = 0; j < d; j++) out[r * d + j] = obs[r * stride * d + j] as number;
-  return { obs: out, n: m };
-}
-
 /**
- * The policy half of a TRPO/NPG update: ĝ, x = F⁻¹ĝ by CG, step β x, line search. Advantages are
- * normalised (cfg) and multiplied by batch.weights when present (importance weights). Updates
- * policy.params in place.
+ * The policy half of a TRPO/NPG update: ĝ, x = F⁻¹ĝ by CG, step β x, line search. Advantages (the
+ * first batch.size entries) are normalised (cfg) and multiplied by batch.weights when present
+ * (importance weights). The Fisher subsample is drawn from `rng`. Updates policy.params in place.
  */
 export function trpoPolicyStep(
   policy: GaussianPolicy,
   batch: TransitionBatch,
+  rng: Random,
   config: Partial<TrpoConfig> = {},
 ): TrpoPolicyStepStats {
   const cfg = { ...TRPO_DEFAULTS, ...config };
   const n = batch.size;
   const a = policy.actionSize;
   const adv = new Float64Array(n);
-  if (cfg.normalizeAdvantages) normalizeAdvantages(batch.advantages, adv);
-  else adv.set(batch.advantages);
+  // Only the first n entries are this batch's: a storage view or a caller's array may be longer.
+  const batchAdv = batch.advantages.subarray(0, n);
+  if (cfg.normalizeAdvantages) normalizeAdvantages(batchAdv, adv);
+  else adv.set(batchAdv);
 
   // θk's distribution on the whole batch: the reference of the KL and of the ratio.
   const ws = policyScratch(policy, 'batch');
@@ -369,11 +155,11 @@ export function trpoPolicyStep(
   surr0 /= n; // the surrogate at θk, where every ratio is 1
 
   const gradNorm = Math.sqrt(dot(grad, grad));
-  const sub = gatherSubsample(batch.obs, n, policy.obsSize, cfg.fisherSubsample);
+  const rows = fisherSubsample(n, cfg.fisherSubsample, rng);
   const fisher = new FisherOperator(
     policy,
-    sub.obs,
-    sub.n,
+    gatherRows(batch.obs, policy.obsSize, rows),
+    rows.length,
     cfg.damping,
     policyScratch(policy, 'fisher'),
   );
@@ -424,6 +210,9 @@ export function trpoPolicyStep(
     const e = evaluate(policy.params);
     ls = { accepted: true, steps: 1, stepFraction: 1, kl: e.kl, surrogate: e.surrogate };
   }
+  // A free log σ past logStdMax has zero gradient and Fisher (the forward pass clamps it): project
+  // it back into its bounds, so it can move again. The clamp made the line search see this value.
+  policy.projectParameters();
   // Entropy after the step; with a state-independent σ it needs no forward pass.
   let entropy = 0;
   if (policy.logStdOffset >= 0) {
@@ -468,7 +257,7 @@ export function trpoUpdate(
   const cfg = { ...TRPO_DEFAULTS, ...config };
   validateBatch(batch, policy.obsSize, policy.actionSize, 'trpoUpdate');
   const t0 = performance.now();
-  const p = trpoPolicyStep(policy, batch, cfg);
+  const p = trpoPolicyStep(policy, batch, context.rng, cfg);
   const t1 = performance.now();
   const vf = fitCritic(
     value,

@@ -11,7 +11,7 @@ import { pseudoLossTf } from '../policy/index.js';
 import { type TransitionBatch, validateBatch } from './batch.js';
 import { fitCritic } from './critic.js';
 import { normalizeAdvantages } from './estimators.js';
-import type { UpdateContext } from './trpo.js';
+import type { UpdateContext } from './updateContext.js';
 
 export interface VpgConfig {
   /** Optimiser of the pseudo-loss ('adam': Kingma & Ba 2015; 'sgd': plain θ ← θ − α∇L). */
@@ -106,6 +106,8 @@ export function vpgUpdate(
     for (let i = 0; i < grad.length; i++)
       policy.params[i] = (policy.params[i] as number) - cfg.learningRate * (grad[i] as number);
   }
+  // A free log σ past its bounds has zero gradient: project it back after the step.
+  policy.projectParameters();
   const vf = fitCritic(
     value,
     context.valueOptimizer,

@@ -9,6 +9,7 @@ import { makeEnv } from '../../sim/index.js';
 import { resolveTrainConfig } from '../config/index.js';
 import type { TrainConfig } from '../config/index.js';
 import type { PlainObject } from '../config/index.js';
+import { ALGORITHM_NAMES } from '../learn/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { createLogger, parseLogLevel } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
@@ -43,7 +44,7 @@ export function addTrainRunOptions(command: Command): Command {
       '--config <file>',
       'YAML/JSON config layered over the task defaults (models/<task>/train.yaml)',
     )
-    .option('--algo <name>', 'update rule: trpo | npg | vpg | ppo')
+    .option('--algo <name>', `update rule: ${ALGORITHM_NAMES.join(' | ')}`)
     .option('--steps <n>', 'environment steps to train for (totalSteps)')
     .option('--seed <s>', 'seed of every random stream')
     .option('--out <dir>', 'run directory (default runs/<task>-<algo>-seed<seed>)')

@@ -11,5 +11,5 @@ export { readMetrics } from './metrics.js';
 export { createProgress } from './progress.js';
 export type { ProgressReporter, ProgressUpdate } from './progress.js';
 export { createRunDir, defaultRunDir, runPaths } from './runDir.js';
-export { train } from './runner.js';
-export { createContext, rolloutSettings, runUpdate } from './update.js';
+export { OnPolicyRunner, deriveStreams, train } from './runner.js';
+export type { TrainOptions, TrainResult } from './runner.js';

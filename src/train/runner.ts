@@ -1,17 +1,18 @@
 /**
- * The training runner (rsl_rl's OnPolicyRunner): it owns the loop, the timing, the logging, the
- * run directory, checkpoints and resume. Each iteration:
+ * The on-policy runner (rsl_rl's OnPolicyRunner): it owns the loop, the timing, the logging, the
+ * run directory, checkpoints and resume; the algorithm (src/learn createAlgorithm) only updates.
+ * Each iteration:
  *
  *   1. collect nSteps × numEnvs transitions from the vectorised env (src/learn collectRollouts);
  *   2. GAE(λ) advantages and value targets (RolloutStorage.computeReturnsAndAdvantages);
- *   3. one update of the configured algorithm (src/train/update.ts → src/learn);
+ *   3. one update of the configured algorithm (Algorithm.update);
  *   4. optionally a deterministic evaluation on a separate environment;
  *   5. append the metrics line, redraw the SVG, write the checkpoint, move the pointers.
  *
- * Random streams (all from `config.seed`): policy init, value init, action noise, minibatch
- * shuffles, environment seeds. A checkpoint holds every one of them plus the optimiser moments, the
- * normaliser, the rollout cursor and each environment's state, so a run resumed from iteration k
- * continues bit-identically (test/train/resume.test.ts).
+ * Random streams (all from `config.seed`): policy init, value init, action noise, the update's
+ * minibatch shuffles and Fisher subsamples, environment seeds. A checkpoint holds every one of them
+ * plus the optimiser moments, the normaliser, the rollout cursor and each environment's state, so
+ * a run resumed from iteration k continues bit-identically (test/train/resume.test.ts).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -21,11 +22,13 @@ import type { TrainConfig } from '../config/index.js';
 import {
   RolloutStorage,
   collectRollouts,
+  createAlgorithm,
   cursorState,
   restoreCursor,
+  rolloutSettings,
   startRollouts,
 } from '../learn/index.js';
-import type { RolloutCursor } from '../learn/index.js';
+import type { Algorithm, RolloutCursor } from '../learn/index.js';
 import { initBackend } from '../policy/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../policy/index.js';
 import { writePointer } from '../policy/index.js';
@@ -43,7 +46,6 @@ import { checkpointName, pruneCheckpoints, runPaths } from './runDir.js';
 import type { RunPaths } from './runDir.js';
 import { parseTrainerState, TRAINER_STATE_VERSION } from './trainerState.js';
 import type { BestRecord, TrainerState } from './trainerState.js';
-import { createContext, rolloutSettings, runUpdate } from './update.js';
 
 export interface TrainOptions {
   readonly config: TrainConfig;
@@ -86,188 +88,182 @@ export function deriveStreams(seed: number) {
   };
 }
 
+type Streams = ReturnType<typeof deriveStreams>;
+type Backend = Awaited<ReturnType<typeof initBackend>>;
+
 const mean = (xs: readonly number[]): number | null =>
   xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 
-/** Train per `options`; resolves when done, interrupted, or throws on error (state stays resumable). */
-export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { config, logger, progress } = options;
-  const paths = runPaths(options.runDir);
-  // 'auto' leaves the choice to TORQUEPILOT_TF_BACKEND, then the automatic order.
-  // The fallbacks (e.g. tfjs-node-gpu installed without its native binary) are expected on most
-  // machines: record them in train.log at info level instead of warning on every run.
-  const backend = await initBackend(config.backend === 'auto' ? undefined : config.backend);
-  logger.info(
-    { backend: backend.backend, package: backend.package, skipped: backend.skipped },
-    `tfjs backend: ${backend.backend} (${backend.package})`,
-  );
-  const { nSteps, gamma, gaeLambda } = rolloutSettings(config);
-  const streams = deriveStreams(config.seed);
-  const vecEnv: VecEnv = await makeVecEnv(config.task, {
-    numEnvs: config.env.numEnvs,
-    workers: config.env.workers,
-  });
-  let evalEnv: Env | undefined;
-  try {
+/**
+ * One training run: `OnPolicyRunner.create(options)` builds the environments, networks and
+ * algorithm (and restores the latest checkpoint on resume); `learn()` runs the loop; `close()`
+ * releases the environments. `train()` below does all three.
+ */
+export class OnPolicyRunner {
+  readonly config: TrainConfig;
+  readonly policy: GaussianPolicy;
+  readonly value: ValueNetwork;
+  readonly algorithm: Algorithm;
+  readonly vecEnv: VecEnv;
+  readonly paths: RunPaths;
+  readonly #options: TrainOptions;
+  readonly #logger: Logger;
+  readonly #backend: Backend;
+  readonly #streams: Streams;
+  readonly #storage: RolloutStorage;
+  readonly #rollout: { nSteps: number; gamma: number; gaeLambda: number };
+  #evalEnv: Env | undefined;
+  #cursor: RolloutCursor | undefined;
+  #iteration = 0;
+  #steps = 0;
+  #wallTime = 0;
+  #best: BestRecord;
+  #history: MetricsLine[] = [];
+
+  private constructor(
+    options: TrainOptions,
+    backend: Backend,
+    streams: Streams,
+    vecEnv: VecEnv,
+    rollout: { nSteps: number; gamma: number; gaeLambda: number },
+  ) {
+    const { config } = options;
+    this.config = config;
+    this.#options = options;
+    this.#logger = options.logger;
+    this.paths = runPaths(options.runDir);
+    this.#backend = backend;
+    this.#streams = streams;
+    this.vecEnv = vecEnv;
+    this.#rollout = rollout;
     const spec = vecEnv.spec;
-    const policy = new GaussianPolicy(
+    this.policy = new GaussianPolicy(
       { ...config.policy, obsSize: spec.obsSize, actionSize: spec.actionSize },
       streams.policyInit,
     );
-    const value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, streams.valueInit);
-    const sampleRng = streams.sample;
-    const updateRng = streams.update;
-    const context = createContext(config, policy, value, updateRng);
-    const storage = new RolloutStorage({
-      numSteps: nSteps,
+    this.value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, streams.valueInit);
+    this.algorithm = createAlgorithm(
+      config.algo,
+      this.policy,
+      this.value,
+      config[config.algo],
+      streams.update,
+    );
+    this.#storage = new RolloutStorage({
+      numSteps: rollout.nSteps,
       numEnvs: vecEnv.numEnvs,
       obsSize: spec.obsSize,
       actionSize: spec.actionSize,
     });
-    const evalEvery = config.eval.every;
-    let best: BestRecord = {
-      metric: evalEvery > 0 ? 'evalReturn' : 'episodeReturnMean',
+    this.#best = {
+      metric: config.eval.every > 0 ? 'evalReturn' : 'episodeReturnMean',
       score: null,
       iteration: 0,
     };
-    let iteration = 0;
-    let steps = 0;
-    let wallTime = 0;
-    let cursor: RolloutCursor;
-    let history: MetricsLine[] = [];
+  }
 
-    if (options.resume) {
-      const ckpt = loadCheckpoint(
-        paths.checkpoints,
-        {
-          task: config.task,
-          obsSize: spec.obsSize,
-          actionSize: spec.actionSize,
-          jointNames: spec.jointNames,
-        },
-        'latest',
-      );
-      const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
-      policy.importParameters(ckpt.policy);
-      if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);
-      value.importParameters(ckpt.value);
-      sampleRng.setState(state.sampleRng);
-      updateRng.setState(state.updateRng);
-      context.valueOptimizer.setState(state.valueOptimizer);
-      if (state.policyOptimizer && context.policyOptimizer)
-        context.policyOptimizer.setState(state.policyOptimizer);
-      await vecEnv.setState(state.envStates);
-      cursor = restoreCursor(state.cursor);
-      ({ iteration, steps, wallTime, best } = state);
-      history = truncateMetrics(paths.metrics, iteration);
-      logger.info({ checkpoint: ckpt.dir, iteration, steps }, `resuming from ${ckpt.dir}`);
-    } else {
-      cursor = await startRollouts(vecEnv, streams.envSeed);
-    }
-
-    const snapshot = async (): Promise<TrainerState> => ({
-      version: TRAINER_STATE_VERSION,
-      iteration,
-      steps,
-      wallTime,
-      sampleRng: sampleRng.getState(),
-      updateRng: updateRng.getState(),
-      valueOptimizer: context.valueOptimizer.getState(),
-      ...(context.policyOptimizer ? { policyOptimizer: context.policyOptimizer.getState() } : {}),
-      cursor: cursorState(cursor),
-      envStates: await vecEnv.getState(),
-      best,
+  /** Build the run (and restore its latest checkpoint when `options.resume`). */
+  static async create(options: TrainOptions): Promise<OnPolicyRunner> {
+    const { config, logger } = options;
+    // 'auto' leaves the choice to TORQUEPILOT_TF_BACKEND, then the automatic order.
+    // The fallbacks (e.g. tfjs-node-gpu installed without its native binary) are expected on most
+    // machines: record them in train.log at info level instead of warning on every run.
+    const backend = await initBackend(config.backend === 'auto' ? undefined : config.backend);
+    logger.info(
+      { backend: backend.backend, package: backend.package, skipped: backend.skipped },
+      `tfjs backend: ${backend.backend} (${backend.package})`,
+    );
+    const rollout = rolloutSettings(config.algo, config[config.algo]);
+    const streams = deriveStreams(config.seed);
+    const vecEnv = await makeVecEnv(config.task, {
+      numEnvs: config.env.numEnvs,
+      workers: config.env.workers,
     });
+    let runner: OnPolicyRunner | undefined;
+    try {
+      runner = new OnPolicyRunner(options, backend, streams, vecEnv, rollout);
+      if (options.resume) await runner.#restore();
+      else runner.#cursor = await startRollouts(vecEnv, streams.envSeed);
+      if (config.eval.every > 0 || config.eval.final) runner.#evalEnv = await makeEnv(config.task);
+      return runner;
+    } catch (err) {
+      if (runner) await runner.close();
+      else await vecEnv.close();
+      throw err;
+    }
+  }
 
-    const writeCheckpoint = async (
-      isBest: boolean,
-      last: MetricsLine | undefined,
-    ): Promise<void> => {
-      const name = checkpointName(iteration);
-      const summary: Record<string, number | null> = {
-        episodeReturnMean: last?.episodeReturnMean ?? null,
-        evalReturn: last?.evalReturn ?? null,
-      };
-      saveCheckpoint(join(paths.checkpoints, name), {
-        task: config.task,
-        jointNames: spec.jointNames,
-        actionLow: spec.actionLow,
-        actionHigh: spec.actionHigh,
-        backend: backend.backend,
-        algo: config.algo,
-        iteration,
-        steps,
-        policy,
-        value,
-        hyperparameters: config as unknown as Record<string, unknown>,
-        summary,
-        trainerState: await snapshot(),
-      });
-      writePointer(paths.checkpoints, 'latest', { checkpoint: name, iteration, steps });
-      if (isBest)
-        writePointer(paths.checkpoints, 'best', {
-          checkpoint: name,
-          iteration,
-          steps,
-          metric: best.metric,
-          score: best.score,
-        });
-      pruneCheckpoints(paths, config.checkpoint.every);
-    };
+  /** Release the environments. */
+  async close(): Promise<void> {
+    this.#evalEnv?.close();
+    this.#evalEnv = undefined;
+    await this.vecEnv.close();
+  }
 
-    const runEval = (): EvaluationResult => {
-      if (!evalEnv) throw new Error('train: evaluation environment missing');
-      return evaluatePolicy(evalEnv, policy, {
-        episodes: config.eval.episodes,
-        deterministic: true,
-        seed: streams.evalSeed,
-      });
-    };
-    if (evalEvery > 0 || config.eval.final) evalEnv = await makeEnv(config.task);
-
-    const startSteps = steps;
+  /** Run iterations until totalSteps, a stop request or maxIterations; the state stays resumable. */
+  async learn(): Promise<TrainResult> {
+    const { config } = this;
+    const options = this.#options;
+    const { progress } = options;
+    const { nSteps, gamma, gaeLambda } = this.#rollout;
+    const spec = this.vecEnv.spec;
+    const storage = this.#storage;
+    const cursor = this.#cursor;
+    if (!cursor) throw new Error('OnPolicyRunner.learn: no rollout cursor (use create())');
+    const evalEvery = config.eval.every;
+    const startSteps = this.#steps;
     const started = performance.now();
     let processSeconds = 0;
     let itersThisProcess = 0;
     let interrupted = false;
     let finalEval: EvaluationResult | undefined;
-    logger.info(
+    this.#logger.info(
       {
         task: config.task,
         algo: config.algo,
         seed: config.seed,
-        numEnvs: vecEnv.numEnvs,
+        numEnvs: this.vecEnv.numEnvs,
         workers: config.env.workers,
-        batch: nSteps * vecEnv.numEnvs,
-        backend: backend.backend,
-        runDir: paths.root,
+        batch: nSteps * this.vecEnv.numEnvs,
+        backend: this.#backend.backend,
+        runDir: this.paths.root,
       },
       `training ${config.task} with ${config.algo} for ${config.totalSteps} steps`,
     );
 
-    while (steps < config.totalSteps) {
+    while (this.#steps < config.totalSteps) {
       if (options.maxIterations !== undefined && itersThisProcess >= options.maxIterations) {
         interrupted = true;
         break;
       }
       const t0 = performance.now();
-      const roll = await collectRollouts(vecEnv, policy, value, storage, sampleRng, nSteps, cursor);
+      const roll = await collectRollouts(
+        this.vecEnv,
+        this.policy,
+        this.value,
+        storage,
+        this.#streams.sample,
+        nSteps,
+        cursor,
+      );
       storage.computeReturnsAndAdvantages(roll.lastValues, gamma, gaeLambda);
       const t1 = performance.now();
-      const upd = runUpdate(config.algo, config, policy, value, storage.batch(), context);
+      const upd = this.algorithm.update(storage.batch());
       storage.clear();
       const t2 = performance.now();
-      iteration += 1;
+      this.#iteration += 1;
       itersThisProcess += 1;
-      steps += roll.steps;
+      this.#steps += roll.steps;
       const seconds = (t2 - t0) / 1000;
-      wallTime += seconds;
+      this.#wallTime += seconds;
       processSeconds += seconds;
+      const iteration = this.#iteration;
+      const steps = this.#steps;
 
       const isLast = steps >= config.totalSteps;
       let ev: EvaluationResult | undefined;
       if ((evalEvery > 0 && iteration % evalEvery === 0) || (isLast && config.eval.final)) {
-        ev = runEval();
+        ev = this.#evaluate();
         if (isLast) finalEval = ev;
       }
       const ep = roll.episodes;
@@ -290,7 +286,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         stepsPerSec: roll.steps / seconds,
         rolloutSeconds: (t1 - t0) / 1000,
         updateSeconds: (t2 - t1) / 1000,
-        wallTime,
+        wallTime: this.#wallTime,
         ...(ev
           ? {
               evalReturn: ev.meanReturn,
@@ -299,18 +295,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             }
           : {}),
       };
-      appendMetricsLine(paths.metrics, line);
-      history.push(line);
+      appendMetricsLine(this.paths.metrics, line);
+      this.#history.push(line);
       writeFileAtomic(
-        paths.curve,
-        learningCurveSvg(history, `${config.task} — ${config.algo}, seed ${config.seed}`),
+        this.paths.curve,
+        learningCurveSvg(this.#history, `${config.task} — ${config.algo}, seed ${config.seed}`),
       );
-      logger.info({ ...line, update: upd.raw }, `iteration ${iteration}`);
+      this.#logger.info({ ...line, update: upd.raw }, `iteration ${iteration}`);
 
+      const best = this.#best;
       const score =
         best.metric === 'evalReturn' ? (ev?.meanReturn ?? null) : line.episodeReturnMean;
       const isBest = score !== null && (best.score === null || score > best.score);
-      if (isBest) best = { metric: best.metric, score, iteration };
+      if (isBest) this.#best = { metric: best.metric, score, iteration };
       // Yield one event-loop turn so that SIGINT/SIGTERM handlers run even when the in-process
       // VecEnv resolves every step as a microtask.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -322,7 +319,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         iteration % config.checkpoint.latestEvery === 0 ||
         (config.checkpoint.every > 0 && iteration % config.checkpoint.every === 0) ||
         (options.maxIterations !== undefined && itersThisProcess >= options.maxIterations);
-      if (due) await writeCheckpoint(isBest, line);
+      if (due) await this.#writeCheckpoint(isBest, line);
       progress.update({
         iteration,
         steps,
@@ -335,24 +332,131 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       });
       if (stopping) {
         interrupted = true;
-        logger.warn({ iteration, steps }, 'stop requested: checkpoint written, exiting');
+        this.#logger.warn({ iteration, steps }, 'stop requested: checkpoint written, exiting');
         break;
       }
     }
     progress.done();
     return {
-      runDir: paths.root,
-      iterations: iteration,
-      steps,
+      runDir: this.paths.root,
+      iterations: this.#iteration,
+      steps: this.#steps,
       interrupted,
-      best,
-      lastMetrics: history[history.length - 1],
+      best: this.#best,
+      lastMetrics: this.#history[this.#history.length - 1],
       finalEval,
-      stepsPerSec: processSeconds > 0 ? (steps - startSteps) / processSeconds : 0,
+      stepsPerSec: processSeconds > 0 ? (this.#steps - startSteps) / processSeconds : 0,
     };
+  }
+
+  /** Restore networks, optimisers, random streams, environments and counters from `latest`. */
+  async #restore(): Promise<void> {
+    const { config, paths } = this;
+    const spec = this.vecEnv.spec;
+    const { context } = this.algorithm;
+    const ckpt = loadCheckpoint(
+      paths.checkpoints,
+      {
+        task: config.task,
+        obsSize: spec.obsSize,
+        actionSize: spec.actionSize,
+        jointNames: spec.jointNames,
+      },
+      'latest',
+    );
+    const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
+    this.policy.importParameters(ckpt.policy);
+    if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);
+    this.value.importParameters(ckpt.value);
+    this.#streams.sample.setState(state.sampleRng);
+    this.#streams.update.setState(state.updateRng);
+    context.valueOptimizer.setState(state.valueOptimizer);
+    if (state.policyOptimizer && context.policyOptimizer)
+      context.policyOptimizer.setState(state.policyOptimizer);
+    await this.vecEnv.setState(state.envStates);
+    this.#cursor = restoreCursor(state.cursor);
+    this.#iteration = state.iteration;
+    this.#steps = state.steps;
+    this.#wallTime = state.wallTime;
+    this.#best = state.best;
+    this.#history = truncateMetrics(paths.metrics, state.iteration);
+    this.#logger.info(
+      { checkpoint: ckpt.dir, iteration: state.iteration, steps: state.steps },
+      `resuming from ${ckpt.dir}`,
+    );
+  }
+
+  async #snapshot(): Promise<TrainerState> {
+    const { context } = this.algorithm;
+    return {
+      version: TRAINER_STATE_VERSION,
+      iteration: this.#iteration,
+      steps: this.#steps,
+      wallTime: this.#wallTime,
+      sampleRng: this.#streams.sample.getState(),
+      updateRng: this.#streams.update.getState(),
+      valueOptimizer: context.valueOptimizer.getState(),
+      ...(context.policyOptimizer ? { policyOptimizer: context.policyOptimizer.getState() } : {}),
+      cursor: cursorState(this.#cursor as RolloutCursor),
+      envStates: await this.vecEnv.getState(),
+      best: this.#best,
+    };
+  }
+
+  async #writeCheckpoint(isBest: boolean, last: MetricsLine | undefined): Promise<void> {
+    const { config, paths } = this;
+    const spec = this.vecEnv.spec;
+    const iteration = this.#iteration;
+    const steps = this.#steps;
+    const name = checkpointName(iteration);
+    const summary: Record<string, number | null> = {
+      episodeReturnMean: last?.episodeReturnMean ?? null,
+      evalReturn: last?.evalReturn ?? null,
+    };
+    saveCheckpoint(join(paths.checkpoints, name), {
+      task: config.task,
+      jointNames: spec.jointNames,
+      actionLow: spec.actionLow,
+      actionHigh: spec.actionHigh,
+      backend: this.#backend.backend,
+      algo: config.algo,
+      iteration,
+      steps,
+      policy: this.policy,
+      value: this.value,
+      hyperparameters: config as unknown as Record<string, unknown>,
+      summary,
+      trainerState: await this.#snapshot(),
+    });
+    writePointer(paths.checkpoints, 'latest', { checkpoint: name, iteration, steps });
+    if (isBest)
+      writePointer(paths.checkpoints, 'best', {
+        checkpoint: name,
+        iteration,
+        steps,
+        metric: this.#best.metric,
+        score: this.#best.score,
+      });
+    pruneCheckpoints(paths, config.checkpoint.every);
+  }
+
+  #evaluate(): EvaluationResult {
+    if (!this.#evalEnv) throw new Error('train: evaluation environment missing');
+    return evaluatePolicy(this.#evalEnv, this.policy, {
+      episodes: this.config.eval.episodes,
+      deterministic: true,
+      seed: this.#streams.evalSeed,
+    });
+  }
+}
+
+/** Train per `options`; resolves when done, interrupted, or throws on error (state stays resumable). */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const runner = await OnPolicyRunner.create(options);
+  try {
+    return await runner.learn();
   } finally {
-    evalEnv?.close();
-    await vecEnv.close();
+    await runner.close();
   }
 }
 

@@ -8,7 +8,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { FisherOperator } from '../../src/learn/trpo.js';
+import { FisherOperator } from '../../src/learn/naturalGradient.js';
 import { pseudoLossAndGradient } from '../../src/learn/surrogate.js';
 import { fisherVectorProductTf, policyDistributionTf } from '../../src/policy/tfjsReference.js';
 import type { GaussianPolicy } from '../../src/policy/policy.js';

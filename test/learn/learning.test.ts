@@ -10,7 +10,8 @@ import { GaussianPolicy } from '../../src/policy/policy.js';
 import { ValueNetwork } from '../../src/policy/value.js';
 import { RolloutStorage } from '../../src/learn/storage.js';
 import { collectRollouts, startRollouts } from '../../src/learn/rollout.js';
-import { TRPO_DEFAULTS, createUpdateContext, trpoUpdate } from '../../src/learn/trpo.js';
+import { TRPO_DEFAULTS, trpoUpdate } from '../../src/learn/trpo.js';
+import { createUpdateContext } from '../../src/learn/updateContext.js';
 import { Random } from '../../src/util/random.js';
 
 async function train(seed: number, maxIterations: number, stopAt: number) {

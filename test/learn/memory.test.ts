@@ -6,7 +6,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { createUpdateContext, trpoUpdate } from '../../src/learn/trpo.js';
+import { trpoUpdate } from '../../src/learn/trpo.js';
+import { createUpdateContext } from '../../src/learn/updateContext.js';
 import { vpgUpdate } from '../../src/learn/vpg.js';
 import { ppoUpdate } from '../../src/learn/ppo.js';
 import { fisherVectorProductTf } from '../../src/policy/tfjsReference.js';

@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ppoUpdate } from '../../src/learn/ppo.js';
 import { vpgUpdate } from '../../src/learn/vpg.js';
-import { createUpdateContext } from '../../src/learn/trpo.js';
+import { createUpdateContext } from '../../src/learn/updateContext.js';
 import { pseudoLossAndGradient } from '../../src/learn/surrogate.js';
 import { normalizeAdvantages } from '../../src/learn/estimators.js';
 import { ValueNetwork } from '../../src/policy/value.js';

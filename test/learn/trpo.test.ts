@@ -5,16 +5,14 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { NPG_DEFAULTS, TRPO_DEFAULTS, trpoPolicyStep, trpoUpdate } from '../../src/learn/trpo.js';
 import {
-  NPG_DEFAULTS,
-  TRPO_DEFAULTS,
   backtrackingLineSearch,
   conjugateGradient,
-  createUpdateContext,
+  fisherSubsample,
   maxStepLength,
-  trpoPolicyStep,
-  trpoUpdate,
-} from '../../src/learn/trpo.js';
+} from '../../src/learn/naturalGradient.js';
+import { createUpdateContext } from '../../src/learn/updateContext.js';
 import { pseudoLossAndGradient } from '../../src/learn/surrogate.js';
 import { policyGradientTf } from '../../src/learn/vpg.js';
 import { klDiagonalGaussians } from '../../src/policy/index.js';
@@ -162,7 +160,7 @@ describe('natural-gradient steps respect the trust region', () => {
       const batch = batchFor(policy, 512, 4);
       for (const targetKl of [0.01, 0.001]) {
         const before = policy.params.slice();
-        const s = trpoPolicyStep(policy, batch, { targetKl, fisherSubsample: 1 });
+        const s = trpoPolicyStep(policy, batch, new Random(1), { targetKl, fisherSubsample: 1 });
         assert.equal(s.accepted, true);
         const kl = meanKl(policy, before, batch.obs, batch.size);
         assert.ok(kl <= targetKl, `measured KL ${kl} > δ ${targetKl}`);
@@ -181,7 +179,7 @@ describe('natural-gradient steps respect the trust region', () => {
     const batch = batchFor(policy, 1024, 6);
     const before = policy.params.slice();
     // No damping, so the quadratic model ½ sᵀFs = δ is the KL's own second-order expansion.
-    const s = trpoPolicyStep(policy, batch, {
+    const s = trpoPolicyStep(policy, batch, new Random(1), {
       ...NPG_DEFAULTS,
       damping: 0,
       cgIterations: 50,
@@ -197,7 +195,7 @@ describe('natural-gradient steps respect the trust region', () => {
     const batch = batchFor(policy, 128, 10);
     const before = policy.params.slice();
     // A trust region so small that float32 parameters cannot move inside it ⇒ rejection.
-    const s = trpoPolicyStep(policy, batch, { targetKl: 1e-30, maxBacktracks: 3 });
+    const s = trpoPolicyStep(policy, batch, new Random(1), { targetKl: 1e-30, maxBacktracks: 3 });
     assert.equal(s.accepted, false);
     assert.deepEqual(policy.params, before);
   });
@@ -249,14 +247,23 @@ describe('trpoUpdate', () => {
   test('fits the critic without touching the actor beyond the policy step, and reports stats', () => {
     const policy = randomPolicy({ obsSize: 4, actionSize: 1 }, 14);
     const value = new ValueNetwork({ obsSize: 4 }, new Random(15));
+    const valueBefore = value.params.slice();
     const ctx = createUpdateContext(policy, value, new Random(16));
     const batch = batchFor(policy, 256, 17);
     const s = trpoUpdate(policy, value, batch, ctx);
     assert.ok(s.valueLoss < s.valueLossBefore, `value loss ${s.valueLossBefore} → ${s.valueLoss}`);
+    assert.notDeepEqual(value.params, valueBefore);
     assert.ok(s.kl <= TRPO_DEFAULTS.targetKl);
     assert.ok(
       Number.isFinite(s.entropy) && s.cgIterations > 0 && s.fisherProducts >= s.cgIterations,
     );
+    // The same policy step alone (same policy, batch and update stream) leaves the actor
+    // bit-identical to the whole update: the critic fit never touched it.
+    const alone = randomPolicy({ obsSize: 4, actionSize: 1 }, 14);
+    const initial = alone.params.slice();
+    trpoPolicyStep(alone, batch, new Random(16));
+    assert.notDeepEqual(alone.params, initial, 'the policy step moved nothing: no check');
+    assert.deepEqual(policy.params, alone.params);
     assert.throws(
       () => trpoUpdate(policy, value, { ...batch, returns: new Float32Array(3) }, ctx),
       /batch.returns has 3 values, expected 256/,
@@ -270,6 +277,82 @@ describe('trpoUpdate', () => {
     );
     assert.deepEqual(policy.params, before);
   });
+
+  for (const normalizeAdvantages of [true, false]) {
+    test(`uses only the first batch.size advantages (normalizeAdvantages: ${normalizeAdvantages})`, () => {
+      const exact = batchFor(randomPolicy({ obsSize: 3, actionSize: 2 }, 40), 96, 41);
+      // A longer array (e.g. a view of a bigger buffer) with wild values past batch.size.
+      const longer = new Float32Array(96 + 32).fill(1e3);
+      longer.set(exact.advantages);
+      const run = (advantages: Float32Array) => {
+        const policy = randomPolicy({ obsSize: 3, actionSize: 2 }, 40);
+        const s = trpoPolicyStep(policy, { ...exact, advantages }, new Random(42), {
+          normalizeAdvantages,
+          fisherSubsample: 1,
+        });
+        return { params: policy.params, s };
+      };
+      const a = run(exact.advantages);
+      const b = run(longer);
+      assert.deepEqual(b.params, a.params);
+      assert.equal(b.s.surrogateBefore, a.s.surrogateBefore);
+    });
+  }
+});
+
+describe('Fisher subsample (random rows, as sb3-contrib sub_sampling_factor on a shuffled rollout)', () => {
+  // A time-major rollout of 8 environments: row = step·8 + env.
+  const numEnvs = 8;
+  const n = 64 * numEnvs;
+
+  test('draws ceil(f·n) distinct sorted rows, and every environment can be chosen', () => {
+    const rows = fisherSubsample(n, 0.25, new Random(1));
+    assert.equal(rows.length, n / 4);
+    for (let i = 1; i < rows.length; i++)
+      assert.ok(rows[i - 1]! < rows[i]!, `rows not sorted/distinct at ${i}`);
+    assert.ok(rows[rows.length - 1]! < n);
+    const envs = new Set(Array.from(rows, (r) => r % numEnvs));
+    assert.equal(envs.size, numEnvs, `environments in the subsample: ${[...envs]}`);
+    // The rows of any one environment also differ from draw to draw.
+    assert.notDeepEqual(fisherSubsample(n, 0.25, new Random(2)), rows);
+    assert.equal(fisherSubsample(n, 1, new Random(1)).length, n);
+    assert.equal(fisherSubsample(10, 0.01, new Random(1)).length, 1);
+    assert.throws(
+      () => fisherSubsample(n, 0, new Random(1)),
+      /fraction must be in \(0, 1\], got 0/,
+    );
+  });
+
+  test('is deterministic for a seed, and so is the TRPO step', () => {
+    assert.deepEqual(
+      fisherSubsample(n, 0.25, new Random(9)),
+      fisherSubsample(n, 0.25, new Random(9)),
+    );
+    const batch = batchFor(randomPolicy({ obsSize: 5, actionSize: 2 }, 50), n, 51);
+    const step = (seed: number) => {
+      const policy = randomPolicy({ obsSize: 5, actionSize: 2 }, 50);
+      trpoPolicyStep(policy, batch, new Random(seed), { lineSearch: false });
+      return policy.params;
+    };
+    assert.deepEqual(step(3), step(3));
+    // A different subsample gives a different Fisher, hence a different step.
+    assert.notDeepEqual(step(3), step(4));
+  });
+
+  test('each row is chosen with probability f (uniform over rows and environments)', () => {
+    const rng = new Random(11);
+    const counts = new Float64Array(n);
+    const draws = 400;
+    for (let d = 0; d < draws; d++) for (const r of fisherSubsample(n, 0.25, rng)) counts[r]! += 1;
+    const perEnv = new Float64Array(numEnvs);
+    for (let r = 0; r < n; r++) perEnv[r % numEnvs]! += counts[r]!;
+    // Each environment holds 64 rows: expected 64 · 0.25 · 400 = 6400 picks, sd ≈ sqrt(6400·0.75).
+    for (let e = 0; e < numEnvs; e++)
+      assert.ok(
+        Math.abs(perEnv[e]! - 6400) < 5 * Math.sqrt(6400 * 0.75),
+        `env ${e}: ${perEnv[e]} picks`,
+      );
+  });
 });
 
 describe('degenerate batches', () => {
@@ -277,7 +360,7 @@ describe('degenerate batches', () => {
     const policy = randomPolicy({ obsSize: 3, actionSize: 1, hiddenSizes: [8] }, 30);
     const batch = { ...batchFor(policy, 64, 31), advantages: new Float32Array(64).fill(2) };
     const before = policy.params.slice();
-    const s = trpoPolicyStep(policy, batch);
+    const s = trpoPolicyStep(policy, batch, new Random(1));
     assert.deepEqual(policy.params, before);
     assert.equal(s.kl, 0);
     assert.equal(s.stepSize, 0);
