@@ -19,10 +19,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEPLOY_DEFAULTS, runDeploy } from '../src/ros/deploy.js';
-import { InProcessTransport } from '../src/ros/inProcessTransport.js';
-import { createDeploymentLoader, MujocoRobot } from '../src/ros/simDeployment.js';
-import type { Transport } from '../src/ros/transport.js';
+import { DEPLOY_DEFAULTS, runDeploy } from '../src/ros/cli/deploy.js';
+import { InProcessTransport } from '../src/ros/transport/inProcessTransport.js';
+import { createDeploymentLoader, MujocoRobot } from '../src/ros/nodes/simDeployment.js';
+import type { Transport } from '../src/ros/transport/transport.js';
 import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
 import { loadCheckpoint } from '../src/policy/index.js';
 
@@ -50,9 +50,9 @@ if (checkpoint === '') {
 const load0 = loadavg()[0] ?? NaN;
 let transport: Transport;
 if (values.transport === 'ros') {
-  const { ensureRosEnvironment } = await import('../src/ros/rosEnv.js');
+  const { ensureRosEnvironment } = await import('../src/ros/transport/rclnodejs/rosEnv.js');
   ensureRosEnvironment();
-  const { loadRclnodejsTransport } = await import('../src/ros/rclnodejsTransport.js');
+  const { loadRclnodejsTransport } = await import('../src/ros/transport/rclnodejs/rclnodejsTransport.js');
   transport = await loadRclnodejsTransport({ busyPoll: values['busy-poll'] });
 } else {
   transport = new InProcessTransport({ clock: 'steady', busyPoll: values['busy-poll'] });

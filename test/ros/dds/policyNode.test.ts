@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { POLICY_TOPICS } from '../../../src/ros/parameters.js';
+import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
 import { ManagedProcess, ROOT, RobotPeer, rosSkipReason, waitUntil } from './harness.js';
 import type { PeerStatus } from './harness.js';
 import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';

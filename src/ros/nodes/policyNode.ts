@@ -1,0 +1,498 @@
+/**
+ * The policy node: a managed (lifecycle) node that turns /joint_states into effort commands.
+ *
+ *   configure  load + validate checkpoint and robot description; create subscriptions/publishers
+ *   activate   start the drift-free control timer at the description's (or control_rate) rate
+ *   deactivate publish zero torque, stop the timer
+ *   cleanup    release everything configure made
+ *
+ * Each tick (`tick()`): newest joint state, matched by name → observation as in simulation →
+ * policy (mean or sample) → safety layer → exactly one torque per commanded joint on the effort
+ * controller's command topic; plus PolicyOutput every tick and /diagnostics at ~1 Hz.
+ * It runs unchanged on the in-process transport and on rclnodejs.
+ */
+import { Random } from '../../util/index.js';
+import { validateDeployment } from '../control/deployment.js';
+import type { LoadedDeployment } from '../control/deployment.js';
+import type { CommandOutput } from '../control/commandOutput.js';
+import type { DiagnosticsPublisher } from './diagnostics.js';
+import { JointStateMatcher } from '../control/jointMatching.js';
+import { LatencyRing } from '../timing/latencyStats.js';
+import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/lifecycle.js';
+import type { CallbackCode, LifecycleCallbacks } from '../transport/lifecycle.js';
+import type { JointStateMessage, PointStampedMessage } from '../transport/messages.js';
+import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
+import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
+import { POLICY_NODE_PARAMETERS } from './parameters.js';
+import { SafetyLayer } from '../control/safety.js';
+import type { SafetyState } from '../control/safety.js';
+import { JointStateTickPacing } from '../timing/tickPacing.js';
+import type { Disposable, ParameterValue, Publisher, Timer, TransportNode } from '../transport/transport.js';
+
+const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+const WARM_UP_TICKS = 300;
+
+export type {
+  PolicyNodeOptions,
+  PolicyNodeStats,
+  RecordedStep,
+  RecorderFactory,
+  StepRecorder,
+} from './policyNodeTypes.js';
+
+export class PolicyNode {
+  readonly node: TransportNode;
+  readonly #options: PolicyNodeOptions;
+  #deployment: LoadedDeployment | null = null;
+  #matcher: JointStateMatcher | null = null;
+  #safety: SafetyLayer | null = null;
+  #commandOut: CommandOutput | null = null;
+  #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
+  #diagnostics: DiagnosticsPublisher | null = null;
+  #configured: Disposable[] = [];
+  #controlTimer: Timer | null = null;
+  #diagTimer: Timer | null = null;
+  readonly #recorder = new RecorderSlot();
+  #rng = new Random(0);
+  #active = false;
+  // Per-tick state, allocated on configure.
+  #obs = new Float64Array(0);
+  #action = new Float64Array(0);
+  #effort = new Float64Array(0);
+  #gear = new Float64Array(0);
+  #target: Float64Array | null = null;
+  #lastState: JointStateMessage | null = null;
+  #lastStateArrivalNs: bigint | null = null;
+  /** Set when tick_source is 'joint_states'. */
+  #pacing: JointStateTickPacing | null = null;
+  #deterministic = true;
+  #publishOutput = true;
+  #lastMatchError = '';
+  // Statistics.
+  readonly latencyNs = new LatencyRing();
+  #ticks = 0;
+  // Totals of command outputs of earlier configurations (the current one counts itself).
+  #published = 0;
+  #maxAbsTorque = 0;
+  #violations = 0;
+  #nonFinite = 0;
+  #missedBefore = 0;
+  #lastSafetyState: SafetyState | 'idle' = 'idle';
+
+  constructor(node: TransportNode, options: PolicyNodeOptions) {
+    this.node = node;
+    this.#options = options;
+    node.declareParameters(POLICY_NODE_PARAMETERS);
+    node.onSetParameters((changes) => this.#onSetParameters(changes));
+  }
+
+  /** The callbacks to register with the transport's lifecycle node (synchronous, never throw). */
+  callbacks(): LifecycleCallbacks {
+    return {
+      onConfigure: () => this.#guard('configure', () => this.#configure()),
+      onActivate: () => this.#guard('activate', () => this.#activate()),
+      onDeactivate: () => this.#guard('deactivate', () => this.#deactivate()),
+      onCleanup: () => this.#guard('cleanup', () => this.#cleanup()),
+      onShutdown: () =>
+        this.#guard('shutdown', () => {
+          if (this.#active) this.#deactivate();
+          this.#cleanup();
+        }),
+      onError: () =>
+        this.#guard('error', () => {
+          this.#stopTimers();
+          this.#cleanup();
+        }),
+    };
+  }
+
+  /** Resolves when every recording closed so far is on disk. */
+  async recordingsClosed(): Promise<void> {
+    await this.#recorder.closed();
+  }
+
+  get deployment(): LoadedDeployment | null {
+    return this.#deployment;
+  }
+  get safety(): SafetyLayer | null {
+    return this.#safety;
+  }
+  get active(): boolean {
+    return this.#active;
+  }
+
+  stats(): PolicyNodeStats {
+    return {
+      ticks: this.#ticks,
+      published: this.#published + (this.#commandOut?.published ?? 0),
+      maxAbsTorque: Math.max(this.#maxAbsTorque, this.#commandOut?.maxAbsTorque ?? 0),
+      torqueLimitViolations: this.#violations + (this.#commandOut?.torqueLimitViolations ?? 0),
+      watchdogTrips: this.#safety?.watchdogTrips ?? 0,
+      missedTicks:
+        this.#missedBefore + (this.#pacing?.missedTicks ?? this.#controlTimer?.missedTicks ?? 0),
+      nonFiniteEvents: this.#nonFinite,
+      safetyState: this.#lastSafetyState,
+    };
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  #guard(what: string, body: () => void): CallbackCode {
+    try {
+      body();
+      return CALLBACK_SUCCESS;
+    } catch (err) {
+      this.node.logger.error(
+        `${this.node.name}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return CALLBACK_FAILURE;
+    }
+  }
+
+  #configure(): void {
+    const checkpoint = this.#param('checkpoint') as string;
+    if (checkpoint === '')
+      throw new Error("parameter 'checkpoint' is empty; set it to a checkpoint");
+    const deployment = this.#options.loader({
+      checkpoint,
+      robotDescription: this.#param('robot_description') as string,
+    });
+    try {
+      validateDeployment(deployment);
+    } catch (err) {
+      deployment.close();
+      throw err;
+    }
+    const { description, policy, observation } = deployment;
+    const n = description.jointNames.length;
+    this.#deployment = deployment;
+    this.#matcher = new JointStateMatcher(observation.jointNames);
+    this.#obs = new Float64Array(policy.obsSize);
+    this.#action = new Float64Array(n);
+    this.#effort = new Float64Array(n);
+    this.#gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
+    this.#target = null;
+    this.#lastState = null;
+    this.#lastStateArrivalNs = null;
+    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
+      onJointState: (m) => this.#onJointState(m),
+      onTarget: (m) => this.#onTarget(m),
+      onEstop: () => this.#estop(),
+      onEstopReset: () => this.#resetEstop(),
+    });
+    this.#commandOut = io.commandOut;
+    this.#outputPub = io.policyOutput;
+    this.#diagnostics = io.diagnostics;
+    this.#configured.push(...io.inputs);
+    // The safety layer exists from configure on, so that an e-stop latches even while inactive.
+    const rateHz = this.#rateHz();
+    this.#safety = new SafetyLayer({
+      torqueLimits: description.torqueLimits,
+      watchdogPeriodNs: secondsToNs(this.#param('watchdog_period') as number),
+      mode: this.#param('mode') as 'sim' | 'real',
+      maxTorqueStepFraction: this.#param('max_torque_step') as number,
+      torqueScale: this.#param('torque_scale') as number,
+      armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
+    });
+    this.node.logger.info(
+      `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
+    );
+  }
+
+  #activate(): void {
+    const deployment = this.#requireDeployment('activate');
+    const safety = this.#safety as SafetyLayer;
+    const rateHz = this.#rateHz();
+    safety.setArmRampTicks(Math.round((this.#param('arm_ramp_time') as number) * rateHz));
+    safety.resetHistory();
+    safety.setArmed(this.#param('armed') as boolean);
+    this.#rng = new Random(this.#param('seed') as number);
+    this.#deterministic = this.#param('deterministic') as boolean;
+    this.#publishOutput = this.#param('publish_policy_output') as boolean;
+    const recordPath = this.#param('record_path') as string;
+    if (recordPath !== '') {
+      const { description, policy } = deployment;
+      this.#recorder.open(this.#options.recorderFactory, recordPath, {
+        task: description.task,
+        jointNames: description.jointNames,
+        checkpointId: policy.checkpointId,
+        commandTopic: description.commandTopic,
+        jointStatesTopic: description.jointStatesTopic,
+      });
+    }
+    const periodNs = BigInt(Math.round(1e9 / rateHz));
+    this.#warmUp(deployment);
+    this.#options.beforeControlLoop?.();
+    this.#pacing =
+      this.#param('tick_source') === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
+    this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
+    this.#diagnostics?.restart(this.node.steadyNs());
+    this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
+      this.#publishDiagnostics(),
+    );
+    this.#active = true;
+    this.node.logger.info(
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${this.#deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
+    );
+  }
+
+  #deactivate(): void {
+    this.#stopTimers();
+    this.#active = false;
+    const safety = this.#safety;
+    // Zero torque on the way out, if we were allowed to publish at all.
+    if (safety !== null && safety.armed) this.#commandOut?.publishZero();
+    safety?.resetHistory();
+    if (this.#param('mode') === 'real' && this.#param('armed') === true) {
+      // Re-arming is required after every deactivate.
+      this.node.setParameters([{ name: 'armed', value: false }]);
+    }
+    safety?.setArmed(false);
+    this.#closeRecorder();
+  }
+
+  #cleanup(): void {
+    this.#closeRecorder();
+    for (const d of this.#configured) d.dispose();
+    this.#configured = [];
+    this.#deployment?.close();
+    this.#deployment = null;
+    this.#matcher = null;
+    this.#safety = null;
+    const out = this.#commandOut;
+    if (out !== null) {
+      this.#published += out.published;
+      this.#maxAbsTorque = Math.max(this.#maxAbsTorque, out.maxAbsTorque);
+      this.#violations += out.torqueLimitViolations;
+    }
+    this.#commandOut = null;
+    this.#outputPub = null;
+    this.#diagnostics = null;
+  }
+
+  #stopTimers(): void {
+    if (this.#controlTimer !== null) {
+      this.#missedBefore += this.#pacing?.missedTicks ?? this.#controlTimer.missedTicks;
+      this.#controlTimer.dispose();
+    }
+    this.#pacing = null;
+    this.#diagTimer?.dispose();
+    this.#controlTimer = null;
+    this.#diagTimer = null;
+  }
+
+  #closeRecorder(): void {
+    this.#recorder.close((m) => this.node.logger.error(`${this.node.name}: ${m}`));
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------------
+
+  #onJointState(message: JointStateMessage): void {
+    const matcher = this.#matcher;
+    if (matcher === null) return;
+    const result = matcher.update(message);
+    if (!result.ok) {
+      if (result.reason !== this.#lastMatchError) {
+        this.node.logger.error(`${this.node.name}: ${result.reason}`);
+        this.#lastMatchError = result.reason;
+      }
+      return;
+    }
+    this.#lastMatchError = '';
+    this.#lastState = message;
+    const now = this.node.steadyNs();
+    this.#lastStateArrivalNs = now;
+    if (this.#active && this.#pacing?.onJointState(now) === true) this.tick();
+  }
+
+  #onTarget(message: PointStampedMessage): void {
+    const t = (this.#target ??= new Float64Array(3));
+    t[0] = message.x;
+    t[1] = message.y;
+    t[2] = message.z;
+  }
+
+  #estop(): void {
+    if (this.#safety === null) return;
+    if (!this.#safety.estopLatched) this.node.logger.warn(`${this.node.name}: e-stop latched`);
+    this.#safety.triggerEstop();
+    // Zero torque at once, not at the next tick.
+    if (this.#active && this.#safety.armed) this.#commandOut?.publishZero();
+  }
+
+  #resetEstop(): boolean {
+    const was = this.#safety?.resetEstop() ?? false;
+    if (was) this.node.logger.warn(`${this.node.name}: e-stop cleared`);
+    return was;
+  }
+
+  #onTimer(): void {
+    const pacing = this.#pacing;
+    if (pacing === null) return this.tick();
+    const now = this.node.steadyNs();
+    const age = this.#stateAgeNs(now);
+    if (pacing.onTimer(now, age !== null && age <= (this.#safety?.watchdogPeriodNs ?? 0n))) {
+      this.tick();
+    }
+  }
+
+  /** Age of the newest joint state by its arrival on this node's steady clock (null: none yet). */
+  #stateAgeNs(nowNs: bigint): bigint | null {
+    return this.#lastStateArrivalNs === null ? null : nowNs - this.#lastStateArrivalNs;
+  }
+
+  // ---- the tick -------------------------------------------------------------------------------
+
+  /** One control step (called by the timer, or by a joint state in 'joint_states' mode). */
+  tick(): void {
+    const deployment = this.#deployment;
+    const safety = this.#safety;
+    const output = this.#commandOut;
+    if (deployment === null || safety === null || output === null || !this.#active) return;
+    const t0 = this.node.steadyNs();
+    const { policy, observation, description } = deployment;
+    const matcher = this.#matcher as JointStateMatcher;
+    const state = this.#lastState;
+    const ready = state !== null && (!observation.needsTarget || this.#target !== null);
+    let logProb = NaN;
+    // Age by arrival on this node's steady clock: robot and node clocks need not agree.
+    const age = ready ? this.#stateAgeNs(t0) : null;
+    if (ready && age !== null && age <= safety.watchdogPeriodNs) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
+      logProb = policy.act(this.#obs, this.#deterministic, this.#rng, this.#action);
+    } else {
+      this.#action.fill(0);
+    }
+    // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
+    for (let j = 0; j < this.#effort.length; j++) {
+      this.#effort[j] = (this.#gear[j] as number) * (this.#action[j] as number);
+    }
+    const command = output.next();
+    const verdict = safety.filter(this.#effort, age, command);
+    if (verdict.error !== undefined) {
+      this.#nonFinite++;
+      this.node.logger.error(`${this.node.name}: ${verdict.error}`);
+    }
+    // One entry per commanded joint, asserted (ros2_control drops a wrong size silently).
+    if (verdict.publish) output.publish(command);
+    const t1 = this.node.steadyNs();
+    this.latencyNs.push(Number(t1 - t0));
+    this.#ticks++;
+    this.#diagnostics?.countTick();
+    this.#lastSafetyState = verdict.state;
+    if (this.#publishOutput && this.#outputPub !== null) {
+      this.#outputPub.publish(
+        policyOutputMessage({
+          stampNs: this.node.now(),
+          jointNames: description.jointNames,
+          policy,
+          action: this.#action,
+          logProb,
+          command,
+          published: verdict.publish,
+          deterministic: this.#deterministic,
+          safetyState: verdict.state,
+          tickLatencyNs: t1 - t0,
+        }),
+      );
+    }
+    if (this.#recorder.recording && ready && state !== null && Number.isFinite(logProb)) {
+      this.#recorder.record({
+        stampNs: this.node.now(),
+        jointState: state,
+        observation: this.#obs,
+        action: this.#action,
+        mean: policy.mean,
+        logStd: policy.logStd,
+        logProb,
+        reward: observation.reward?.(this.#action) ?? NaN,
+        command,
+      });
+    }
+  }
+
+  /** Run the forward pass and observation a few hundred times, so the first ticks run JIT-compiled. */
+  #warmUp({ policy, observation }: LoadedDeployment): void {
+    const matcher = this.#matcher as JointStateMatcher;
+    const rng = new Random(0);
+    for (let k = 0; k < WARM_UP_TICKS; k++) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
+      policy.act(this.#obs.fill(0), k % 2 === 0, rng, this.#action);
+    }
+    this.#action.fill(0);
+  }
+
+  #publishDiagnostics(): void {
+    const deployment = this.#deployment;
+    const safety = this.#safety;
+    const diagnostics = this.#diagnostics;
+    if (deployment === null || safety === null || diagnostics === null) return;
+    const recent = Math.max(1, diagnostics.windowTicks);
+    diagnostics.publish(this.node.steadyNs(), {
+      stampNs: this.node.now(),
+      nodeName: this.node.name,
+      hardwareId: deployment.description.source,
+      targetRateHz: this.#rateHz(),
+      p50LatencyMs: this.latencyNs.percentile(50, recent) / 1e6,
+      p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
+      stats: this.stats(),
+      armed: safety.armed,
+      estopLatched: safety.estopLatched,
+      watchdogTripped: safety.watchdogTripped,
+      mode: this.#param('mode') as string,
+      checkpointId: deployment.policy.checkpointId,
+    });
+  }
+
+  // ---- parameters -----------------------------------------------------------------------------
+
+  #onSetParameters(changes: readonly { name: string; value: ParameterValue }[]): {
+    successful: boolean;
+    reason: string;
+  } {
+    const safety = this.#safety;
+    for (const { name, value } of changes) {
+      switch (name) {
+        case 'armed':
+          if (safety !== null && this.#active) safety.setArmed(value as boolean);
+          if (value === true) this.node.logger.warn(`${this.node.name}: armed`);
+          break;
+        case 'torque_scale':
+          safety?.setTorqueScale(value as number);
+          break;
+        case 'watchdog_period':
+          safety?.setWatchdogPeriodNs(secondsToNs(value as number));
+          break;
+        case 'deterministic':
+          this.#deterministic = value as boolean;
+          break;
+        case 'publish_policy_output':
+          this.#publishOutput = value as boolean;
+          break;
+        default:
+          // Applied at the next configure / activate.
+          break;
+      }
+    }
+    return { successful: true, reason: '' };
+  }
+
+  #param(name: string): ParameterValue {
+    return this.node.getParameter(name);
+  }
+
+  #rateHz(): number {
+    const override = this.#param('control_rate') as number;
+    if (override > 0) return override;
+    return this.#requireDeployment('rate').description.controlRateHz;
+  }
+
+  #requireDeployment(what: string): LoadedDeployment {
+    if (this.#deployment === null) throw new Error(`${what}: node is not configured`);
+    return this.#deployment;
+  }
+}
+
+function secondsToNs(seconds: number): bigint {
+  return BigInt(Math.round(seconds * 1e9));
+}
