@@ -27,7 +27,13 @@ import { POLICY_NODE_PARAMETERS } from './parameters.js';
 import { SafetyLayer } from '../control/safety.js';
 import type { SafetyState } from '../control/safety.js';
 import { JointStateTickPacing } from '../timing/tickPacing.js';
-import type { Disposable, ParameterValue, Publisher, Timer, TransportNode } from '../transport/transport.js';
+import type {
+  Disposable,
+  ParameterValue,
+  Publisher,
+  Timer,
+  TransportNode,
+} from '../transport/transport.js';
 
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
 const WARM_UP_TICKS = 300;

@@ -5,7 +5,11 @@
 import { CommandOutput } from '../control/commandOutput.js';
 import type { DeploymentDescription, NodePolicy } from '../control/deployment.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
-import type { JointStateMessage, PointStampedMessage, PolicyOutputMessage } from '../transport/messages.js';
+import type {
+  JointStateMessage,
+  PointStampedMessage,
+  PolicyOutputMessage,
+} from '../transport/messages.js';
 import { POLICY_TOPICS } from './parameters.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 import type { SafetyState } from '../control/safety.js';

@@ -14,7 +14,8 @@
  * timer and poller are disposed. Opt-in (`--busy-poll`), as one would dedicate a core to a
  * real-time loop.
  */
-import type { Disposable, Timer } from '../transport/transport.js';
+import { DeadlineSchedule } from './deadlineSchedule.js';
+import type { Disposable, Timer } from './deadlineSchedule.js';
 
 /**
  * Longest a turn checks timers before it lets the event loop poll I/O (ns): I/O waits at most this
@@ -24,11 +25,8 @@ import type { Disposable, Timer } from '../transport/transport.js';
 const TURN_NS = 50_000n;
 
 interface SpinTimer {
-  readonly periodNs: bigint;
+  readonly schedule: DeadlineSchedule;
   readonly callback: () => void;
-  /** The next deadline: start + k·period. */
-  deadlineNs: bigint;
-  missed: number;
   active: boolean;
 }
 
@@ -63,17 +61,15 @@ export class BusyPollLoop {
     if (periodNs <= 0n)
       throw new Error(`BusyPollLoop.addTimer: period must be > 0, got ${periodNs}`);
     const timer: SpinTimer = {
-      periodNs,
+      schedule: new DeadlineSchedule(periodNs, process.hrtime.bigint()),
       callback,
-      deadlineNs: process.hrtime.bigint() + periodNs,
-      missed: 0,
       active: true,
     };
     this.#timers.push(timer);
     this.#start();
     return {
       get missedTicks() {
-        return timer.missed;
+        return timer.schedule.missedTicks;
       },
       dispose: () => {
         timer.active = false;
@@ -121,10 +117,8 @@ export class BusyPollLoop {
       const now = process.hrtime.bigint();
       for (let i = 0; i < this.#timers.length; i++) {
         const t = this.#timers[i] as SpinTimer;
-        if (now < t.deadlineNs) continue;
-        const behind = (now - t.deadlineNs) / t.periodNs;
-        t.missed += Number(behind);
-        t.deadlineNs += (behind + 1n) * t.periodNs;
+        if (!t.schedule.due(now)) continue;
+        t.schedule.advance(now);
         try {
           t.callback();
         } catch (err) {

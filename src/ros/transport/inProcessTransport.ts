@@ -18,7 +18,6 @@ import type { LifecycleCallbacks } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
 import type {
   CreateNodeOptions,
-  Disposable,
   LifecycleHandle,
   NodeLogger,
   ParameterSpec,
@@ -26,13 +25,13 @@ import type {
   Publisher,
   QosProfileName,
   SetParametersResult,
-  Timer,
   Transport,
   TransportNode,
 } from './transport.js';
-import { validateParameterValue } from './parameterValidation.js';
-import { busyPollLoop } from '../timing/busyPoll.js';
-import { PreciseTimer } from '../timing/preciseTimer.js';
+import { ParameterStore } from './parameterStore.js';
+import type { ParameterChange } from './parameterStore.js';
+import { busyPollLoop, DeadlineSchedule, PreciseTimer } from '../timing/index.js';
+import type { Disposable, Timer } from '../timing/index.js';
 
 export interface InProcessTransportOptions {
   /** 'steady' (real time) or 'manual' (virtual time driven by advanceBy). */
@@ -74,10 +73,8 @@ interface Topic {
 }
 
 interface TimerEntry {
-  readonly periodNs: bigint;
+  readonly schedule: DeadlineSchedule;
   readonly callback: () => void;
-  nextDeadlineNs: bigint;
-  missed: number;
   active: boolean;
   handle?: NodeJS.Timeout;
 }
@@ -130,7 +127,9 @@ export class InProcessTransport implements Transport {
     options: CreateNodeOptions = {},
   ): LifecycleHandle {
     const node = this.createNode(name, options);
-    const machine = new LifecycleStateMachine(makeCallbacks(node), (m) => node.logger.error(m));
+    const machine = new LifecycleStateMachine(makeCallbacks(node), (m) =>
+      node.logger.error(`${name}: ${m}`),
+    );
     return {
       node,
       state: () => machine.state,
@@ -176,13 +175,13 @@ export class InProcessTransport implements Transport {
     for (;;) {
       let next: TimerEntry | undefined;
       for (const t of this.#timers) {
-        if (t.active && t.nextDeadlineNs <= targetNs) {
-          if (next === undefined || t.nextDeadlineNs < next.nextDeadlineNs) next = t;
+        if (t.active && t.schedule.due(targetNs)) {
+          if (next === undefined || t.schedule.deadlineNs < next.schedule.deadlineNs) next = t;
         }
       }
       if (next === undefined) break;
-      this.#virtualNowNs = next.nextDeadlineNs;
-      next.nextDeadlineNs += next.periodNs;
+      this.#virtualNowNs = next.schedule.deadlineNs;
+      next.schedule.advance(this.#virtualNowNs);
       this.#run(next.callback);
     }
     this.#virtualNowNs = targetNs;
@@ -264,17 +263,15 @@ export class InProcessTransport implements Transport {
       return handle;
     }
     const entry: TimerEntry = {
-      periodNs,
+      schedule: new DeadlineSchedule(periodNs, this.nowNs()),
       callback,
-      nextDeadlineNs: this.nowNs() + periodNs,
-      missed: 0,
       active: true,
     };
     this.#timers.push(entry);
     if (this.#clock === 'steady') this.#scheduleSteady(entry);
     return {
       get missedTicks() {
-        return entry.missed;
+        return entry.schedule.missedTicks;
       },
       dispose: () => {
         this.#cancelTimer(entry);
@@ -304,18 +301,11 @@ export class InProcessTransport implements Transport {
    * more than one period late skips (and counts) the ticks it missed instead of bunching them.
    */
   #scheduleSteady(entry: TimerEntry): void {
-    const delayNs = entry.nextDeadlineNs - process.hrtime.bigint();
+    const delayNs = entry.schedule.deadlineNs - process.hrtime.bigint();
     const delayMs = delayNs > 0n ? Number(delayNs) / 1e6 : 0;
     entry.handle = setTimeout(() => {
       if (!entry.active) return;
-      const now = process.hrtime.bigint();
-      const late = now - entry.nextDeadlineNs;
-      if (late >= entry.periodNs) {
-        const skipped = late / entry.periodNs;
-        entry.missed += Number(skipped);
-        entry.nextDeadlineNs += skipped * entry.periodNs;
-      }
-      entry.nextDeadlineNs += entry.periodNs;
+      entry.schedule.advance(process.hrtime.bigint());
       this.#run(entry.callback);
       if (entry.active) this.#scheduleSteady(entry);
     }, Math.floor(delayMs));
@@ -387,13 +377,8 @@ class InProcessNode implements TransportNode {
   readonly name: string;
   readonly logger: NodeLogger;
   readonly #transport: InProcessTransport;
-  readonly #overrides: Readonly<Record<string, ParameterValue>>;
-  readonly #specs = new Map<string, ParameterSpec>();
-  readonly #values = new Map<string, ParameterValue>();
+  readonly #parameters: ParameterStore;
   readonly #disposables: Disposable[] = [];
-  readonly #setCallbacks: ((
-    changes: readonly { name: string; value: ParameterValue }[],
-  ) => SetParametersResult)[] = [];
   #simTimeNs: bigint | null = null;
 
   constructor(
@@ -405,7 +390,7 @@ class InProcessNode implements TransportNode {
     this.#transport = transport;
     this.name = name;
     this.logger = logger;
-    this.#overrides = options.parameterOverrides ?? {};
+    this.#parameters = new ParameterStore(name, options.parameterOverrides ?? {});
     if (options.useSimTime === true) {
       this.#simTimeNs = 0n;
       this.#disposables.push(
@@ -453,45 +438,16 @@ class InProcessNode implements TransportNode {
     return d;
   }
   declareParameters(specs: readonly ParameterSpec[]): void {
-    for (const spec of specs) {
-      if (this.#specs.has(spec.name)) {
-        throw new Error(`${this.name}: parameter '${spec.name}' declared twice`);
-      }
-      const value = this.#overrides[spec.name] ?? spec.default;
-      const problem = validateParameterValue(spec, value);
-      if (problem !== null) throw new Error(`${this.name}: parameter override ${problem}`);
-      this.#specs.set(spec.name, spec);
-      this.#values.set(spec.name, value);
-    }
+    for (const spec of specs) this.#parameters.declare(spec);
   }
   getParameter(name: string): ParameterValue {
-    const v = this.#values.get(name);
-    if (v === undefined) throw new Error(`${this.name}: parameter '${name}' is not declared`);
-    return v;
+    return this.#parameters.get(name);
   }
-  onSetParameters(
-    callback: (changes: readonly { name: string; value: ParameterValue }[]) => SetParametersResult,
-  ): void {
-    this.#setCallbacks.push(callback);
+  onSetParameters(callback: (changes: readonly ParameterChange[]) => SetParametersResult): void {
+    this.#parameters.onSet(callback);
   }
-  setParameters(changes: readonly { name: string; value: ParameterValue }[]): SetParametersResult {
-    for (const change of changes) {
-      const spec = this.#specs.get(change.name);
-      if (spec === undefined) {
-        return { successful: false, reason: `parameter '${change.name}' is not declared` };
-      }
-      if (spec.readOnly) {
-        return { successful: false, reason: `parameter '${change.name}' is read-only` };
-      }
-      const problem = validateParameterValue(spec, change.value);
-      if (problem !== null) return { successful: false, reason: problem };
-    }
-    for (const cb of this.#setCallbacks) {
-      const result = cb(changes);
-      if (!result.successful) return result;
-    }
-    for (const change of changes) this.#values.set(change.name, change.value);
-    return { successful: true, reason: '' };
+  setParameters(changes: readonly ParameterChange[]): SetParametersResult {
+    return this.#parameters.set(changes);
   }
   destroy(): void {
     for (const d of this.#disposables) d.dispose();

@@ -126,11 +126,24 @@ export class LifecycleStateMachine {
   }
 
   #callSafely(name: keyof LifecycleCallbacks): CallbackCode {
-    try {
-      return this.#callbacks[name]();
-    } catch (err) {
-      this.#onError(`lifecycle ${name} threw: ${err instanceof Error ? err.message : String(err)}`);
-      return CALLBACK_ERROR;
-    }
+    return guardLifecycleCallback(name, this.#callbacks, this.#onError);
+  }
+}
+
+/**
+ * Call one lifecycle callback as both transports must: a throw is reported through `onError` and
+ * becomes ERROR (rclnodejs only prints a throw, and does not await a result, so a callback's
+ * failure has to be caught here).
+ */
+export function guardLifecycleCallback(
+  name: keyof LifecycleCallbacks,
+  callbacks: LifecycleCallbacks,
+  onError: (message: string) => void,
+): CallbackCode {
+  try {
+    return callbacks[name]();
+  } catch (err) {
+    onError(`lifecycle ${name} threw: ${err instanceof Error ? err.message : String(err)}`);
+    return CALLBACK_ERROR;
   }
 }

@@ -10,6 +10,9 @@ import type {
   TransitionResult,
 } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
+import type { Disposable, Timer } from '../timing/index.js';
+
+export type { Disposable, Timer } from '../timing/index.js';
 
 /**
  * QoS profiles used by torquepilot:
@@ -47,10 +50,6 @@ export interface SetParametersResult {
 export interface Publisher<T extends MessageTypeName> {
   readonly topic: string;
   publish(message: MessageTypes[T]): void;
-}
-
-export interface Disposable {
-  dispose(): void;
 }
 
 export interface NodeLogger {
@@ -104,11 +103,6 @@ export interface TransportNode {
 
 /** Which clock a timer runs on (see TransportNode.createTimer). */
 export type TimerClock = 'node' | 'steady';
-
-export interface Timer extends Disposable {
-  /** Ticks whose deadline passed while a previous tick was still late (skipped, never run twice). */
-  readonly missedTicks: number;
-}
 
 /** A managed node's handle: its state machine is run by the transport (or by rcl over DDS). */
 export interface LifecycleHandle {

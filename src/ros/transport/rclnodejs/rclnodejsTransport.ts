@@ -17,8 +17,9 @@ import type {
   Timer as RclTimer,
   lifecycle as rclLifecycle,
 } from 'rclnodejs';
-import { busyPollLoop } from '../../timing/busyPoll.js';
-import { CALLBACK_ERROR } from '../lifecycle.js';
+import { busyPollLoop, DeadlineSchedule } from '../../timing/index.js';
+import type { Disposable, Timer } from '../../timing/index.js';
+import { guardLifecycleCallback } from '../lifecycle.js';
 import type {
   CallbackCode,
   LifecycleCallbacks,
@@ -26,13 +27,13 @@ import type {
   TransitionName,
 } from '../lifecycle.js';
 import type { MessageTypeName, MessageTypes } from '../messages.js';
-import { validateParameterValue } from '../parameterValidation.js';
+import { ParameterStore } from '../parameterStore.js';
+import type { ParameterChange } from '../parameterStore.js';
 import { noRosError } from './rosEnv.js';
 import { rosConverters } from './rosMessages.js';
 import type { RosMessage } from './rosMessages.js';
 import type {
   CreateNodeOptions,
-  Disposable,
   LifecycleHandle,
   NodeLogger,
   ParameterSpec,
@@ -40,7 +41,6 @@ import type {
   Publisher,
   QosProfileName,
   SetParametersResult,
-  Timer,
   TimerClock,
   Transport,
   TransportNode,
@@ -117,7 +117,7 @@ export class RclnodejsTransport implements Transport {
     return new RclTransportNode(
       this.#rcl,
       node,
-      options.parameterOverrides ?? {},
+      new ParameterStore(name, options.parameterOverrides ?? {}),
       this.#logger,
       this.#busyPoll ? this.#spinTimers : null,
     );
@@ -139,27 +139,23 @@ export class RclnodejsTransport implements Transport {
     const tnode = new RclTransportNode(
       this.#rcl,
       node,
-      options.parameterOverrides ?? {},
+      new ParameterStore(name, options.parameterOverrides ?? {}),
       this.#logger,
       this.#busyPoll ? this.#spinTimers : null,
     );
     const callbacks = makeCallbacks(tnode);
     const wrap =
-      (cb: () => CallbackCode): rclLifecycle.TransitionCallback =>
-      () => {
-        try {
-          return cb() as rclLifecycle.CallbackReturnCode;
-        } catch (err) {
-          tnode.logger.error(`${name}: lifecycle callback threw: ${String(err)}`);
-          return CALLBACK_ERROR as rclLifecycle.CallbackReturnCode;
-        }
-      };
-    node.registerOnConfigure(wrap(() => callbacks.onConfigure()));
-    node.registerOnActivate(wrap(() => callbacks.onActivate()));
-    node.registerOnDeactivate(wrap(() => callbacks.onDeactivate()));
-    node.registerOnCleanup(wrap(() => callbacks.onCleanup()));
-    node.registerOnShutdown(wrap(() => callbacks.onShutdown()));
-    node.registerOnError(wrap(() => callbacks.onError()));
+      (which: keyof LifecycleCallbacks): rclLifecycle.TransitionCallback =>
+      () =>
+        guardLifecycleCallback(which, callbacks, (m) =>
+          tnode.logger.error(`${name}: ${m}`),
+        ) as rclLifecycle.CallbackReturnCode;
+    node.registerOnConfigure(wrap('onConfigure'));
+    node.registerOnActivate(wrap('onActivate'));
+    node.registerOnDeactivate(wrap('onDeactivate'));
+    node.registerOnCleanup(wrap('onCleanup'));
+    node.registerOnShutdown(wrap('onShutdown'));
+    node.registerOnError(wrap('onError'));
     const labels: Record<number, PrimaryState> = {
       1: 'unconfigured',
       2: 'inactive',
@@ -220,8 +216,8 @@ class RclTransportNode implements TransportNode {
   readonly logger: NodeLogger;
   readonly #rcl: Rcl;
   readonly #node: RclNode;
-  readonly #specs = new Map<string, ParameterSpec>();
-  readonly #overrides: Readonly<Record<string, ParameterValue>>;
+  /** Specs and checks only: rcl keeps the values. */
+  readonly #parameters: ParameterStore;
   readonly #timerClocks = new Map<RclTimer, InstanceType<Rcl['Clock']>>();
   /** Busy polling: the transport's set of live spin timers (null: rcl timers). */
   readonly #spinTimers: Set<Timer> | null;
@@ -229,14 +225,14 @@ class RclTransportNode implements TransportNode {
   constructor(
     rcl: Rcl,
     node: RclNode,
-    overrides: Readonly<Record<string, ParameterValue>>,
+    parameters: ParameterStore,
     logger?: NodeLogger,
     spinTimers: Set<Timer> | null = null,
   ) {
     this.#rcl = rcl;
     this.#spinTimers = spinTimers;
     this.#node = node;
-    this.#overrides = overrides;
+    this.#parameters = parameters;
     this.name = node.name();
     this.#explainRefusals(node);
     const rosLogger = node.getLogger();
@@ -301,19 +297,14 @@ class RclTransportNode implements TransportNode {
       return handle;
     }
     // rcl timers are drift-free (next call = previous deadline + period) and skip missed periods;
-    // count the skips on the steady clock for the report. Without a clock, rclnodejs uses the
-    // node's ROS clock, which under use_sim_time only advances with /clock.
-    let last: bigint | null = null;
-    let missed = 0;
+    // count the skips on the steady clock for the report, against the same deadline grid (started
+    // just before the rcl timer, so its calls are never before our deadlines). Without a clock,
+    // rclnodejs uses the node's ROS clock, which under use_sim_time only advances with /clock.
     const timerClock =
       clock === 'steady' ? new this.#rcl.Clock(this.#rcl.ClockType.STEADY_TIME) : null;
+    const schedule = new DeadlineSchedule(periodNs, process.hrtime.bigint());
     const onTimer = () => {
-      const now = process.hrtime.bigint();
-      if (last !== null) {
-        const gap = now - last;
-        if (gap >= 2n * periodNs - periodNs / 4n) missed += Number(gap / periodNs) - 1;
-      }
-      last = now;
+      schedule.advance(process.hrtime.bigint());
       callback();
     };
     const timer: RclTimer = this.#node.createTimer(periodNs, onTimer, timerClock);
@@ -324,7 +315,7 @@ class RclTransportNode implements TransportNode {
     const clocks = this.#timerClocks;
     return {
       get missedTicks() {
-        return missed;
+        return schedule.missedTicks;
       },
       dispose: () => {
         node.destroyTimer(timer);
@@ -369,15 +360,10 @@ class RclTransportNode implements TransportNode {
       if (spec.choices !== undefined) {
         descriptor.additionalConstraints = `one of: ${spec.choices.join(', ')}`;
       }
-      const problem = validateParameterValue(spec, this.#overrides[spec.name] ?? spec.default);
-      if (problem !== null) throw new Error(`${this.name}: parameter override ${problem}`);
-      this.#specs.set(spec.name, spec);
-      const value = this.#overrides[spec.name] ?? spec.default;
+      const value = this.#parameters.declare(spec);
       this.#node.declareParameter(new rcl.Parameter(spec.name, type, value), descriptor);
       // A --ros-args override replaced the value: check it like any other set.
-      const declared = this.getParameter(spec.name);
-      const invalid = validateParameterValue(spec, declared);
-      if (invalid !== null) throw new Error(`${this.name}: parameter override ${invalid}`);
+      this.#parameters.checkOverride(spec, this.getParameter(spec.name));
     }
   }
 
@@ -396,22 +382,9 @@ class RclTransportNode implements TransportNode {
     if (typeof original !== 'function') return;
     internal._validateParameters = (parameters: RclParameter[], declareMode = false) => {
       if (!declareMode) {
-        for (const p of parameters) {
-          const spec = this.#specs.get(p.name);
-          if (spec === undefined) continue;
-          if (spec.readOnly) {
-            return {
-              successful: false,
-              reason: `'${p.name}' is read-only (set it at launch: --ros-args -p ${p.name}:=...)`,
-            };
-          }
-          const value: unknown = p.value;
-          const problem = validateParameterValue(
-            spec,
-            typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
-          );
-          if (problem !== null) return { successful: false, reason: problem };
-        }
+        // Parameters rcl declared itself (use_sim_time, ...) are rcl's to check.
+        const checked = this.#parameters.check(parameters.map(toChange), 'skip');
+        if (!checked.successful) return checked;
       }
       return original.call(node, parameters, declareMode);
     };
@@ -435,32 +408,20 @@ class RclTransportNode implements TransportNode {
     callback: (changes: readonly { name: string; value: ParameterValue }[]) => SetParametersResult,
   ): void {
     this.#node.addOnSetParametersCallback((parameters: RclParameter[]) => {
-      const changes = parameters.map((p) => {
-        const value: unknown = p.value;
-        return {
-          name: p.name,
-          value: typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
-        };
-      });
-      // Choices are not expressible in a ParameterDescriptor: check them here.
-      for (const c of changes) {
-        const spec = this.#specs.get(c.name);
-        if (spec?.choices !== undefined && !spec.choices.includes(String(c.value))) {
-          return {
-            successful: false,
-            reason: `'${c.name}' = ${JSON.stringify(c.value)}: expected one of ${spec.choices.join(', ')}`,
-          };
-        }
-      }
+      const changes = parameters.map(toChange);
+      // Choices are not expressible in a ParameterDescriptor (and _validateParameters may not be
+      // there to hook): check against the specs here too.
+      const checked = this.#parameters.check(changes, 'skip');
+      if (!checked.successful) return { successful: false, reason: checked.reason };
       const r = callback(changes);
       return { successful: r.successful, reason: r.reason };
     });
   }
 
-  setParameters(changes: readonly { name: string; value: ParameterValue }[]): SetParametersResult {
+  setParameters(changes: readonly ParameterChange[]): SetParametersResult {
     const rcl = this.#rcl;
     const params = changes.map((c) => {
-      const spec = this.#specs.get(c.name);
+      const spec = this.#parameters.spec(c.name);
       const type = spec !== undefined ? PARAMETER_TYPE[spec.type] : PARAMETER_TYPE.string;
       return new rcl.Parameter(c.name, type, c.value);
     });
@@ -496,4 +457,13 @@ class RclTransportNode implements TransportNode {
         );
     }
   }
+}
+
+/** An rcl Parameter as a change (rcl integers are bigint; the node sees numbers). */
+function toChange(p: RclParameter): ParameterChange {
+  const value: unknown = p.value;
+  return {
+    name: p.name,
+    value: typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
+  };
 }
