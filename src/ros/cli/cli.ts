@@ -13,20 +13,20 @@ import { createLogger, parseLogLevel } from '../../util/index.js';
 import { getTask } from '../../../sim/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
 import type { DeployOptions, DeployReport } from './deploy.js';
-import { bagRecorderFactory } from '../nodes/episodeRecording.js';
-import { InProcessTransport } from '../transport/inProcessTransport.js';
+import { bagRecorderFactory } from '../nodes/index.js';
+import { InProcessTransport } from '../transport/index.js';
 import {
   POLICY_NODE_NAME,
   POLICY_NODE_PARAMETERS,
   POLICY_TOPICS,
   SIM_ROBOT_NODE_NAME,
   SIM_ROBOT_PARAMETERS,
-} from '../nodes/parameters.js';
-import { PolicyNode } from '../nodes/policyNode.js';
-import { createDeploymentLoader, MujocoRobot } from '../nodes/simDeployment.js';
-import { declareSimRobotParameters, SimRobotNode } from '../nodes/simRobotNode.js';
+} from '../nodes/index.js';
+import { PolicyNode } from '../nodes/index.js';
+import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
+import { declareSimRobotParameters, SimRobotNode } from '../nodes/index.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
-import type { NodeLogger, Transport, TransportNode } from '../transport/transport.js';
+import type { NodeLogger, Transport, TransportNode } from '../transport/index.js';
 import { collectGarbage } from '../../util/index.js';
 
 interface DeployFlags {

@@ -5,14 +5,14 @@
  * rmw, and the robot node also measures the round trip (joint state out → command in).
  */
 import { collectGarbage } from '../../util/index.js';
-import { percentile } from '../timing/latencyStats.js';
-import type { DeploymentLoader } from '../control/deployment.js';
-import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from '../nodes/parameters.js';
-import { PolicyNode } from '../nodes/policyNode.js';
-import type { RecorderFactory } from '../nodes/policyNode.js';
-import { SimRobotNode } from '../nodes/simRobotNode.js';
-import type { SimulatedRobot } from '../nodes/simRobotNode.js';
-import type { ParameterValue, Transport } from '../transport/transport.js';
+import { percentile } from '../timing/index.js';
+import type { DeploymentLoader } from '../control/index.js';
+import { POLICY_NODE_NAME, SIM_ROBOT_NODE_NAME } from '../nodes/index.js';
+import { PolicyNode } from '../nodes/index.js';
+import type { RecorderFactory } from '../nodes/index.js';
+import { SimRobotNode } from '../nodes/index.js';
+import type { SimulatedRobot } from '../nodes/index.js';
+import type { ParameterValue, Transport } from '../transport/index.js';
 
 export interface DeployOptions {
   /** Checkpoint path (parameter `checkpoint`). */

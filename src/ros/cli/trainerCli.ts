@@ -17,10 +17,10 @@ import { createRunDir, defaultRunDir, runPaths } from '../../train/index.js';
 import { train } from '../../train/index.js';
 import { createLogger, parseLogLevel } from '../../util/index.js';
 import type { LogLevel } from '../../util/index.js';
-import { TRAINER_NODE_NAME, TRAINER_NODE_PARAMETERS, TRAINER_TOPICS } from '../nodes/parameters.js';
-import { createDeploymentLoader, MujocoRobot } from '../nodes/simDeployment.js';
-import { TrainerNode } from '../nodes/trainerNode.js';
-import type { NodeLogger } from '../transport/transport.js';
+import { TRAINER_NODE_NAME, TRAINER_NODE_PARAMETERS, TRAINER_TOPICS } from '../nodes/index.js';
+import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
+import { TrainerNode } from '../nodes/index.js';
+import type { NodeLogger } from '../transport/index.js';
 
 interface TrainerNodeFlags extends TrainRunFlags {
   name: string;

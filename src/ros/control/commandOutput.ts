@@ -5,12 +5,16 @@
  * every publish. Buffers come from a small ring, so a tick allocates nothing and a subscriber that
  * keeps a message sees it unchanged for the next RING − 1 ticks. Counts what was published.
  */
-import type { Publisher } from '../transport/transport.js';
+
+/** Where commands go: the transport's std_msgs/msg/Float64MultiArray publisher fits. */
+export interface CommandPublisher {
+  publish(message: { readonly data: ArrayLike<number> }): void;
+}
 
 const RING = 8;
 
 export class CommandOutput {
-  readonly #publisher: Publisher<'std_msgs/msg/Float64MultiArray'>;
+  readonly #publisher: CommandPublisher;
   readonly #limits: Float64Array;
   readonly #ring: Float64Array[];
   #index = 0;
@@ -19,7 +23,7 @@ export class CommandOutput {
   #violations = 0;
 
   /** @param limits symmetric torque limit per joint, description order. Shape: (nJoints). */
-  constructor(publisher: Publisher<'std_msgs/msg/Float64MultiArray'>, limits: ArrayLike<number>) {
+  constructor(publisher: CommandPublisher, limits: ArrayLike<number>) {
     this.#publisher = publisher;
     this.#limits = Float64Array.from(limits);
     this.#ring = Array.from({ length: RING }, () => new Float64Array(limits.length));

@@ -1,8 +1,8 @@
 /**
  * What the policy node loads on configure — a policy, an observation builder and a robot
  * description — as small interfaces, plus the check that they fit together. The concrete loader
- * (checkpoint + robot description + the sim layer's observation builders) is in
- * `deploymentLoader.ts`; tests supply fakes.
+ * (checkpoint + robot description + the sim layer's observation builders) is
+ * `createDeploymentLoader` in src/ros/nodes/simDeployment.ts; tests supply fakes.
  */
 import type { Random } from '../../util/index.js';
 

@@ -3,7 +3,20 @@
  * joint_state_broadcaster orders joints as the hardware interface lists them, drivers add extra
  * joints (grippers, passive joints), and the order may differ from the policy's command order.
  */
-import type { JointStateMessage } from '../transport/messages.js';
+
+/**
+ * The fields of sensor_msgs/msg/JointState that matching reads (the transport's message type has
+ * them; control/ imports no transport).
+ */
+export interface JointStateSample {
+  readonly name: readonly string[];
+  /** Shape: (name.length). */
+  readonly position: ArrayLike<number>;
+  /** Shape: (name.length) or empty. */
+  readonly velocity: ArrayLike<number>;
+  /** Shape: (name.length) or empty. */
+  readonly effort: ArrayLike<number>;
+}
 
 export type MatchResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -39,7 +52,7 @@ export class JointStateMatcher {
   }
 
   /** Copy the described joints out of `message`; on failure the arrays are left unchanged. */
-  update(message: JointStateMessage): MatchResult {
+  update(message: JointStateSample): MatchResult {
     if (!this.#sameNames(message.name)) {
       const problem = this.#rebuild(message.name);
       if (problem !== null) return { ok: false, reason: problem };

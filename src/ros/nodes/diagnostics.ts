@@ -2,9 +2,9 @@
  * The policy node's /diagnostics message (diagnostic_msgs/msg/DiagnosticArray), one status with
  * key/value pairs as rqt_robot_monitor and Foxglove's diagnostics panel show them.
  */
-import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from '../transport/messages.js';
-import type { DiagnosticArrayMessage } from '../transport/messages.js';
-import type { Publisher } from '../transport/transport.js';
+import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from '../transport/index.js';
+import type { DiagnosticArrayMessage } from '../transport/index.js';
+import type { Publisher } from '../transport/index.js';
 import type { PolicyNodeStats } from './policyNodeTypes.js';
 
 export interface DiagnosticsInput {

@@ -12,7 +12,7 @@
  */
 import { EpisodeRecorder } from '../../replay/index.js';
 import type { RecordedStep as BagStep } from '../../replay/index.js';
-import type { NodeLogger } from '../transport/transport.js';
+import type { NodeLogger } from '../transport/index.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 
 export class BagStepRecorder implements StepRecorder {

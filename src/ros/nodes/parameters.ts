@@ -3,7 +3,7 @@
  * node (declaration with descriptors and ranges), the docs and the launch-file test (which checks
  * that every parameter a launch file sets is declared here).
  */
-import type { ParameterSpec, ParameterValue } from '../transport/transport.js';
+import type { ParameterSpec, ParameterValue } from '../transport/index.js';
 
 /** Topics and services of the policy node that the robot description does not name. */
 export const POLICY_TOPICS = Object.freeze({

@@ -6,34 +6,32 @@
  *   deactivate publish zero torque, stop the timer
  *   cleanup    release everything configure made
  *
- * Each tick (`tick()`): newest joint state, matched by name → observation as in simulation →
- * policy (mean or sample) → safety layer → exactly one torque per commanded joint on the effort
- * controller's command topic; plus PolicyOutput every tick and /diagnostics at ~1 Hz.
+ * Each tick (`tick()`) is one ControlStep (control/controlStep.ts: newest joint state, matched by
+ * name → observation as in simulation → policy (mean or sample) → gear → safety layer), then
+ * exactly one torque per commanded joint on the effort controller's command topic, PolicyOutput
+ * every tick and /diagnostics at ~1 Hz. This node keeps lifecycle, parameters and I/O.
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
 import { Random } from '../../util/index.js';
-import { validateDeployment } from '../control/deployment.js';
-import type { LoadedDeployment } from '../control/deployment.js';
-import type { CommandOutput } from '../control/commandOutput.js';
-import type { DiagnosticsPublisher } from './diagnostics.js';
-import { JointStateMatcher } from '../control/jointMatching.js';
-import { LatencyRing } from '../timing/latencyStats.js';
-import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/lifecycle.js';
-import type { CallbackCode, LifecycleCallbacks } from '../transport/lifecycle.js';
-import type { JointStateMessage, PointStampedMessage } from '../transport/messages.js';
-import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
-import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
-import { POLICY_NODE_PARAMETERS } from './parameters.js';
-import { SafetyLayer } from '../control/safety.js';
-import type { SafetyState } from '../control/safety.js';
-import { JointStateTickPacing } from '../timing/tickPacing.js';
+import { CommandOutput, ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
+import type { LoadedDeployment, SafetyState } from '../control/index.js';
+import { JointStateTickPacing, LatencyRing } from '../timing/index.js';
+import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/index.js';
 import type {
+  CallbackCode,
   Disposable,
+  JointStateMessage,
+  LifecycleCallbacks,
   ParameterValue,
+  PointStampedMessage,
   Publisher,
   Timer,
   TransportNode,
-} from '../transport/transport.js';
+} from '../transport/index.js';
+import type { DiagnosticsPublisher } from './diagnostics.js';
+import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
+import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
+import { POLICY_NODE_PARAMETERS } from './parameters.js';
 
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
 const WARM_UP_TICKS = 300;
@@ -50,7 +48,8 @@ export class PolicyNode {
   readonly node: TransportNode;
   readonly #options: PolicyNodeOptions;
   #deployment: LoadedDeployment | null = null;
-  #matcher: JointStateMatcher | null = null;
+  /** The control path of the configured deployment (null when unconfigured). */
+  #control: ControlStep | null = null;
   #safety: SafetyLayer | null = null;
   #commandOut: CommandOutput | null = null;
   #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
@@ -59,19 +58,11 @@ export class PolicyNode {
   #controlTimer: Timer | null = null;
   #diagTimer: Timer | null = null;
   readonly #recorder = new RecorderSlot();
-  #rng = new Random(0);
   #active = false;
-  // Per-tick state, allocated on configure.
-  #obs = new Float64Array(0);
-  #action = new Float64Array(0);
-  #effort = new Float64Array(0);
-  #gear = new Float64Array(0);
-  #target: Float64Array | null = null;
+  /** The newest joint state that matched (recorded with the step). */
   #lastState: JointStateMessage | null = null;
-  #lastStateArrivalNs: bigint | null = null;
   /** Set when tick_source is 'joint_states'. */
   #pacing: JointStateTickPacing | null = null;
-  #deterministic = true;
   #publishOutput = true;
   #lastMatchError = '';
   // Statistics.
@@ -172,14 +163,7 @@ export class PolicyNode {
     const { description, policy, observation } = deployment;
     const n = description.jointNames.length;
     this.#deployment = deployment;
-    this.#matcher = new JointStateMatcher(observation.jointNames);
-    this.#obs = new Float64Array(policy.obsSize);
-    this.#action = new Float64Array(n);
-    this.#effort = new Float64Array(n);
-    this.#gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
-    this.#target = null;
     this.#lastState = null;
-    this.#lastStateArrivalNs = null;
     const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
       onJointState: (m) => this.#onJointState(m),
       onTarget: (m) => this.#onTarget(m),
@@ -200,6 +184,7 @@ export class PolicyNode {
       torqueScale: this.#param('torque_scale') as number,
       armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
     });
+    this.#control = new ControlStep(deployment, this.#safety, new Random(0));
     this.node.logger.info(
       `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
     );
@@ -212,8 +197,9 @@ export class PolicyNode {
     safety.setArmRampTicks(Math.round((this.#param('arm_ramp_time') as number) * rateHz));
     safety.resetHistory();
     safety.setArmed(this.#param('armed') as boolean);
-    this.#rng = new Random(this.#param('seed') as number);
-    this.#deterministic = this.#param('deterministic') as boolean;
+    const control = this.#control as ControlStep;
+    control.rng = new Random(this.#param('seed') as number);
+    control.deterministic = this.#param('deterministic') as boolean;
     this.#publishOutput = this.#param('publish_policy_output') as boolean;
     const recordPath = this.#param('record_path') as string;
     if (recordPath !== '') {
@@ -227,7 +213,8 @@ export class PolicyNode {
       });
     }
     const periodNs = BigInt(Math.round(1e9 / rateHz));
-    this.#warmUp(deployment);
+    // Run the forward pass a few hundred times, so the first ticks run JIT-compiled.
+    control.warmUp(WARM_UP_TICKS, new Random(0));
     this.#options.beforeControlLoop?.();
     this.#pacing =
       this.#param('tick_source') === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
@@ -238,7 +225,7 @@ export class PolicyNode {
     );
     this.#active = true;
     this.node.logger.info(
-      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${this.#deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
     );
   }
 
@@ -263,7 +250,7 @@ export class PolicyNode {
     this.#configured = [];
     this.#deployment?.close();
     this.#deployment = null;
-    this.#matcher = null;
+    this.#control = null;
     this.#safety = null;
     const out = this.#commandOut;
     if (out !== null) {
@@ -294,9 +281,10 @@ export class PolicyNode {
   // ---- inputs ---------------------------------------------------------------------------------
 
   #onJointState(message: JointStateMessage): void {
-    const matcher = this.#matcher;
-    if (matcher === null) return;
-    const result = matcher.update(message);
+    const control = this.#control;
+    if (control === null) return;
+    const now = this.node.steadyNs();
+    const result = control.receive(message, now);
     if (!result.ok) {
       if (result.reason !== this.#lastMatchError) {
         this.node.logger.error(`${this.node.name}: ${result.reason}`);
@@ -306,16 +294,11 @@ export class PolicyNode {
     }
     this.#lastMatchError = '';
     this.#lastState = message;
-    const now = this.node.steadyNs();
-    this.#lastStateArrivalNs = now;
     if (this.#active && this.#pacing?.onJointState(now) === true) this.tick();
   }
 
   #onTarget(message: PointStampedMessage): void {
-    const t = (this.#target ??= new Float64Array(3));
-    t[0] = message.x;
-    t[1] = message.y;
-    t[2] = message.z;
+    this.#control?.setTarget(message.x, message.y, message.z);
   }
 
   #estop(): void {
@@ -336,45 +319,19 @@ export class PolicyNode {
     const pacing = this.#pacing;
     if (pacing === null) return this.tick();
     const now = this.node.steadyNs();
-    const age = this.#stateAgeNs(now);
-    if (pacing.onTimer(now, age !== null && age <= (this.#safety?.watchdogPeriodNs ?? 0n))) {
-      this.tick();
-    }
-  }
-
-  /** Age of the newest joint state by its arrival on this node's steady clock (null: none yet). */
-  #stateAgeNs(nowNs: bigint): bigint | null {
-    return this.#lastStateArrivalNs === null ? null : nowNs - this.#lastStateArrivalNs;
+    if (pacing.onTimer(now, this.#control?.fresh(now) ?? false)) this.tick();
   }
 
   // ---- the tick -------------------------------------------------------------------------------
 
   /** One control step (called by the timer, or by a joint state in 'joint_states' mode). */
   tick(): void {
-    const deployment = this.#deployment;
-    const safety = this.#safety;
+    const control = this.#control;
     const output = this.#commandOut;
-    if (deployment === null || safety === null || output === null || !this.#active) return;
+    if (control === null || output === null || !this.#active) return;
     const t0 = this.node.steadyNs();
-    const { policy, observation, description } = deployment;
-    const matcher = this.#matcher as JointStateMatcher;
-    const state = this.#lastState;
-    const ready = state !== null && (!observation.needsTarget || this.#target !== null);
-    let logProb = NaN;
-    // Age by arrival on this node's steady clock: robot and node clocks need not agree.
-    const age = ready ? this.#stateAgeNs(t0) : null;
-    if (ready && age !== null && age <= safety.watchdogPeriodNs) {
-      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
-      logProb = policy.act(this.#obs, this.#deterministic, this.#rng, this.#action);
-    } else {
-      this.#action.fill(0);
-    }
-    // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
-    for (let j = 0; j < this.#effort.length; j++) {
-      this.#effort[j] = (this.#gear[j] as number) * (this.#action[j] as number);
-    }
     const command = output.next();
-    const verdict = safety.filter(this.#effort, age, command);
+    const { ready, logProb, verdict } = control.step(t0, command);
     if (verdict.error !== undefined) {
       this.#nonFinite++;
       this.node.logger.error(`${this.node.name}: ${verdict.error}`);
@@ -386,46 +343,37 @@ export class PolicyNode {
     this.#ticks++;
     this.#diagnostics?.countTick();
     this.#lastSafetyState = verdict.state;
+    const { policy, description, observation } = control.deployment;
     if (this.#publishOutput && this.#outputPub !== null) {
       this.#outputPub.publish(
         policyOutputMessage({
           stampNs: this.node.now(),
           jointNames: description.jointNames,
           policy,
-          action: this.#action,
+          action: control.action,
           logProb,
           command,
           published: verdict.publish,
-          deterministic: this.#deterministic,
+          deterministic: control.deterministic,
           safetyState: verdict.state,
           tickLatencyNs: t1 - t0,
         }),
       );
     }
+    const state = this.#lastState;
     if (this.#recorder.recording && ready && state !== null && Number.isFinite(logProb)) {
       this.#recorder.record({
         stampNs: this.node.now(),
         jointState: state,
-        observation: this.#obs,
-        action: this.#action,
+        observation: control.observation,
+        action: control.action,
         mean: policy.mean,
         logStd: policy.logStd,
         logProb,
-        reward: observation.reward?.(this.#action) ?? NaN,
+        reward: observation.reward?.(control.action) ?? NaN,
         command,
       });
     }
-  }
-
-  /** Run the forward pass and observation a few hundred times, so the first ticks run JIT-compiled. */
-  #warmUp({ policy, observation }: LoadedDeployment): void {
-    const matcher = this.#matcher as JointStateMatcher;
-    const rng = new Random(0);
-    for (let k = 0; k < WARM_UP_TICKS; k++) {
-      observation.build(matcher.position, matcher.velocity, this.#target, this.#obs);
-      policy.act(this.#obs.fill(0), k % 2 === 0, rng, this.#action);
-    }
-    this.#action.fill(0);
   }
 
   #publishDiagnostics(): void {
@@ -470,7 +418,7 @@ export class PolicyNode {
           safety?.setWatchdogPeriodNs(secondsToNs(value as number));
           break;
         case 'deterministic':
-          this.#deterministic = value as boolean;
+          if (this.#control !== null) this.#control.deterministic = value as boolean;
           break;
         case 'publish_policy_output':
           this.#publishOutput = value as boolean;

@@ -2,18 +2,18 @@
  * The policy node's topics and services (README, "Topics and QoS"), and what a tick reports
  * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay).
  */
-import { CommandOutput } from '../control/commandOutput.js';
-import type { DeploymentDescription, NodePolicy } from '../control/deployment.js';
+import { CommandOutput } from '../control/index.js';
+import type { DeploymentDescription, NodePolicy } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import type {
   JointStateMessage,
   PointStampedMessage,
   PolicyOutputMessage,
-} from '../transport/messages.js';
+} from '../transport/index.js';
 import { POLICY_TOPICS } from './parameters.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
-import type { SafetyState } from '../control/safety.js';
-import type { Disposable, Publisher, TransportNode } from '../transport/transport.js';
+import type { SafetyState } from '../control/index.js';
+import type { Disposable, Publisher, TransportNode } from '../transport/index.js';
 
 /** Created on configure, disposed (inputs) on cleanup. */
 export interface PolicyNodeIo {

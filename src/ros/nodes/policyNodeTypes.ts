@@ -2,9 +2,9 @@
  * Types shared by the policy node, its recorder adapter and its diagnostics.
  */
 import type { StepSample } from '../../replay/index.js';
-import type { DeploymentLoader } from '../control/deployment.js';
-import type { JointStateMessage } from '../transport/messages.js';
-import type { SafetyState } from '../control/safety.js';
+import type { DeploymentLoader } from '../control/index.js';
+import type { JointStateMessage } from '../transport/index.js';
+import type { SafetyState } from '../control/index.js';
 
 /** One control step, as given to a recorder (arrays are reused: copy what you keep). */
 export interface RecordedStep extends StepSample<Float64Array> {

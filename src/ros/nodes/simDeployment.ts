@@ -22,7 +22,7 @@ import type {
   LoadedDeployment,
   NodePolicy,
   ObservationBuilder,
-} from '../control/deployment.js';
+} from '../control/index.js';
 import type { SimulatedRobot } from './simRobotNode.js';
 
 /** The default robot description of a task: models/<task>/robot.yaml. */

@@ -14,10 +14,10 @@
  *   sim time, and the timers of nodes that follow it, keep going).
  * It measures the round trip at the robot: joint state out → first command in.
  */
-import { LatencyRing } from '../timing/latencyStats.js';
-import type { JointStateMessage } from '../transport/messages.js';
+import { LatencyRing } from '../timing/index.js';
+import type { JointStateMessage } from '../transport/index.js';
 import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS } from './parameters.js';
-import type { Publisher, Timer, TransportNode } from '../transport/transport.js';
+import type { Publisher, Timer, TransportNode } from '../transport/index.js';
 
 /** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
 export interface SimulatedRobot {

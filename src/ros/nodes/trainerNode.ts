@@ -25,11 +25,11 @@ import { readMetrics } from '../../train/index.js';
 import type { ProgressReporter, ProgressUpdate } from '../../train/index.js';
 import { runPaths } from '../../train/index.js';
 import { Random } from '../../util/index.js';
-import type { DeploymentLoader, LoadedDeployment } from '../control/deployment.js';
-import { JointStateMatcher } from '../control/jointMatching.js';
+import type { DeploymentLoader, LoadedDeployment } from '../control/index.js';
+import { JointStateMatcher } from '../control/index.js';
 import { POLICY_TOPICS, TRAINER_TOPICS } from './parameters.js';
 import type { SimulatedRobot } from './simRobotNode.js';
-import type { Publisher, Timer, TransportNode } from '../transport/transport.js';
+import type { Publisher, Timer, TransportNode } from '../transport/index.js';
 
 export interface TrainerNodeOptions {
   /** Run directory the runner writes (metrics.jsonl, checkpoints/). */
