@@ -13,8 +13,8 @@
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
 import { Random } from '../../util/index.js';
-import { CommandOutput, ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
-import type { LoadedDeployment, SafetyState } from '../control/index.js';
+import { ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
+import type { CommandOutput, LoadedDeployment, SafetyState } from '../control/index.js';
 import { JointStateTickPacing, LatencyRing } from '../timing/index.js';
 import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/index.js';
 import type {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
-import type { DiagnosticArrayMessage, PolicyOutputMessage } from '../../../src/ros/transport/messages.js';
+import type {
+  DiagnosticArrayMessage,
+  PolicyOutputMessage,
+} from '../../../src/ros/transport/messages.js';
 import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
 import { BURST } from '../../../src/ros/timing/tickPacing.js';

@@ -11,7 +11,10 @@ import { after, describe, test } from 'node:test';
 import { BagEpisodeReader } from '../../../src/replay/index.js';
 import type { Episode } from '../../../src/replay/types.js';
 import { bagRecorderFactory } from '../../../src/ros/nodes/episodeRecording.js';
-import { InProcessTransport, SILENT_LOGGER } from '../../../src/ros/transport/inProcessTransport.js';
+import {
+  InProcessTransport,
+  SILENT_LOGGER,
+} from '../../../src/ros/transport/inProcessTransport.js';
 import type { PolicyOutputMessage } from '../../../src/ros/transport/messages.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
 import { JOINTS, fakeWorld } from '../fakes.js';

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runDeploy, DEPLOY_DEFAULTS, DEPLOY_REPORT_KEYS } from '../../../src/ros/cli/deploy.js';
 import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
-import type { JointStateMessage, PointStampedMessage } from '../../../src/ros/transport/messages.js';
+import type {
+  JointStateMessage,
+  PointStampedMessage,
+} from '../../../src/ros/transport/messages.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
 import { SimRobotNode } from '../../../src/ros/nodes/simRobotNode.js';
 import { LIMITS, ToyRobot, fakeWorld } from '../fakes.js';

@@ -6,7 +6,11 @@ import {
   CALLBACK_SUCCESS,
   LifecycleStateMachine,
 } from '../../../src/ros/transport/lifecycle.js';
-import type { CallbackCode, LifecycleCallbacks, TransitionName } from '../../../src/ros/transport/lifecycle.js';
+import type {
+  CallbackCode,
+  LifecycleCallbacks,
+  TransitionName,
+} from '../../../src/ros/transport/lifecycle.js';
 
 function machine(codes: Partial<Record<keyof LifecycleCallbacks, CallbackCode | 'throw'>> = {}) {
   const calls: string[] = [];

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InProcessTransport, qosCompatible } from '../../../src/ros/transport/inProcessTransport.js';
+import {
+  InProcessTransport,
+  qosCompatible,
+} from '../../../src/ros/transport/inProcessTransport.js';
 import { percentile, LatencyRing } from '../../../src/ros/timing/latencyStats.js';
 import type { MessageTypeName, MessageTypes } from '../../../src/ros/transport/messages.js';
 import { rosConverters } from '../../../src/ros/transport/rclnodejs/rosMessages.js';

@@ -20,12 +20,7 @@ import type {
 import { busyPollLoop, DeadlineSchedule } from '../../timing/index.js';
 import type { Disposable, Timer } from '../../timing/index.js';
 import { guardLifecycleCallback } from '../lifecycle.js';
-import type {
-  CallbackCode,
-  LifecycleCallbacks,
-  PrimaryState,
-  TransitionName,
-} from '../lifecycle.js';
+import type { LifecycleCallbacks, PrimaryState, TransitionName } from '../lifecycle.js';
 import type { MessageTypeName, MessageTypes } from '../messages.js';
 import { ParameterStore } from '../parameterStore.js';
 import type { ParameterChange } from '../parameterStore.js';
