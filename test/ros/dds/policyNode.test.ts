@@ -3,10 +3,10 @@
  * (test/ros/peer/robot_peer.py: joint_state_broadcaster + JointGroupEffortController stand-in,
  * and the client of the standard lifecycle and parameter services). Domain 52, loopback only.
  *
- * The policy is a random-weights arm7-reach checkpoint (as in test/ros/arm7Deploy.test.ts); the
+ * The policy is a random-weights arm7-reach checkpoint (as in test/ros/nodes/arm7Deploy.test.ts); the
  * peer publishes the 7 joints shuffled with 2 extra names at 200 Hz.
  * The node process is started WITHOUT the ROS environment, so it also proves that the CLI finds
- * .ros/ and re-executes itself (src/ros/rosEnv.ts).
+ * .ros/ and re-executes itself (src/ros/transport/rclnodejs/rosEnv.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The trainer node (src/ros/trainerNode.ts) on the in-process transport:
+ * The trainer node (src/ros/nodes/trainerNode.ts) on the in-process transport:
  * - with a toy robot and a fake checkpoint loader: metrics per iteration, each new checkpoint path
  *   once (latched), /joint_states at the task's dt with zero torque before the first checkpoint
  *   and the checkpoint's mean action after it (checked against the linear policy's closed form);

@@ -63,7 +63,7 @@ interface AnyPublisher {
 
 /**
  * Load rclnodejs and make a transport. Throws one error naming the fix when ROS is absent.
- * Call `ensureRosEnvironment()` (src/ros/rosEnv.ts) first, in the CLI, before this.
+ * Call `ensureRosEnvironment()` (src/ros/transport/rclnodejs/rosEnv.ts) first, in the CLI, before this.
  */
 export async function loadRclnodejsTransport(
   options: { argv?: string[]; logger?: NodeLogger; busyPoll?: boolean } = {},
