@@ -164,16 +164,6 @@ export class PolicyNode {
     const n = description.jointNames.length;
     this.#deployment = deployment;
     this.#lastState = null;
-    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
-      onJointState: (m) => this.#onJointState(m),
-      onTarget: (m) => this.#onTarget(m),
-      onEstop: () => this.#estop(),
-      onEstopReset: () => this.#resetEstop(),
-    });
-    this.#commandOut = io.commandOut;
-    this.#outputPub = io.policyOutput;
-    this.#diagnostics = io.diagnostics;
-    this.#configured.push(...io.inputs);
     // The safety layer exists from configure on, so that an e-stop latches even while inactive.
     const rateHz = this.#rateHz();
     this.#safety = new SafetyLayer({
@@ -184,7 +174,18 @@ export class PolicyNode {
       torqueScale: this.#param('torque_scale') as number,
       armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
     });
+    // Before the subscriptions: a latched target is delivered as soon as they exist.
     this.#control = new ControlStep(deployment, this.#safety, new Random(0));
+    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
+      onJointState: (m) => this.#onJointState(m),
+      onTarget: (m) => this.#onTarget(m),
+      onEstop: () => this.#estop(),
+      onEstopReset: () => this.#resetEstop(),
+    });
+    this.#commandOut = io.commandOut;
+    this.#outputPub = io.policyOutput;
+    this.#diagnostics = io.diagnostics;
+    this.#configured.push(...io.inputs);
     this.node.logger.info(
       `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
     );

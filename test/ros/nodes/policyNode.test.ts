@@ -414,6 +414,24 @@ describe('PolicyNode: the tick', () => {
     assert.notDeepEqual(s.commands.at(-1)?.data, [0, 0, 0]);
   });
 
+  test('a target latched before configure reaches the node', () => {
+    const world = fakeWorld(() => ({
+      policy: new LinearPolicy(JOINTS, 9),
+      observation: stateObservation(3, true),
+    }));
+    const s = setup({ max_torque_step: 2 }, world);
+    s.transport.publish(
+      'geometry_msgs/msg/PointStamped',
+      POLICY_TOPICS.target,
+      { stampNs: 0n, frameId: 'world', x: 0.4, y: 0, z: 0.5 },
+      'latched',
+    );
+    activate(s);
+    s.publishState();
+    s.transport.advanceBy(PERIOD);
+    assert.notDeepEqual(s.commands.at(-1)?.data, [0, 0, 0]);
+  });
+
   test('torques never exceed the limits under a wild policy', () => {
     const s = setup();
     activate(s);
