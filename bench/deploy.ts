@@ -7,7 +7,7 @@
  *   npx tsx bench/deploy.ts [--checkpoint DIR] [--rate 500] [--duration 60] [--tick-source timer]
  *                           [--transport inprocess|ros] [--busy-poll] [--realtime] [--json]
  *
- * --busy-poll polls on the main thread instead of sleeping between ticks (src/ros/busyPoll.ts);
+ * --busy-poll polls on the main thread instead of sleeping between ticks (src/ros/timing/busyPoll.ts);
  * without it, each tick waits on a kernel wake-up, which bench/jitter.ts shows is sometimes late by
  * more than a 2 ms period on a stock kernel.
  *
@@ -19,10 +19,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEPLOY_DEFAULTS, runDeploy } from '../src/ros/deploy.js';
-import { InProcessTransport } from '../src/ros/inProcessTransport.js';
-import { createDeploymentLoader, MujocoRobot } from '../src/ros/simDeployment.js';
-import type { Transport } from '../src/ros/transport.js';
+import {
+  createDeploymentLoader,
+  DEPLOY_DEFAULTS,
+  ensureRosEnvironment,
+  InProcessTransport,
+  loadRclnodejsTransport,
+  MujocoRobot,
+  runDeploy,
+} from '../src/ros/index.js';
+import type { Transport } from '../src/ros/index.js';
 import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
 import { loadCheckpoint } from '../src/policy/index.js';
 
@@ -50,9 +56,7 @@ if (checkpoint === '') {
 const load0 = loadavg()[0] ?? NaN;
 let transport: Transport;
 if (values.transport === 'ros') {
-  const { ensureRosEnvironment } = await import('../src/ros/rosEnv.js');
   ensureRosEnvironment();
-  const { loadRclnodejsTransport } = await import('../src/ros/rclnodejsTransport.js');
   transport = await loadRclnodejsTransport({ busyPoll: values['busy-poll'] });
 } else {
   transport = new InProcessTransport({ clock: 'steady', busyPoll: values['busy-poll'] });

@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRosEnvironment, projectRoot, ROS_SETUP_HINT } from '../src/ros/rosEnv.js';
+import { findRosEnvironment, projectRoot, ROS_SETUP_HINT } from '../src/ros/index.js';
 import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
 
 /** Bench options; defaults are the figures. */

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerReplayCommands } from './replay/index.js';
-import { registerRosCommands } from './ros/cli.js';
+import { registerRosCommands } from './ros/index.js';
 import { registerTrainCommands } from './train/index.js';
 
 const program = new Command();

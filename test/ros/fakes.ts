@@ -8,7 +8,7 @@ import type {
   LoadedDeployment,
   NodePolicy,
   ObservationBuilder,
-} from '../../src/ros/deployment.js';
+} from '../../src/ros/control/deployment.js';
 import type { Random } from '../../src/util/random.js';
 
 export const JOINTS = ['shoulder', 'elbow', 'wrist'] as const;

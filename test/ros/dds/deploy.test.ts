@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEPLOY_REPORT_KEYS } from '../../../src/ros/deploy.js';
+import { DEPLOY_REPORT_KEYS } from '../../../src/ros/cli/deploy.js';
 import { ROOT, rosProcessEnv, rosSkipReason } from './harness.js';
 import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';
 

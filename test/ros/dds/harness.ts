@@ -17,8 +17,8 @@ import {
   ROS_SETUP_HINT,
   findRosEnvironment,
   projectRoot,
-} from '../../../src/ros/rosEnv.js';
-import type { RosEnvironment } from '../../../src/ros/rosEnv.js';
+} from '../../../src/ros/transport/rclnodejs/rosEnv.js';
+import type { RosEnvironment } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 export const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 export const PEER_SCRIPT = join(ROOT, 'test', 'ros', 'peer', 'robot_peer.py');

@@ -3,17 +3,17 @@
  * (test/ros/peer/robot_peer.py: joint_state_broadcaster + JointGroupEffortController stand-in,
  * and the client of the standard lifecycle and parameter services). Domain 52, loopback only.
  *
- * The policy is a random-weights arm7-reach checkpoint (as in test/ros/arm7Deploy.test.ts); the
+ * The policy is a random-weights arm7-reach checkpoint (as in test/ros/nodes/arm7Deploy.test.ts); the
  * peer publishes the 7 joints shuffled with 2 extra names at 200 Hz.
  * The node process is started WITHOUT the ROS environment, so it also proves that the CLI finds
- * .ros/ and re-executes itself (src/ros/rosEnv.ts).
+ * .ros/ and re-executes itself (src/ros/transport/rclnodejs/rosEnv.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { POLICY_TOPICS } from '../../../src/ros/parameters.js';
+import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
 import { ManagedProcess, ROOT, RobotPeer, rosSkipReason, waitUntil } from './harness.js';
 import type { PeerStatus } from './harness.js';
 import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';

@@ -13,7 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { findRosEnvironment, projectRoot, ROS_SETUP_HINT } from '../../../src/ros/rosEnv.js';
+import {
+  findRosEnvironment,
+  projectRoot,
+  ROS_SETUP_HINT,
+} from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 const INSTALL = join(ROOT, '.ros', 'ws', 'install');

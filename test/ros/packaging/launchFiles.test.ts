@@ -24,9 +24,9 @@ import {
   SIM_ROBOT_PARAMETERS,
   TRAINER_NODE_NAME,
   TRAINER_NODE_PARAMETERS,
-} from '../../../src/ros/parameters.js';
-import type { ParameterSpec } from '../../../src/ros/transport.js';
-import { projectRoot } from '../../../src/ros/rosEnv.js';
+} from '../../../src/ros/nodes/parameters.js';
+import type { ParameterSpec } from '../../../src/ros/transport/transport.js';
+import { projectRoot } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 const INSTALL = join(ROOT, '.ros', 'ws', 'install');

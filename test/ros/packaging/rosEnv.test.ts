@@ -13,7 +13,7 @@ import {
   mergeEnvironment,
   noRosError,
   readRosEnvFile,
-} from '../../../src/ros/rosEnv.js';
+} from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 const home = mkdtempSync(join(tmpdir(), 'tp-rosenv-'));
 const prefix = join(home, 'venv');

@@ -1,0 +1,384 @@
+/**
+ * `torquepilot deploy`, `torquepilot node` and `torquepilot sim-robot` (commander). Flag parsing,
+ * wiring and output only; the nodes are policyNode.ts and simRobotNode.ts.
+ *
+ * Commands that need ROS call `ensureRosEnvironment()` first (it re-executes the process with the
+ * ROS environment, or throws one error naming `npm run setup:ros`), and only then import the
+ * rclnodejs adapter.
+ */
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { loadCheckpoint } from '../../policy/index.js';
+import { createLogger, parseLogLevel } from '../../util/index.js';
+import { getTask } from '../../../sim/index.js';
+import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
+import type { DeployOptions, DeployReport } from './deploy.js';
+import { bagRecorderFactory } from '../nodes/index.js';
+import { InProcessTransport } from '../transport/index.js';
+import {
+  POLICY_NODE_NAME,
+  POLICY_NODE_PARAMETERS,
+  POLICY_TOPICS,
+  SIM_ROBOT_NODE_NAME,
+  SIM_ROBOT_PARAMETERS,
+} from '../nodes/index.js';
+import { PolicyNode } from '../nodes/index.js';
+import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
+import { declareSimRobotParameters, SimRobotNode } from '../nodes/index.js';
+import { registerTrainerNodeCommand } from './trainerCli.js';
+import type { NodeLogger, Transport, TransportNode } from '../transport/index.js';
+import { collectGarbage } from '../../util/index.js';
+
+interface DeployFlags {
+  transport: string;
+  mode: string;
+  checkpoint: string;
+  robot?: string;
+  duration: string;
+  rate: string;
+  seed: string;
+  explore?: boolean;
+  realtime?: boolean;
+  tickSource: string;
+  record?: string;
+  json?: boolean;
+  busyPoll?: boolean;
+  logLevel: string;
+}
+
+interface NodeFlags {
+  mode: string;
+  checkpoint?: string;
+  robot?: string;
+  name: string;
+  autostart?: boolean;
+  armed?: boolean;
+  rate?: string;
+  record?: string;
+  useSimTime?: boolean;
+  busyPoll?: boolean;
+  logLevel: string;
+}
+
+interface SimRobotFlags {
+  task?: string;
+  robot?: string;
+  name: string;
+  useSimTime?: boolean;
+  realtime?: boolean;
+  updateRate?: string;
+  seed: string;
+  busyPoll?: boolean;
+  logLevel: string;
+}
+
+function number(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(`${flag}: '${value}' is not a number ≥ ${min}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`${flag}: '${value}' is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** pino → the transports' NodeLogger. */
+function nodeLogger(logger: Logger): NodeLogger {
+  return {
+    debug: (m) => logger.debug(m),
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
+  };
+}
+
+/** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
+async function rosTransport(logger: NodeLogger, busyPoll = false): Promise<Transport> {
+  const { ensureRosEnvironment } = await import('../transport/rclnodejs/rosEnv.js');
+  ensureRosEnvironment();
+  const { loadRclnodejsTransport } = await import('../transport/rclnodejs/rclnodejsTransport.js');
+  return loadRclnodejsTransport({ logger, busyPoll });
+}
+
+const BUSY_POLL_HELP =
+  'poll on the main thread instead of sleeping between ticks: no late kernel wake-up misses a tick at hundreds of Hz, one CPU core stays busy (see README, "Timing")';
+
+function recorderFactory(logger: NodeLogger) {
+  return bagRecorderFactory(
+    logger,
+    (task) => getTask(task).horizon,
+    (task) => getTask(task).obsSize,
+    process.env['ROS_DISTRO'] ?? '',
+  );
+}
+
+function humanReport(r: DeployReport): string {
+  const f = (x: number | undefined, d = 3): string =>
+    x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(d) : 'n/a';
+  const lines = [
+    `deploy (${r.transport}) checkpoint ${r.checkpointId}, ${f(r.durationS, 1)} s`,
+    `  ticks              ${r.ticks} at ${f(r.rateHz, 1)} Hz (target ${f(r.targetRateHz, 1)} Hz), missed ${r.missedTicks}`,
+    `  tick latency       p50 ${f(r.p50LatencyMs)} ms, p99 ${f(r.p99LatencyMs)} ms, max ${f(r.maxLatencyMs)} ms`,
+    `  torque             max |τ| ${f(r.maxAbsTorque)}, limit violations ${r.torqueLimitViolations}`,
+    `  watchdog trips     ${r.watchdogTrips}`,
+    `  distance           final ${f(r.finalDistance, 4)} m, median episode end ${f(r.medianEpisodeFinalDistance, 4)} m over ${r.episodes} episodes`,
+  ];
+  if (r.roundTripP99Ms !== undefined) {
+    lines.push(`  round trip (robot) p50 ${f(r.roundTripP50Ms)} ms, p99 ${f(r.roundTripP99Ms)} ms`);
+  }
+  return lines.join('\n');
+}
+
+async function deployAction(flags: DeployFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  const transportKind = oneOf('--transport', flags.transport, ['inprocess', 'ros'] as const);
+  const options: DeployOptions = {
+    ...DEPLOY_DEFAULTS,
+    checkpoint: flags.checkpoint,
+    robotDescription: flags.robot ?? '',
+    mode: oneOf('--mode', flags.mode, ['sim', 'real'] as const),
+    durationS: number('--duration', flags.duration, 0),
+    rateHz: number('--rate', flags.rate, 0),
+    seed: number('--seed', flags.seed, 0),
+    deterministic: flags.explore !== true,
+    realtime: flags.realtime === true,
+    tickSource: oneOf('--tick-source', flags.tickSource, ['timer', 'joint_states'] as const),
+    recordPath: flags.record ?? '',
+  };
+  const transport: Transport =
+    transportKind === 'ros'
+      ? await rosTransport(log, flags.busyPoll === true)
+      : new InProcessTransport({ clock: 'steady', logger: log, busyPoll: flags.busyPoll === true });
+  const task = loadCheckpoint(options.checkpoint).manifest.task;
+  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  try {
+    const robot = await MujocoRobot.create(task, flags.robot);
+    const report = await runDeploy(options, {
+      transport,
+      loader,
+      robot,
+      recorderFactory: recorderFactory(log),
+    });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${humanReport(report)}\n`);
+  } finally {
+    close();
+  }
+}
+
+/** Keep a ROS process alive until SIGINT/SIGTERM, then run `stop` once. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = () => {
+      if (stopping) return;
+      stopping = true;
+      stop().finally(resolve);
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  });
+}
+
+async function nodeAction(flags: NodeFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
+  const transport = await rosTransport(log, flags.busyPoll === true);
+  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  let policyNode: PolicyNode | undefined;
+  const handle = transport.createLifecycleNode(
+    flags.name,
+    (node) => {
+      policyNode = new PolicyNode(node, {
+        loader,
+        recorderFactory: recorderFactory(log),
+        beforeControlLoop: collectGarbage,
+      });
+      return policyNode.callbacks();
+    },
+    {
+      parameterOverrides: {
+        mode,
+        ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}),
+        ...(flags.robot !== undefined ? { robot_description: flags.robot } : {}),
+        ...(flags.rate !== undefined ? { control_rate: number('--rate', flags.rate, 0) } : {}),
+        ...(flags.record !== undefined ? { record_path: flags.record } : {}),
+        ...(flags.armed === true ? { armed: true } : {}),
+      },
+      useSimTime: flags.useSimTime === true,
+    },
+  );
+  transport.spin();
+  if (flags.autostart === true) {
+    for (const t of ['configure', 'activate'] as const) {
+      const r = handle.trigger(t);
+      if (!r.success) throw new Error(`${flags.name}: autostart ${t} failed: ${r.reason ?? ''}`);
+    }
+  }
+  logger.info(
+    `${handle.node.name}: ${handle.state()} (drive it through /${handle.node.name}/change_state)`,
+  );
+  await untilSignal(async () => {
+    if (handle.state() === 'active') handle.trigger('deactivate');
+    if (handle.state() !== 'finalized') handle.trigger('shutdown');
+    await policyNode?.recordingsClosed();
+    close();
+    await transport.shutdown();
+  });
+}
+
+/** The node's use_sim_time parameter (false when the transport has none). */
+function simTimeParameter(node: TransportNode): boolean {
+  try {
+    return node.getParameter('use_sim_time') === true;
+  } catch {
+    return false;
+  }
+}
+
+async function simRobotAction(flags: SimRobotFlags): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+  const log = nodeLogger(logger);
+  if (flags.task !== undefined) getTask(flags.task);
+  const transport = await rosTransport(log, flags.busyPoll === true);
+  const rosNode = transport.createNode(flags.name, {
+    parameterOverrides: {
+      // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
+      ...(flags.task !== undefined ? { task: flags.task } : {}),
+      ...(flags.realtime === true ? { realtime: true } : {}),
+      ...(flags.updateRate !== undefined
+        ? { update_rate: number('--update-rate', flags.updateRate, 0) }
+        : {}),
+      seed: number('--seed', flags.seed, 0),
+    },
+    useSimTime: flags.useSimTime === true,
+  });
+  const p = declareSimRobotParameters(rosNode);
+  getTask(p.task);
+  // The standard use_sim_time parameter (declared by rcl's time source; set by launch files for
+  // every node) means the same as --use-sim-time: this node is the sim-time source, so it
+  // publishes /clock. Its own pacing timer runs on the steady clock either way.
+  const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
+  const robot = await MujocoRobot.create(p.task, flags.robot);
+  const node = new SimRobotNode(rosNode, {
+    robot,
+    jointStatesTopic: robot.jointStatesTopic,
+    commandTopic: robot.commandTopic,
+    realtime: p.realtime,
+    updateRateHz: p.updateRateHz,
+    publishClock,
+    seed: p.seed,
+    episodeSteps: p.episodeSteps,
+  });
+  transport.spin();
+  node.start();
+  logger.info(
+    `${rosNode.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}${publishClock ? ', publishing /clock' : ''}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
+  );
+  await untilSignal(async () => {
+    node.stop(); // no step after the simulation is gone
+    robot.close();
+    await transport.shutdown();
+  });
+}
+
+export function registerRosCommands(program: Command): void {
+  registerTrainerNodeCommand(program);
+  program
+    .command('ros-parameters')
+    .description("Print the nodes' declared ROS parameters and fixed topics (for launch files).")
+    .option('--json', 'one JSON document')
+    .action((flags: { json?: boolean }) => {
+      const doc = {
+        [POLICY_NODE_NAME]: POLICY_NODE_PARAMETERS,
+        [SIM_ROBOT_NODE_NAME]: SIM_ROBOT_PARAMETERS,
+        topics: POLICY_TOPICS,
+      };
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(doc)}\n`);
+        return;
+      }
+      for (const [node, table] of [
+        [POLICY_NODE_NAME, POLICY_NODE_PARAMETERS],
+        [SIM_ROBOT_NODE_NAME, SIM_ROBOT_PARAMETERS],
+      ] as const) {
+        process.stdout.write(`${node}\n`);
+        for (const p of table) {
+          const range = p.range
+            ? ` [${p.range.from}, ${p.range.to}]`
+            : p.choices
+              ? ` {${p.choices.join('|')}}`
+              : '';
+          process.stdout.write(
+            `  ${p.name} (${p.type}${range}) = ${JSON.stringify(p.default)}: ${p.description}\n`,
+          );
+        }
+      }
+    });
+
+  program
+    .command('deploy')
+    .description(
+      'Run the policy node against the simulated robot node and report latency and safety figures.',
+    )
+    .requiredOption('--checkpoint <path>', 'checkpoint directory (or run directory: its best)')
+    .option('--transport <kind>', 'inprocess (one event loop) or ros (real DDS)', 'inprocess')
+    .option('--mode <mode>', 'sim, or real (armed explicitly, torque ramps up)', 'sim')
+    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option('--duration <s>', 'wall-clock seconds to run', String(DEPLOY_DEFAULTS.durationS))
+    .option('--rate <hz>', "control rate (0 = the description's)", '0')
+    .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
+    .option('--explore', 'sample actions (default: the mean)')
+    .option('--realtime', 'robot steps at its own dt in real time (default: lockstep)')
+    .option('--tick-source <src>', 'timer or joint_states', DEPLOY_DEFAULTS.tickSource)
+    .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag')
+    .option('--json', 'print the report as one JSON line')
+    .option('--busy-poll', BUSY_POLL_HELP)
+    .option('--log-level <level>', 'pino log level', 'warn')
+    .action(deployAction);
+
+  program
+    .command('node')
+    .description('Start the policy lifecycle node on ROS 2 (unconfigured unless --autostart).')
+    .option('--mode <mode>', 'sim or real', 'sim')
+    .option('--checkpoint <path>', 'checkpoint directory (parameter checkpoint)')
+    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option('--name <name>', 'node name', POLICY_NODE_NAME)
+    .option('--rate <hz>', "control rate (0 = the description's)")
+    .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag (parameter record_path)')
+    .option('--armed', 'start armed (real mode; prefer setting the parameter at run time)')
+    .option('--use-sim-time', 'follow /clock (parameter use_sim_time)')
+    .option('--autostart', 'configure and activate at once')
+    .option('--busy-poll', BUSY_POLL_HELP)
+    .option('--log-level <level>', 'pino log level', 'info')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(nodeAction);
+
+  program
+    .command('sim-robot')
+    .description(
+      'Start the simulated robot node (MuJoCo) on ROS 2: /joint_states out, effort commands in.',
+    )
+    .option(
+      '--task <task>',
+      'task to simulate (models/<task>/; parameter task, default arm7-reach)',
+    )
+    .option('--robot <path>', "robot description (default: the task's)")
+    .option('--name <name>', 'node name', SIM_ROBOT_NODE_NAME)
+    .option('--use-sim-time', 'publish /clock (sim time); same as the parameter use_sim_time')
+    .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')
+    .option('--update-rate <hz>', 'realtime: steps per second (parameter update_rate; 0 = 1/dt)')
+    .option('--seed <n>', 'seed of the first episode', '0')
+    .option('--busy-poll', BUSY_POLL_HELP)
+    .option('--log-level <level>', 'pino log level', 'info')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(simRobotAction);
+}

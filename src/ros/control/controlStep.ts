@@ -1,0 +1,165 @@
+/**
+ * One control step of the policy node, pure: no transport, no clock of its own, no I/O. It holds
+ * the loaded deployment (policy, observation builder, robot description) and the safety layer, and
+ * turns the newest joint state into the torque command:
+ *
+ *   JointState ──match by name──► q, q̇ (description order) ──observation (as in simulation)──► obs
+ *   ──policy (mean, or a sample of N(μ, σ²))──► a ──gear: τ = gear · a──► safety ──► command
+ *
+ * Matching runs when a message arrives (`receive`): a refused message (a missing joint, ragged
+ * arrays) must not refresh the watchdog, and tick pacing on joint states decides on arrival whether
+ * to tick. Everything after matching runs in `step`. All buffers are allocated in the constructor;
+ * a step allocates nothing of its own.
+ */
+import type { Random } from '../../util/index.js';
+import type { LoadedDeployment } from './deployment.js';
+import { JointStateMatcher } from './jointMatching.js';
+import type { JointStateSample, MatchResult } from './jointMatching.js';
+import type { SafetyLayer, SafetyVerdict } from './safety.js';
+
+/** What one step did. The same object is reused by every step: read it before the next. */
+export interface ControlStepResult {
+  /** A matched state (and the target, when the task needs one) was there to act on. */
+  readonly ready: boolean;
+  /**
+   * Age of the newest matched state at this step (ns, by its arrival), null when not ready. The
+   * policy ran only when it is within the watchdog period.
+   */
+  readonly stateAgeNs: bigint | null;
+  /** log π(a|s) of the action, NaN when the policy did not run (stale or no state). */
+  readonly logProb: number;
+  /** The safety layer's decision; the command is to be published only when `verdict.publish`. */
+  readonly verdict: SafetyVerdict;
+}
+
+interface MutableResult {
+  ready: boolean;
+  stateAgeNs: bigint | null;
+  logProb: number;
+  verdict: SafetyVerdict;
+}
+
+export class ControlStep {
+  readonly deployment: LoadedDeployment;
+  readonly safety: SafetyLayer;
+  /** Observation of the last step that ran the policy. Shape: (obsSize). */
+  readonly observation: Float64Array;
+  /** Policy action (actuator units) of the last step; zeros when it did not run. Shape: (nJoints). */
+  readonly action: Float64Array;
+  /** Effort before safety: gear · action. Shape: (nJoints). */
+  readonly effort: Float64Array;
+  /** Effort per unit of action, from the robot description (default 1). Shape: (nJoints). */
+  readonly gear: Float64Array;
+  /** Sample (false) or take the mean (true). */
+  deterministic = true;
+  /** Where samples come from (the node seeds it on activate). */
+  rng: Random;
+  readonly #matcher: JointStateMatcher;
+  #target: Float64Array | null = null;
+  #lastArrivalNs: bigint | null = null;
+  readonly #result: MutableResult;
+
+  constructor(deployment: LoadedDeployment, safety: SafetyLayer, rng: Random) {
+    const { description, policy, observation } = deployment;
+    const n = description.jointNames.length;
+    if (safety.jointCount !== n) {
+      throw new Error(
+        `ControlStep: safety layer has ${safety.jointCount} joints, robot description ${description.source} commands ${n}`,
+      );
+    }
+    this.deployment = deployment;
+    this.safety = safety;
+    this.rng = rng;
+    this.#matcher = new JointStateMatcher(observation.jointNames);
+    this.observation = new Float64Array(policy.obsSize);
+    this.action = new Float64Array(n);
+    this.effort = new Float64Array(n);
+    this.gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
+    this.#result = { ready: false, stateAgeNs: null, logProb: NaN, verdict: UNSET };
+  }
+
+  /** The target the observation needs (reach tasks), world frame; null until one arrived. */
+  get target(): Float64Array | null {
+    return this.#target;
+  }
+
+  /** Whether a matched joint state has arrived (since construction). */
+  get hasState(): boolean {
+    return this.#lastArrivalNs !== null;
+  }
+
+  /**
+   * A joint state arrived at `arrivalNs` (steady clock): match its joints by name. On success it
+   * is the state the next steps act on; a refused message leaves the previous one (and its age).
+   */
+  receive(message: JointStateSample, arrivalNs: bigint): MatchResult {
+    const result = this.#matcher.update(message);
+    if (result.ok) this.#lastArrivalNs = arrivalNs;
+    return result;
+  }
+
+  setTarget(x: number, y: number, z: number): void {
+    const t = (this.#target ??= new Float64Array(3));
+    t[0] = x;
+    t[1] = y;
+    t[2] = z;
+  }
+
+  /** Age at `nowNs` of the newest matched state, by its arrival (null: none yet). */
+  stateAgeNs(nowNs: bigint): bigint | null {
+    return this.#lastArrivalNs === null ? null : nowNs - this.#lastArrivalNs;
+  }
+
+  /** Whether the newest matched state is within the watchdog period at `nowNs`. */
+  fresh(nowNs: bigint): boolean {
+    const age = this.stateAgeNs(nowNs);
+    return age !== null && age <= this.safety.watchdogPeriodNs;
+  }
+
+  /**
+   * One step at `nowNs` (steady clock; robot and node clocks need not agree, so ages are by
+   * arrival): observation → policy → gear → safety, writing the command into `command`
+   * (nJoints; e.g. a CommandOutput ring buffer). A stale or missing state gives zero action, and
+   * the safety layer then sends zero torque (watchdog).
+   */
+  step(nowNs: bigint, command: Float64Array): ControlStepResult {
+    const { policy, observation } = this.deployment;
+    const matcher = this.#matcher;
+    const ready =
+      this.#lastArrivalNs !== null && (!observation.needsTarget || this.#target !== null);
+    const age = ready ? this.stateAgeNs(nowNs) : null;
+    let logProb = NaN;
+    if (age !== null && age <= this.safety.watchdogPeriodNs) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
+      logProb = policy.act(this.observation, this.deterministic, this.rng, this.action);
+    } else {
+      this.action.fill(0);
+    }
+    // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
+    for (let j = 0; j < this.effort.length; j++) {
+      this.effort[j] = (this.gear[j] as number) * (this.action[j] as number);
+    }
+    const r = this.#result;
+    r.ready = ready;
+    r.stateAgeNs = age;
+    r.logProb = logProb;
+    r.verdict = this.safety.filter(this.effort, age, command);
+    return r;
+  }
+
+  /**
+   * Run the observation and the forward pass `ticks` times (mean and samples alternately) on zero
+   * input from a fixed seed, so the first real steps run JIT-compiled. Leaves the action at zero.
+   */
+  warmUp(ticks: number, rng: Random): void {
+    const { policy, observation } = this.deployment;
+    const matcher = this.#matcher;
+    for (let k = 0; k < ticks; k++) {
+      observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
+      policy.act(this.observation.fill(0), k % 2 === 0, rng, this.action);
+    }
+    this.action.fill(0);
+  }
+}
+
+const UNSET: SafetyVerdict = Object.freeze({ publish: false, state: 'unarmed', clampedJoints: 0 });

@@ -1,0 +1,115 @@
+/**
+ * The policy node's /diagnostics message (diagnostic_msgs/msg/DiagnosticArray), one status with
+ * key/value pairs as rqt_robot_monitor and Foxglove's diagnostics panel show them.
+ */
+import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from '../transport/index.js';
+import type { DiagnosticArrayMessage } from '../transport/index.js';
+import type { Publisher } from '../transport/index.js';
+import type { PolicyNodeStats } from './policyNodeTypes.js';
+
+export interface DiagnosticsInput {
+  readonly stampNs: bigint;
+  readonly nodeName: string;
+  readonly hardwareId: string;
+  /** Ticks per second over the last window. */
+  readonly rateHz: number;
+  readonly targetRateHz: number;
+  readonly p50LatencyMs: number;
+  readonly p99LatencyMs: number;
+  readonly stats: PolicyNodeStats;
+  readonly armed: boolean;
+  readonly estopLatched: boolean;
+  readonly watchdogTripped: boolean;
+  readonly mode: string;
+  readonly checkpointId: string;
+}
+
+/** Level: ERROR on e-stop or non-finite values, WARN on watchdog / unarmed / slow loop, else OK. */
+export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
+  let level = DIAGNOSTIC_OK;
+  let message = 'running';
+  const slow = d.targetRateHz > 0 && d.rateHz < 0.9 * d.targetRateHz;
+  if (d.estopLatched) {
+    level = DIAGNOSTIC_ERROR;
+    message = 'e-stop latched: zero torque until reset';
+  } else if (d.stats.safetyState === 'non_finite') {
+    level = DIAGNOSTIC_ERROR;
+    message = 'non-finite policy output: zero torque';
+  } else if (d.watchdogTripped) {
+    level = DIAGNOSTIC_WARN;
+    message = 'watchdog: joint states stale, zero torque';
+  } else if (!d.armed) {
+    level = DIAGNOSTIC_WARN;
+    message = 'not armed: publishing nothing';
+  } else if (slow) {
+    level = DIAGNOSTIC_WARN;
+    message = `control loop slow: ${d.rateHz.toFixed(1)} Hz of ${d.targetRateHz} Hz`;
+  }
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'nan');
+  return {
+    stampNs: d.stampNs,
+    status: [
+      {
+        level,
+        name: `${d.nodeName}: policy`,
+        message,
+        hardwareId: d.hardwareId,
+        values: [
+          { key: 'mode', value: d.mode },
+          { key: 'checkpoint_id', value: d.checkpointId },
+          { key: 'loop_rate_hz', value: f(d.rateHz) },
+          { key: 'target_rate_hz', value: f(d.targetRateHz) },
+          { key: 'tick_latency_p50_ms', value: f(d.p50LatencyMs) },
+          { key: 'tick_latency_p99_ms', value: f(d.p99LatencyMs) },
+          { key: 'ticks', value: String(d.stats.ticks) },
+          { key: 'missed_ticks', value: String(d.stats.missedTicks) },
+          { key: 'safety_state', value: d.stats.safetyState },
+          { key: 'armed', value: String(d.armed) },
+          { key: 'estop_latched', value: String(d.estopLatched) },
+          { key: 'watchdog_tripped', value: String(d.watchdogTripped) },
+          { key: 'watchdog_trips', value: String(d.stats.watchdogTrips) },
+          { key: 'max_abs_torque', value: f(d.stats.maxAbsTorque) },
+          { key: 'torque_limit_violations', value: String(d.stats.torqueLimitViolations) },
+          { key: 'non_finite_events', value: String(d.stats.nonFiniteEvents) },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * Publishes /diagnostics once per call (the node calls it from a 1 Hz timer), with the loop rate
+ * over the window since the previous call.
+ */
+export class DiagnosticsPublisher {
+  readonly #publisher: Publisher<'diagnostic_msgs/msg/DiagnosticArray'>;
+  #windowTicks = 0;
+  #windowStartNs: bigint;
+
+  constructor(publisher: Publisher<'diagnostic_msgs/msg/DiagnosticArray'>, nowNs: bigint) {
+    this.#publisher = publisher;
+    this.#windowStartNs = nowNs;
+  }
+
+  /** Ticks counted since the last publish. */
+  get windowTicks(): number {
+    return this.#windowTicks;
+  }
+
+  countTick(): void {
+    this.#windowTicks++;
+  }
+
+  /** Restart the rate window (on activate). */
+  restart(nowNs: bigint): void {
+    this.#windowStartNs = nowNs;
+    this.#windowTicks = 0;
+  }
+
+  publish(nowNs: bigint, input: Omit<DiagnosticsInput, 'rateHz'>): void {
+    const seconds = Number(nowNs - this.#windowStartNs) / 1e9;
+    const rateHz = seconds > 0 ? this.#windowTicks / seconds : 0;
+    this.restart(nowNs);
+    this.#publisher.publish(buildDiagnostics({ ...input, rateHz }));
+  }
+}

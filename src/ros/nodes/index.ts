@@ -1,0 +1,40 @@
+/**
+ * The ROS nodes: the policy node (lifecycle, parameters and I/O around control/'s ControlStep),
+ * the simulated robot node and its MuJoCo deployment, the trainer node, the episode-recording
+ * glue, and every node's parameter table (the docs generator reads them from here through
+ * src/ros/index.ts).
+ */
+export {
+  parameterDefaults,
+  parameterSpec,
+  POLICY_NODE_NAME,
+  POLICY_NODE_PARAMETERS,
+  POLICY_TOPICS,
+  SIM_ROBOT_NODE_NAME,
+  SIM_ROBOT_PARAMETERS,
+  TRAINER_NODE_NAME,
+  TRAINER_NODE_PARAMETERS,
+  TRAINER_TOPICS,
+} from './parameters.js';
+export { PolicyNode } from './policyNode.js';
+export type {
+  PolicyNodeOptions,
+  PolicyNodeStats,
+  RecordedStep,
+  RecorderFactory,
+  StepRecorder,
+} from './policyNodeTypes.js';
+export { buildDiagnostics, DiagnosticsPublisher } from './diagnostics.js';
+export type { DiagnosticsInput } from './diagnostics.js';
+export { declareSimRobotParameters, SimRobotNode } from './simRobotNode.js';
+export type { SimRobotOptions, SimRobotStats, SimulatedRobot } from './simRobotNode.js';
+export {
+  CheckpointPolicy,
+  createDeploymentLoader,
+  defaultDescriptionPath,
+  MujocoRobot,
+  TaskObservation,
+} from './simDeployment.js';
+export { TrainerNode } from './trainerNode.js';
+export type { TrainerNodeOptions, TrainerNodeStats } from './trainerNode.js';
+export { BagStepRecorder, bagRecorderFactory } from './episodeRecording.js';

@@ -1,0 +1,239 @@
+/**
+ * The policy node's and the sim robot node's ROS parameters: one table, the single source for the
+ * node (declaration with descriptors and ranges), the docs and the launch-file test (which checks
+ * that every parameter a launch file sets is declared here).
+ */
+import type { ParameterSpec, ParameterValue } from '../transport/index.js';
+
+/** Topics and services of the policy node that the robot description does not name. */
+export const POLICY_TOPICS = Object.freeze({
+  /** torquepilot_msgs/msg/PolicyOutput, every tick. */
+  policyOutput: '/torquepilot/policy_output',
+  /** diagnostic_msgs/msg/DiagnosticArray, ~1 Hz. */
+  diagnostics: '/diagnostics',
+  /** std_msgs/msg/Bool: true latches the e-stop (false does nothing). */
+  estop: '/torquepilot/estop',
+  /** std_msgs/msg/Bool: true clears a latched e-stop (the topic form of the reset service). */
+  estopReset: '/torquepilot/estop_reset',
+  /** std_srvs/srv/Trigger: clears a latched e-stop. */
+  estopResetService: '/torquepilot/reset_estop',
+  /** geometry_msgs/msg/PointStamped: the reach target (world frame), latched. */
+  target: '/torquepilot/target',
+  /** rosgraph_msgs/msg/Clock, from the sim robot under use_sim_time. */
+  clock: '/clock',
+});
+
+export const POLICY_NODE_NAME = 'torquepilot_policy';
+export const SIM_ROBOT_NODE_NAME = 'torquepilot_sim_robot';
+
+/** Parameters of the policy node (`torquepilot node`). */
+export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
+  {
+    name: 'mode',
+    type: 'string',
+    default: 'sim',
+    choices: ['sim', 'real'],
+    readOnly: true,
+    description: "'sim' publishes at once; 'real' publishes nothing until armed, then ramps up.",
+  },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    default: '',
+    readOnly: false,
+    description: 'Checkpoint directory (or run directory: its best checkpoint); read on configure.',
+  },
+  {
+    name: 'robot_description',
+    type: 'string',
+    default: '',
+    readOnly: false,
+    description:
+      "Robot description YAML; '' = models/<checkpoint task>/robot.yaml. Read on configure.",
+  },
+  {
+    name: 'control_rate',
+    type: 'double',
+    default: 0,
+    range: { from: 0, to: 2000 },
+    readOnly: false,
+    description: "Control timer rate in Hz; 0 = the robot description's rate. Applied on activate.",
+  },
+  {
+    name: 'watchdog_period',
+    type: 'double',
+    default: 0.1,
+    range: { from: 0.001, to: 10 },
+    readOnly: false,
+    description: 'Seconds: joint states older than this (by arrival) give zero torque.',
+  },
+  {
+    name: 'torque_scale',
+    type: 'double',
+    default: 1,
+    range: { from: 0, to: 1 },
+    readOnly: false,
+    description: "Multiplies the policy's torque before clamping (applies at once).",
+  },
+  {
+    name: 'max_torque_step',
+    type: 'double',
+    default: 0.5,
+    range: { from: 0.001, to: 2 },
+    readOnly: false,
+    description: "Rate limit: largest torque change per tick, as a fraction of the joint's limit.",
+  },
+  {
+    name: 'arm_ramp_time',
+    type: 'double',
+    default: 1,
+    range: { from: 0, to: 60 },
+    readOnly: false,
+    description: 'Seconds over which torque_scale ramps up from 0 after arming (real mode).',
+  },
+  {
+    name: 'deterministic',
+    type: 'bool',
+    default: true,
+    readOnly: false,
+    description: 'true: publish the mean (deploy); false: sample N(mean, std²) (exploration).',
+  },
+  {
+    name: 'seed',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 2147483647 },
+    readOnly: false,
+    description: 'Seed of the exploration noise (deterministic = false). Applied on activate.',
+  },
+  {
+    name: 'record_path',
+    type: 'string',
+    default: '',
+    readOnly: false,
+    description: "Record episodes as a rosbag2 MCAP bag in this directory; '' = off. On activate.",
+  },
+  {
+    name: 'armed',
+    type: 'bool',
+    default: false,
+    readOnly: false,
+    description: 'Real mode: publish torque only when true. Reset to false on deactivate.',
+  },
+  {
+    name: 'tick_source',
+    type: 'string',
+    default: 'timer',
+    choices: ['timer', 'joint_states'],
+    readOnly: false,
+    description:
+      "'timer': tick at control_rate; 'joint_states': tick on each joint state (timer = watchdog).",
+  },
+  {
+    name: 'publish_policy_output',
+    type: 'bool',
+    default: true,
+    readOnly: false,
+    description: 'Publish torquepilot_msgs/msg/PolicyOutput every tick.',
+  },
+]);
+
+/** Parameters of the simulated robot node (`torquepilot sim-robot`). */
+export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
+  {
+    name: 'task',
+    type: 'string',
+    default: 'arm7-reach',
+    readOnly: true,
+    description: 'Task (models/<task>/): the MJCF model and robot description to simulate.',
+  },
+  {
+    name: 'realtime',
+    type: 'bool',
+    default: false,
+    readOnly: true,
+    description: 'true: step every control period of the task; false: lockstep (on each command).',
+  },
+  {
+    name: 'update_rate',
+    type: 'double',
+    default: 0,
+    range: { from: 0, to: 10000 },
+    readOnly: true,
+    description:
+      "realtime: steps (and joint states) per wall-clock second, like controller_manager's update_rate; 0 = 1/dt of the task (sim time = wall time). Otherwise sim time runs update_rate·dt times wall time.",
+  },
+  {
+    name: 'seed',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 2147483647 },
+    readOnly: true,
+    description: 'Seed of the episode resets (initial state and target).',
+  },
+  {
+    name: 'episode_steps',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 100000000 },
+    readOnly: false,
+    description: "Reset after this many steps; 0 = the task's horizon.",
+  },
+]);
+
+export const TRAINER_NODE_NAME = 'torquepilot_trainer';
+
+/** Topics of the trainer node (`torquepilot trainer-node`). */
+export const TRAINER_TOPICS = Object.freeze({
+  /** std_msgs/msg/String: one JSON object per training iteration (metrics.jsonl's line + run). */
+  metrics: '/torquepilot/training/metrics',
+  /** std_msgs/msg/String, latched: absolute path of each new checkpoint directory. */
+  checkpoint: '/torquepilot/training/checkpoint',
+});
+
+/** Parameters of the trainer node (`torquepilot trainer-node`); training itself takes flags. */
+export const TRAINER_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
+  {
+    name: 'publish_joint_states',
+    type: 'bool',
+    default: true,
+    readOnly: true,
+    description:
+      "Run the newest checkpoint's mean policy in one extra environment and publish its /joint_states.",
+  },
+  {
+    name: 'seed',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 2147483647 },
+    readOnly: true,
+    description: 'Seed of the episode resets of the /joint_states environment.',
+  },
+  {
+    name: 'linger',
+    type: 'double',
+    default: 2,
+    range: { from: 0, to: 60 },
+    readOnly: true,
+    description:
+      'Seconds the node stays up after training ends, so that a subscriber that matched late (DDS discovery takes up to a second or two) still gets the latched last metrics and checkpoint path. Skipped after SIGINT/SIGTERM.',
+  },
+]);
+
+/** Look up a spec by name (throws naming the table's parameters when absent). */
+export function parameterSpec(table: readonly ParameterSpec[], name: string): ParameterSpec {
+  const spec = table.find((p) => p.name === name);
+  if (spec === undefined) {
+    throw new Error(
+      `unknown parameter '${name}' (declared: ${table.map((p) => p.name).join(', ')})`,
+    );
+  }
+  return spec;
+}
+
+/** Defaults as a plain object (docs, launch files). */
+export function parameterDefaults(
+  table: readonly ParameterSpec[],
+): Readonly<Record<string, ParameterValue>> {
+  return Object.freeze(Object.fromEntries(table.map((p) => [p.name, p.default])));
+}

@@ -1,0 +1,453 @@
+/**
+ * The policy node: a managed (lifecycle) node that turns /joint_states into effort commands.
+ *
+ *   configure  load + validate checkpoint and robot description; create subscriptions/publishers
+ *   activate   start the drift-free control timer at the description's (or control_rate) rate
+ *   deactivate publish zero torque, stop the timer
+ *   cleanup    release everything configure made
+ *
+ * Each tick (`tick()`) is one ControlStep (control/controlStep.ts: newest joint state, matched by
+ * name → observation as in simulation → policy (mean or sample) → gear → safety layer), then
+ * exactly one torque per commanded joint on the effort controller's command topic, PolicyOutput
+ * every tick and /diagnostics at ~1 Hz. This node keeps lifecycle, parameters and I/O.
+ * It runs unchanged on the in-process transport and on rclnodejs.
+ */
+import { Random } from '../../util/index.js';
+import { ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
+import type { CommandOutput, LoadedDeployment, SafetyState } from '../control/index.js';
+import { JointStateTickPacing, LatencyRing } from '../timing/index.js';
+import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/index.js';
+import type {
+  CallbackCode,
+  Disposable,
+  JointStateMessage,
+  LifecycleCallbacks,
+  ParameterValue,
+  PointStampedMessage,
+  Publisher,
+  Timer,
+  TransportNode,
+} from '../transport/index.js';
+import type { DiagnosticsPublisher } from './diagnostics.js';
+import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
+import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
+import { POLICY_NODE_PARAMETERS } from './parameters.js';
+
+const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+const WARM_UP_TICKS = 300;
+
+export type {
+  PolicyNodeOptions,
+  PolicyNodeStats,
+  RecordedStep,
+  RecorderFactory,
+  StepRecorder,
+} from './policyNodeTypes.js';
+
+export class PolicyNode {
+  readonly node: TransportNode;
+  readonly #options: PolicyNodeOptions;
+  #deployment: LoadedDeployment | null = null;
+  /** The control path of the configured deployment (null when unconfigured). */
+  #control: ControlStep | null = null;
+  #safety: SafetyLayer | null = null;
+  #commandOut: CommandOutput | null = null;
+  #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
+  #diagnostics: DiagnosticsPublisher | null = null;
+  #configured: Disposable[] = [];
+  #controlTimer: Timer | null = null;
+  #diagTimer: Timer | null = null;
+  readonly #recorder = new RecorderSlot();
+  #active = false;
+  /** The newest joint state that matched (recorded with the step). */
+  #lastState: JointStateMessage | null = null;
+  /** Set when tick_source is 'joint_states'. */
+  #pacing: JointStateTickPacing | null = null;
+  #publishOutput = true;
+  #lastMatchError = '';
+  // Statistics.
+  readonly latencyNs = new LatencyRing();
+  #ticks = 0;
+  // Totals of command outputs of earlier configurations (the current one counts itself).
+  #published = 0;
+  #maxAbsTorque = 0;
+  #violations = 0;
+  #nonFinite = 0;
+  #missedBefore = 0;
+  #lastSafetyState: SafetyState | 'idle' = 'idle';
+
+  constructor(node: TransportNode, options: PolicyNodeOptions) {
+    this.node = node;
+    this.#options = options;
+    node.declareParameters(POLICY_NODE_PARAMETERS);
+    node.onSetParameters((changes) => this.#onSetParameters(changes));
+  }
+
+  /** The callbacks to register with the transport's lifecycle node (synchronous, never throw). */
+  callbacks(): LifecycleCallbacks {
+    return {
+      onConfigure: () => this.#guard('configure', () => this.#configure()),
+      onActivate: () => this.#guard('activate', () => this.#activate()),
+      onDeactivate: () => this.#guard('deactivate', () => this.#deactivate()),
+      onCleanup: () => this.#guard('cleanup', () => this.#cleanup()),
+      onShutdown: () =>
+        this.#guard('shutdown', () => {
+          if (this.#active) this.#deactivate();
+          this.#cleanup();
+        }),
+      onError: () =>
+        this.#guard('error', () => {
+          this.#stopTimers();
+          this.#cleanup();
+        }),
+    };
+  }
+
+  /** Resolves when every recording closed so far is on disk. */
+  async recordingsClosed(): Promise<void> {
+    await this.#recorder.closed();
+  }
+
+  get deployment(): LoadedDeployment | null {
+    return this.#deployment;
+  }
+  get safety(): SafetyLayer | null {
+    return this.#safety;
+  }
+  get active(): boolean {
+    return this.#active;
+  }
+
+  stats(): PolicyNodeStats {
+    return {
+      ticks: this.#ticks,
+      published: this.#published + (this.#commandOut?.published ?? 0),
+      maxAbsTorque: Math.max(this.#maxAbsTorque, this.#commandOut?.maxAbsTorque ?? 0),
+      torqueLimitViolations: this.#violations + (this.#commandOut?.torqueLimitViolations ?? 0),
+      watchdogTrips: this.#safety?.watchdogTrips ?? 0,
+      missedTicks:
+        this.#missedBefore + (this.#pacing?.missedTicks ?? this.#controlTimer?.missedTicks ?? 0),
+      nonFiniteEvents: this.#nonFinite,
+      safetyState: this.#lastSafetyState,
+    };
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  #guard(what: string, body: () => void): CallbackCode {
+    try {
+      body();
+      return CALLBACK_SUCCESS;
+    } catch (err) {
+      this.node.logger.error(
+        `${this.node.name}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return CALLBACK_FAILURE;
+    }
+  }
+
+  #configure(): void {
+    const checkpoint = this.#param('checkpoint') as string;
+    if (checkpoint === '')
+      throw new Error("parameter 'checkpoint' is empty; set it to a checkpoint");
+    const deployment = this.#options.loader({
+      checkpoint,
+      robotDescription: this.#param('robot_description') as string,
+    });
+    try {
+      validateDeployment(deployment);
+    } catch (err) {
+      deployment.close();
+      throw err;
+    }
+    const { description, policy, observation } = deployment;
+    const n = description.jointNames.length;
+    this.#deployment = deployment;
+    this.#lastState = null;
+    // The safety layer exists from configure on, so that an e-stop latches even while inactive.
+    const rateHz = this.#rateHz();
+    this.#safety = new SafetyLayer({
+      torqueLimits: description.torqueLimits,
+      watchdogPeriodNs: secondsToNs(this.#param('watchdog_period') as number),
+      mode: this.#param('mode') as 'sim' | 'real',
+      maxTorqueStepFraction: this.#param('max_torque_step') as number,
+      torqueScale: this.#param('torque_scale') as number,
+      armRampTicks: Math.round((this.#param('arm_ramp_time') as number) * rateHz),
+    });
+    // Before the subscriptions: a latched target is delivered as soon as they exist.
+    this.#control = new ControlStep(deployment, this.#safety, new Random(0));
+    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
+      onJointState: (m) => this.#onJointState(m),
+      onTarget: (m) => this.#onTarget(m),
+      onEstop: () => this.#estop(),
+      onEstopReset: () => this.#resetEstop(),
+    });
+    this.#commandOut = io.commandOut;
+    this.#outputPub = io.policyOutput;
+    this.#diagnostics = io.diagnostics;
+    this.#configured.push(...io.inputs);
+    this.node.logger.info(
+      `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
+    );
+  }
+
+  #activate(): void {
+    const deployment = this.#requireDeployment('activate');
+    const safety = this.#safety as SafetyLayer;
+    const rateHz = this.#rateHz();
+    safety.setArmRampTicks(Math.round((this.#param('arm_ramp_time') as number) * rateHz));
+    safety.resetHistory();
+    safety.setArmed(this.#param('armed') as boolean);
+    const control = this.#control as ControlStep;
+    control.rng = new Random(this.#param('seed') as number);
+    control.deterministic = this.#param('deterministic') as boolean;
+    this.#publishOutput = this.#param('publish_policy_output') as boolean;
+    const recordPath = this.#param('record_path') as string;
+    if (recordPath !== '') {
+      const { description, policy } = deployment;
+      this.#recorder.open(this.#options.recorderFactory, recordPath, {
+        task: description.task,
+        jointNames: description.jointNames,
+        checkpointId: policy.checkpointId,
+        commandTopic: description.commandTopic,
+        jointStatesTopic: description.jointStatesTopic,
+      });
+    }
+    const periodNs = BigInt(Math.round(1e9 / rateHz));
+    // Run the forward pass a few hundred times, so the first ticks run JIT-compiled.
+    control.warmUp(WARM_UP_TICKS, new Random(0));
+    this.#options.beforeControlLoop?.();
+    this.#pacing =
+      this.#param('tick_source') === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
+    this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
+    this.#diagnostics?.restart(this.node.steadyNs());
+    this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
+      this.#publishDiagnostics(),
+    );
+    this.#active = true;
+    this.node.logger.info(
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
+    );
+  }
+
+  #deactivate(): void {
+    this.#stopTimers();
+    this.#active = false;
+    const safety = this.#safety;
+    // Zero torque on the way out, if we were allowed to publish at all.
+    if (safety !== null && safety.armed) this.#commandOut?.publishZero();
+    safety?.resetHistory();
+    if (this.#param('mode') === 'real' && this.#param('armed') === true) {
+      // Re-arming is required after every deactivate.
+      this.node.setParameters([{ name: 'armed', value: false }]);
+    }
+    safety?.setArmed(false);
+    this.#closeRecorder();
+  }
+
+  #cleanup(): void {
+    this.#closeRecorder();
+    for (const d of this.#configured) d.dispose();
+    this.#configured = [];
+    this.#deployment?.close();
+    this.#deployment = null;
+    this.#control = null;
+    this.#safety = null;
+    const out = this.#commandOut;
+    if (out !== null) {
+      this.#published += out.published;
+      this.#maxAbsTorque = Math.max(this.#maxAbsTorque, out.maxAbsTorque);
+      this.#violations += out.torqueLimitViolations;
+    }
+    this.#commandOut = null;
+    this.#outputPub = null;
+    this.#diagnostics = null;
+  }
+
+  #stopTimers(): void {
+    if (this.#controlTimer !== null) {
+      this.#missedBefore += this.#pacing?.missedTicks ?? this.#controlTimer.missedTicks;
+      this.#controlTimer.dispose();
+    }
+    this.#pacing = null;
+    this.#diagTimer?.dispose();
+    this.#controlTimer = null;
+    this.#diagTimer = null;
+  }
+
+  #closeRecorder(): void {
+    this.#recorder.close((m) => this.node.logger.error(`${this.node.name}: ${m}`));
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------------
+
+  #onJointState(message: JointStateMessage): void {
+    const control = this.#control;
+    if (control === null) return;
+    const now = this.node.steadyNs();
+    const result = control.receive(message, now);
+    if (!result.ok) {
+      if (result.reason !== this.#lastMatchError) {
+        this.node.logger.error(`${this.node.name}: ${result.reason}`);
+        this.#lastMatchError = result.reason;
+      }
+      return;
+    }
+    this.#lastMatchError = '';
+    this.#lastState = message;
+    if (this.#active && this.#pacing?.onJointState(now) === true) this.tick();
+  }
+
+  #onTarget(message: PointStampedMessage): void {
+    this.#control?.setTarget(message.x, message.y, message.z);
+  }
+
+  #estop(): void {
+    if (this.#safety === null) return;
+    if (!this.#safety.estopLatched) this.node.logger.warn(`${this.node.name}: e-stop latched`);
+    this.#safety.triggerEstop();
+    // Zero torque at once, not at the next tick.
+    if (this.#active && this.#safety.armed) this.#commandOut?.publishZero();
+  }
+
+  #resetEstop(): boolean {
+    const was = this.#safety?.resetEstop() ?? false;
+    if (was) this.node.logger.warn(`${this.node.name}: e-stop cleared`);
+    return was;
+  }
+
+  #onTimer(): void {
+    const pacing = this.#pacing;
+    if (pacing === null) return this.tick();
+    const now = this.node.steadyNs();
+    if (pacing.onTimer(now, this.#control?.fresh(now) ?? false)) this.tick();
+  }
+
+  // ---- the tick -------------------------------------------------------------------------------
+
+  /** One control step (called by the timer, or by a joint state in 'joint_states' mode). */
+  tick(): void {
+    const control = this.#control;
+    const output = this.#commandOut;
+    if (control === null || output === null || !this.#active) return;
+    const t0 = this.node.steadyNs();
+    const command = output.next();
+    const { ready, logProb, verdict } = control.step(t0, command);
+    if (verdict.error !== undefined) {
+      this.#nonFinite++;
+      this.node.logger.error(`${this.node.name}: ${verdict.error}`);
+    }
+    // One entry per commanded joint, asserted (ros2_control drops a wrong size silently).
+    if (verdict.publish) output.publish(command);
+    const t1 = this.node.steadyNs();
+    this.latencyNs.push(Number(t1 - t0));
+    this.#ticks++;
+    this.#diagnostics?.countTick();
+    this.#lastSafetyState = verdict.state;
+    const { policy, description, observation } = control.deployment;
+    if (this.#publishOutput && this.#outputPub !== null) {
+      this.#outputPub.publish(
+        policyOutputMessage({
+          stampNs: this.node.now(),
+          jointNames: description.jointNames,
+          policy,
+          action: control.action,
+          logProb,
+          command,
+          published: verdict.publish,
+          deterministic: control.deterministic,
+          safetyState: verdict.state,
+          tickLatencyNs: t1 - t0,
+        }),
+      );
+    }
+    const state = this.#lastState;
+    if (this.#recorder.recording && ready && state !== null && Number.isFinite(logProb)) {
+      this.#recorder.record({
+        stampNs: this.node.now(),
+        jointState: state,
+        observation: control.observation,
+        action: control.action,
+        mean: policy.mean,
+        logStd: policy.logStd,
+        logProb,
+        reward: observation.reward?.(control.action) ?? NaN,
+        command,
+      });
+    }
+  }
+
+  #publishDiagnostics(): void {
+    const deployment = this.#deployment;
+    const safety = this.#safety;
+    const diagnostics = this.#diagnostics;
+    if (deployment === null || safety === null || diagnostics === null) return;
+    const recent = Math.max(1, diagnostics.windowTicks);
+    diagnostics.publish(this.node.steadyNs(), {
+      stampNs: this.node.now(),
+      nodeName: this.node.name,
+      hardwareId: deployment.description.source,
+      targetRateHz: this.#rateHz(),
+      p50LatencyMs: this.latencyNs.percentile(50, recent) / 1e6,
+      p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
+      stats: this.stats(),
+      armed: safety.armed,
+      estopLatched: safety.estopLatched,
+      watchdogTripped: safety.watchdogTripped,
+      mode: this.#param('mode') as string,
+      checkpointId: deployment.policy.checkpointId,
+    });
+  }
+
+  // ---- parameters -----------------------------------------------------------------------------
+
+  #onSetParameters(changes: readonly { name: string; value: ParameterValue }[]): {
+    successful: boolean;
+    reason: string;
+  } {
+    const safety = this.#safety;
+    for (const { name, value } of changes) {
+      switch (name) {
+        case 'armed':
+          if (safety !== null && this.#active) safety.setArmed(value as boolean);
+          if (value === true) this.node.logger.warn(`${this.node.name}: armed`);
+          break;
+        case 'torque_scale':
+          safety?.setTorqueScale(value as number);
+          break;
+        case 'watchdog_period':
+          safety?.setWatchdogPeriodNs(secondsToNs(value as number));
+          break;
+        case 'deterministic':
+          if (this.#control !== null) this.#control.deterministic = value as boolean;
+          break;
+        case 'publish_policy_output':
+          this.#publishOutput = value as boolean;
+          break;
+        default:
+          // Applied at the next configure / activate.
+          break;
+      }
+    }
+    return { successful: true, reason: '' };
+  }
+
+  #param(name: string): ParameterValue {
+    return this.node.getParameter(name);
+  }
+
+  #rateHz(): number {
+    const override = this.#param('control_rate') as number;
+    if (override > 0) return override;
+    return this.#requireDeployment('rate').description.controlRateHz;
+  }
+
+  #requireDeployment(what: string): LoadedDeployment {
+    if (this.#deployment === null) throw new Error(`${what}: node is not configured`);
+    return this.#deployment;
+  }
+}
+
+function secondsToNs(seconds: number): bigint {
+  return BigInt(Math.round(seconds * 1e9));
+}

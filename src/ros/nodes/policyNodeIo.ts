@@ -1,0 +1,164 @@
+/**
+ * The policy node's topics and services (README, "Topics and QoS"), and what a tick reports
+ * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay).
+ */
+import { CommandOutput } from '../control/index.js';
+import type { DeploymentDescription, NodePolicy } from '../control/index.js';
+import { DiagnosticsPublisher } from './diagnostics.js';
+import type {
+  JointStateMessage,
+  PointStampedMessage,
+  PolicyOutputMessage,
+} from '../transport/index.js';
+import { POLICY_TOPICS } from './parameters.js';
+import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
+import type { SafetyState } from '../control/index.js';
+import type { Disposable, Publisher, TransportNode } from '../transport/index.js';
+
+/** Created on configure, disposed (inputs) on cleanup. */
+export interface PolicyNodeIo {
+  readonly commandOut: CommandOutput;
+  readonly policyOutput: Publisher<'torquepilot_msgs/msg/PolicyOutput'>;
+  readonly diagnostics: DiagnosticsPublisher;
+  /** Subscriptions and the e-stop reset service. */
+  readonly inputs: readonly Disposable[];
+}
+
+/**
+ * Publishers, subscriptions and the reset service of a configured node. QoS: commands with the
+ * system-default reliable profile ros2_control's controllers use; /joint_states 'sensor' (matches
+ * RELIABLE joint_state_broadcaster and BEST_EFFORT drivers alike); the target latched.
+ */
+export function openPolicyNodeIo(
+  node: TransportNode,
+  description: DeploymentDescription,
+  needsTarget: boolean,
+  on: {
+    readonly onJointState: (m: JointStateMessage) => void;
+    readonly onTarget: (m: PointStampedMessage) => void;
+    readonly onEstop: () => void;
+    /** Returns whether an e-stop was latched. */
+    readonly onEstopReset: () => boolean;
+  },
+): PolicyNodeIo {
+  const commandOut = new CommandOutput(
+    node.createPublisher(
+      'std_msgs/msg/Float64MultiArray',
+      description.commandTopic,
+      'system_default',
+    ),
+    description.torqueLimits,
+  );
+  const policyOutput = node.createPublisher(
+    'torquepilot_msgs/msg/PolicyOutput',
+    POLICY_TOPICS.policyOutput,
+    'reliable',
+  );
+  const diagnostics = new DiagnosticsPublisher(
+    node.createPublisher(
+      'diagnostic_msgs/msg/DiagnosticArray',
+      POLICY_TOPICS.diagnostics,
+      'reliable',
+    ),
+    node.steadyNs(),
+  );
+  const inputs: Disposable[] = [
+    node.createSubscription(
+      'sensor_msgs/msg/JointState',
+      description.jointStatesTopic,
+      'sensor',
+      on.onJointState,
+    ),
+    node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estop, 'reliable', (m) => {
+      if (m.data) on.onEstop();
+    }),
+    node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estopReset, 'reliable', (m) => {
+      if (m.data) on.onEstopReset();
+    }),
+    node.createTriggerService(POLICY_TOPICS.estopResetService, () => {
+      const was = on.onEstopReset();
+      return { success: true, message: was ? 'e-stop cleared' : 'e-stop was not latched' };
+    }),
+  ];
+  if (needsTarget) {
+    inputs.push(
+      node.createSubscription(
+        'geometry_msgs/msg/PointStamped',
+        POLICY_TOPICS.target,
+        'latched',
+        on.onTarget,
+      ),
+    );
+  }
+  return { commandOut, policyOutput, diagnostics, inputs };
+}
+
+/** The PolicyOutput of one tick. Copies the arrays: the node reuses them on the next tick. */
+export function policyOutputMessage(tick: {
+  readonly stampNs: bigint;
+  readonly jointNames: readonly string[];
+  readonly policy: NodePolicy;
+  readonly action: Float64Array;
+  readonly logProb: number;
+  readonly command: Float64Array;
+  /** False when the safety layer withheld the command (the message then holds zeros). */
+  readonly published: boolean;
+  readonly deterministic: boolean;
+  readonly safetyState: SafetyState;
+  readonly tickLatencyNs: bigint;
+}): PolicyOutputMessage {
+  const { policy } = tick;
+  return {
+    stampNs: tick.stampNs,
+    jointNames: tick.jointNames,
+    mean: Float64Array.from(policy.mean),
+    std: policy.logStd.map(Math.exp),
+    logStd: Float64Array.from(policy.logStd),
+    action: Float64Array.from(tick.action),
+    logProb: tick.logProb,
+    command: tick.published ? tick.command : new Float64Array(tick.command.length),
+    deterministic: tick.deterministic,
+    safetyState: tick.safetyState,
+    checkpointId: policy.checkpointId,
+    tickLatency: Number(tick.tickLatencyNs) / 1e9,
+  };
+}
+
+/** The node's current episode recorder, if any, and the recordings it closed. */
+export class RecorderSlot {
+  #recorder: StepRecorder | null = null;
+  readonly #closed: Promise<void>[] = [];
+
+  get recording(): boolean {
+    return this.#recorder !== null;
+  }
+
+  /** Start recording into `path` (on activate); refused without a factory. */
+  open(factory: RecorderFactory | undefined, path: string, info: Parameters<RecorderFactory>[1]) {
+    if (factory === undefined) {
+      throw new Error(`record_path '${path}' set but this build has no episode recorder`);
+    }
+    this.#recorder = factory(path, info);
+  }
+
+  record(step: RecordedStep): void {
+    this.#recorder?.recordStep(step);
+  }
+
+  /** Finish the recording (on deactivate, cleanup, error); a failure is logged, not thrown. */
+  close(logError: (message: string) => void): void {
+    if (this.#recorder === null) return;
+    try {
+      const done = this.#recorder.close();
+      if (done instanceof Promise) this.#closed.push(done);
+    } catch (err) {
+      logError(`closing the recorder failed: ${String(err)}`);
+    }
+    this.#recorder = null;
+  }
+
+  /** Resolves when every recording closed so far is on disk. */
+  async closed(): Promise<void> {
+    await Promise.all(this.#closed);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Types shared by the policy node, its recorder adapter and its diagnostics.
+ */
+import type { StepSample } from '../../replay/index.js';
+import type { DeploymentLoader } from '../control/index.js';
+import type { JointStateMessage } from '../transport/index.js';
+import type { SafetyState } from '../control/index.js';
+
+/** One control step, as given to a recorder (arrays are reused: copy what you keep). */
+export interface RecordedStep extends StepSample<Float64Array> {
+  readonly jointState: JointStateMessage;
+  readonly command: Float64Array;
+}
+
+export interface StepRecorder {
+  recordStep(step: RecordedStep): void;
+  /** Finish the episode set (write the bag's metadata); may finish asynchronously. */
+  close(): void | Promise<void>;
+}
+
+export type RecorderFactory = (
+  path: string,
+  info: {
+    readonly task: string;
+    readonly jointNames: readonly string[];
+    readonly checkpointId: string;
+    readonly commandTopic: string;
+    readonly jointStatesTopic: string;
+  },
+) => StepRecorder;
+
+/** Counters for reports and tests. */
+export interface PolicyNodeStats {
+  readonly ticks: number;
+  readonly published: number;
+  readonly maxAbsTorque: number;
+  /** Published entries with |τ| above the joint's limit (must stay 0). */
+  readonly torqueLimitViolations: number;
+  readonly watchdogTrips: number;
+  readonly missedTicks: number;
+  readonly nonFiniteEvents: number;
+  readonly safetyState: SafetyState | 'idle';
+}
+
+export interface PolicyNodeOptions {
+  /** Loads checkpoint + description + observation builder, synchronously. */
+  readonly loader: DeploymentLoader;
+  /** Makes the episode recorder when `record_path` is set; recording is refused without one. */
+  readonly recorderFactory?: RecorderFactory;
+  /**
+   * Called on activate, after the policy's warm-up and just before the control timer starts: the
+   * CLI passes a full garbage collection there (src/util/gc.ts).
+   */
+  readonly beforeControlLoop?: () => void;
+}

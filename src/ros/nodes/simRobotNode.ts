@@ -1,0 +1,310 @@
+/**
+ * The simulated robot node: the robot side of ros2_control, played by a simulation. It publishes
+ * /joint_states (as joint_state_broadcaster does), the reach target (geometry_msgs/PointStamped,
+ * latched) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
+ * (std_msgs/Float64MultiArray, one entry per joint in description order, wrong sizes dropped as
+ * ros2_control drops them). So the policy node cannot tell it from a real arm.
+ *
+ * Two pacings:
+ * - realtime: one control period of simulation per period of wall time (drift-free timer), the
+ *   latest command held (zero-order hold, as a real effort controller holds its last command);
+ * - lockstep: one step per received command, as fast as the policy allows; while no command comes,
+ *   a heartbeat once per control period of wall time republishes the state (so a policy node that
+ *   is not active yet sees fresh states) or, when publishing /clock, steps with the held command (so
+ *   sim time, and the timers of nodes that follow it, keep going).
+ * It measures the round trip at the robot: joint state out → first command in.
+ */
+import { LatencyRing } from '../timing/index.js';
+import type { JointStateMessage } from '../transport/index.js';
+import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS } from './parameters.js';
+import type { Publisher, Timer, TransportNode } from '../transport/index.js';
+
+/** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
+export interface SimulatedRobot {
+  /** Task name. */
+  readonly task: string;
+  /** Commanded joints, in command order (the robot description's): the command's size. */
+  readonly commandJointNames: readonly string[];
+  /** Joints published on /joint_states, in the order `readJointState` fills. */
+  readonly stateJointNames: readonly string[];
+  /** Effort per unit of action (description's actuatorGear); effort = gear · action. */
+  readonly gear: ArrayLike<number>;
+  /** /joint_states topic of the robot description. */
+  readonly jointStatesTopic: string;
+  /** The effort controller's command topic of the robot description. */
+  readonly commandTopic: string;
+  /** Control period in seconds (the task's dt). */
+  readonly dt: number;
+  /** Steps per episode. */
+  readonly horizon: number;
+  /** Start an episode. */
+  reset(seed: number): void;
+  /** One control period with this action (actuator units). */
+  step(action: Float64Array): void;
+  /** Measured joints, `stateJointNames` order. Shapes: (stateJointNames.length). */
+  readJointState(position: Float64Array, velocity: Float64Array, effort: Float64Array): void;
+  /** Target position (world, m) when the task has one. Shape: (3). */
+  readonly target: Float64Array | null;
+  /** End-effector distance to the target (m), NaN without a target. */
+  distance(): number;
+  close(): void;
+}
+
+export interface SimRobotOptions {
+  readonly robot: SimulatedRobot;
+  /** /joint_states topic (the description's). */
+  readonly jointStatesTopic: string;
+  /** The effort controller's command topic (the description's). */
+  readonly commandTopic: string;
+  readonly realtime: boolean;
+  /** Publish /clock (sim time = steps × dt) for nodes with use_sim_time. */
+  readonly publishClock: boolean;
+  /** Seed of the first episode; episode k uses seed + k. */
+  readonly seed: number;
+  /** Steps per episode; 0 = the task's horizon. */
+  readonly episodeSteps?: number;
+  /**
+   * Realtime pacing: steps per wall-clock second (0 or absent = 1/dt, sim time = wall time). At
+   * another rate the robot still publishes a state per step, as a hardware loop at that rate
+   * would, and sim time runs updateRateHz·dt times wall time.
+   */
+  readonly updateRateHz?: number;
+}
+
+export interface SimRobotStats {
+  readonly steps: number;
+  readonly episodes: number;
+  /** Distance at the end of each completed episode (m). */
+  readonly finalDistances: readonly number[];
+  /** Current distance to target (m). */
+  readonly distance: number;
+  readonly wrongSizeCommands: number;
+  readonly nonFiniteCommands: number;
+  readonly commands: number;
+  /** Realtime pacing: steps whose period passed before the pacing timer could run them. */
+  readonly missedSteps: number;
+}
+
+/**
+ * Declare the sim robot's ROS parameters (so `--ros-args -p realtime:=true` and launch files set
+ * them) and return their values.
+ */
+export function declareSimRobotParameters(node: TransportNode): {
+  task: string;
+  realtime: boolean;
+  updateRateHz: number;
+  seed: number;
+  episodeSteps: number;
+} {
+  node.declareParameters(SIM_ROBOT_PARAMETERS);
+  return {
+    task: node.getParameter('task') as string,
+    realtime: node.getParameter('realtime') as boolean,
+    updateRateHz: node.getParameter('update_rate') as number,
+    seed: node.getParameter('seed') as number,
+    episodeSteps: node.getParameter('episode_steps') as number,
+  };
+}
+
+export class SimRobotNode {
+  readonly node: TransportNode;
+  readonly roundTripNs = new LatencyRing();
+  readonly #o: SimRobotOptions;
+  readonly #robot: SimulatedRobot;
+  readonly #statePub: Publisher<'sensor_msgs/msg/JointState'>;
+  readonly #targetPub: Publisher<'geometry_msgs/msg/PointStamped'>;
+  readonly #clockPub: Publisher<'rosgraph_msgs/msg/Clock'> | null;
+  readonly #position: Float64Array;
+  readonly #velocity: Float64Array;
+  readonly #effort: Float64Array;
+  readonly #command: Float64Array;
+  readonly #action: Float64Array;
+  readonly #episodeSteps: number;
+  readonly #periodNs: bigint;
+  /** Sim time per step (the task's dt). */
+  readonly #simPeriodNs: bigint;
+  #stepInEpisode = 0;
+  #steps = 0;
+  #episodes = 0;
+  #finalDistances: number[] = [];
+  #wrongSize = 0;
+  #nonFinite = 0;
+  #commands = 0;
+  #lastStateOutNs: bigint | null = null;
+  #lastStepNs = 0n;
+  #started = false;
+  #timer: Timer | null = null;
+
+  constructor(node: TransportNode, options: SimRobotOptions) {
+    this.node = node;
+    this.#o = options;
+    this.#robot = options.robot;
+    const n = this.#robot.commandJointNames.length;
+    const m = this.#robot.stateJointNames.length;
+    this.#position = new Float64Array(m);
+    this.#velocity = new Float64Array(m);
+    this.#effort = new Float64Array(m);
+    this.#command = new Float64Array(n);
+    this.#action = new Float64Array(n);
+    this.#episodeSteps =
+      options.episodeSteps !== undefined && options.episodeSteps > 0
+        ? options.episodeSteps
+        : this.#robot.horizon;
+    const rate = options.updateRateHz ?? 0;
+    // The pacing period: one step per period (realtime), or the lockstep heartbeat.
+    this.#periodNs = BigInt(
+      Math.round((rate > 0 && options.realtime ? 1 / rate : this.#robot.dt) * 1e9),
+    );
+    this.#simPeriodNs = BigInt(Math.round(this.#robot.dt * 1e9));
+    // joint_state_broadcaster publishes RELIABLE; subscribers may be best effort or reliable.
+    this.#statePub = node.createPublisher(
+      'sensor_msgs/msg/JointState',
+      options.jointStatesTopic,
+      'reliable',
+    );
+    this.#targetPub = node.createPublisher(
+      'geometry_msgs/msg/PointStamped',
+      POLICY_TOPICS.target,
+      'latched',
+    );
+    this.#clockPub = options.publishClock
+      ? node.createPublisher('rosgraph_msgs/msg/Clock', POLICY_TOPICS.clock, 'reliable')
+      : null;
+    node.createSubscription(
+      'std_msgs/msg/Float64MultiArray',
+      options.commandTopic,
+      'system_default',
+      (m) => this.#onCommand(m.data),
+    );
+  }
+
+  /** Reset the first episode, publish the first state and start the pacing timer. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#resetEpisode();
+    this.#publishState();
+    this.#lastStepNs = this.node.steadyNs();
+    // Steady clock: this node is the /clock source. On the node's clock under use_sim_time (the
+    // standard parameter a launch file sets for every node), its pacing timer would wait for sim
+    // time that only this timer advances: a deadlock (no /clock, no commands).
+    this.#timer = this.node.createTimer(this.#periodNs, () => this.#onTimer(), 'steady');
+  }
+
+  /** Stop stepping (the pacing timer); commands that still arrive are counted, not stepped. */
+  stop(): void {
+    this.#timer?.dispose();
+    this.#timer = null;
+    this.#started = false;
+  }
+
+  get robot(): SimulatedRobot {
+    return this.#robot;
+  }
+
+  stats(): SimRobotStats {
+    return {
+      steps: this.#steps,
+      episodes: this.#episodes,
+      finalDistances: this.#finalDistances,
+      distance: this.#robot.distance(),
+      wrongSizeCommands: this.#wrongSize,
+      nonFiniteCommands: this.#nonFinite,
+      commands: this.#commands,
+      missedSteps: this.#o.realtime ? (this.#timer?.missedTicks ?? 0) : 0,
+    };
+  }
+
+  #onCommand(data: ArrayLike<number>): void {
+    const now = this.node.steadyNs();
+    if (this.#lastStateOutNs !== null) {
+      this.roundTripNs.push(Number(now - this.#lastStateOutNs));
+      this.#lastStateOutNs = null;
+    }
+    const n = this.#command.length;
+    if (data.length !== n) {
+      // ros2_control's JointGroupEffortController drops it (with an error log): so do we.
+      if (this.#wrongSize++ === 0) {
+        this.node.logger.error(
+          `${this.node.name}: dropped a command of size ${data.length} on ${this.#o.commandTopic}, expected ${n}`,
+        );
+      }
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      if (!Number.isFinite(data[j])) {
+        this.#nonFinite++;
+        return;
+      }
+    }
+    this.#commands++;
+    for (let j = 0; j < n; j++) this.#command[j] = data[j] as number;
+    if (!this.#o.realtime && this.#started) this.#step();
+  }
+
+  #onTimer(): void {
+    if (this.#o.realtime) {
+      this.#step();
+    } else if (this.node.steadyNs() - this.#lastStepNs >= this.#periodNs) {
+      // Lockstep heartbeat, no command for a period. Publishing /clock: step with the held
+      // command, so that sim time advances and timers on it (the policy's) can fire at all.
+      // Otherwise republish the unchanged state, so a policy that is not active yet sees it fresh.
+      if (this.#clockPub !== null) this.#step();
+      else this.#publishState();
+    }
+  }
+
+  #step(): void {
+    const n = this.#command.length;
+    const gear = this.#robot.gear;
+    for (let j = 0; j < n; j++)
+      this.#action[j] = (this.#command[j] as number) / ((gear[j] as number) || 1);
+    this.#robot.step(this.#action);
+    this.#steps++;
+    this.#stepInEpisode++;
+    this.#lastStepNs = this.node.steadyNs();
+    if (this.#stepInEpisode >= this.#episodeSteps) {
+      this.#finalDistances.push(this.#robot.distance());
+      this.#episodes++;
+      this.#resetEpisode();
+    }
+    this.#publishState();
+  }
+
+  #resetEpisode(): void {
+    this.#robot.reset(this.#o.seed + this.#episodes);
+    this.#stepInEpisode = 0;
+    this.#command.fill(0);
+    const t = this.#robot.target;
+    if (t !== null) {
+      this.#targetPub.publish({
+        stampNs: this.#stampNs(),
+        frameId: 'world',
+        x: t[0] as number,
+        y: t[1] as number,
+        z: t[2] as number,
+      });
+    }
+  }
+
+  #stampNs(): bigint {
+    // Sim time when publishing /clock, else the node clock.
+    return this.#clockPub !== null ? BigInt(this.#steps) * this.#simPeriodNs : this.node.now();
+  }
+
+  #publishState(): void {
+    this.#robot.readJointState(this.#position, this.#velocity, this.#effort);
+    const stampNs = this.#stampNs();
+    if (this.#clockPub !== null) this.#clockPub.publish({ stampNs });
+    const message: JointStateMessage = {
+      stampNs,
+      name: this.#robot.stateJointNames,
+      // Copies: a subscriber may keep the message; the node's arrays are reused.
+      position: Float64Array.from(this.#position),
+      velocity: Float64Array.from(this.#velocity),
+      effort: Float64Array.from(this.#effort),
+    };
+    this.#statePub.publish(message);
+    this.#lastStateOutNs = this.node.steadyNs();
+  }
+}

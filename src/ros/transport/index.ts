@@ -1,0 +1,83 @@
+/**
+ * The middleware boundary: the Transport interface the nodes are written against, the message
+ * types, the managed-node lifecycle, one ParameterStore for both transports, the in-process
+ * transport and the rclnodejs adapter (with its message conversion and ROS environment finder).
+ */
+export type {
+  CreateNodeOptions,
+  Disposable,
+  LifecycleHandle,
+  NodeLogger,
+  ParameterSpec,
+  ParameterType,
+  ParameterValue,
+  Publisher,
+  QosProfileName,
+  SetParametersResult,
+  Timer,
+  TimerClock,
+  Transport,
+  TransportNode,
+} from './transport.js';
+export {
+  DIAGNOSTIC_ERROR,
+  DIAGNOSTIC_OK,
+  DIAGNOSTIC_STALE,
+  DIAGNOSTIC_WARN,
+  nsToTime,
+  timeToNs,
+} from './messages.js';
+export type {
+  BoolMessage,
+  ClockMessage,
+  DiagnosticArrayMessage,
+  DiagnosticStatusMessage,
+  Float64ArrayMessage,
+  JointStateMessage,
+  MessageTypeName,
+  MessageTypes,
+  PointStampedMessage,
+  PolicyOutputMessage,
+  StringMessage,
+} from './messages.js';
+export {
+  CALLBACK_ERROR,
+  CALLBACK_FAILURE,
+  CALLBACK_SUCCESS,
+  guardLifecycleCallback,
+  LifecycleStateMachine,
+  STATE_ACTIVE,
+  STATE_FINALIZED,
+  STATE_IDS,
+  STATE_INACTIVE,
+  STATE_UNCONFIGURED,
+} from './lifecycle.js';
+export type {
+  CallbackCode,
+  LifecycleCallbacks,
+  PrimaryState,
+  TransitionName,
+  TransitionResult,
+} from './lifecycle.js';
+export { ParameterStore, validateParameterValue } from './parameterStore.js';
+export type { ParameterChange, SetParametersCallback } from './parameterStore.js';
+export { InProcessTransport, qosCompatible, SILENT_LOGGER } from './inProcessTransport.js';
+export type { InProcessTransportOptions } from './inProcessTransport.js';
+export { loadRclnodejsTransport, RclnodejsTransport } from './rclnodejs/rclnodejsTransport.js';
+export { rosConverters } from './rclnodejs/rosMessages.js';
+export type { RosMessage } from './rclnodejs/rosMessages.js';
+export {
+  describeRosEnvironment,
+  ensureRosEnvironment,
+  findRosEnvironment,
+  mergeEnvironment,
+  NODE_LD_PRELOAD_VARIABLE,
+  noRosError,
+  projectRoot,
+  projectRosHome,
+  readRosEnvFile,
+  ROS_ENV_APPLIED_MARKER,
+  ROS_HOME_OVERRIDE,
+  ROS_SETUP_HINT,
+} from './rclnodejs/rosEnv.js';
+export type { RosEnvFile, RosEnvironment } from './rclnodejs/rosEnv.js';
