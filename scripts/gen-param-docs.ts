@@ -13,7 +13,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'prettier';
-// MERGE: import from '../src/ros/index.js'
 import {
   POLICY_NODE_NAME,
   POLICY_NODE_PARAMETERS,
@@ -21,9 +20,8 @@ import {
   SIM_ROBOT_PARAMETERS,
   TRAINER_NODE_NAME,
   TRAINER_NODE_PARAMETERS,
-} from '../src/ros/parameters.js';
-// MERGE: import from '../src/ros/index.js'
-import type { ParameterSpec, ParameterValue } from '../src/ros/transport.js';
+} from '../src/ros/index.js';
+import type { ParameterSpec, ParameterValue } from '../src/ros/index.js';
 
 /** The committed page, relative to the project root. */
 export const PARAM_DOCS_PAGE = 'docs/ros-node-parameters.md';

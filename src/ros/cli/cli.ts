@@ -14,7 +14,11 @@ import { getTask } from '../../../sim/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
 import type { DeployOptions, DeployReport } from './deploy.js';
 import { bagRecorderFactory } from '../nodes/index.js';
-import { InProcessTransport } from '../transport/index.js';
+import {
+  ensureRosEnvironment,
+  InProcessTransport,
+  loadRclnodejsTransport,
+} from '../transport/index.js';
 import {
   POLICY_NODE_NAME,
   POLICY_NODE_PARAMETERS,
@@ -99,9 +103,7 @@ function nodeLogger(logger: Logger): NodeLogger {
 
 /** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
 async function rosTransport(logger: NodeLogger, busyPoll = false): Promise<Transport> {
-  const { ensureRosEnvironment } = await import('../transport/rclnodejs/rosEnv.js');
   ensureRosEnvironment();
-  const { loadRclnodejsTransport } = await import('../transport/rclnodejs/rclnodejsTransport.js');
   return loadRclnodejsTransport({ logger, busyPoll });
 }
 

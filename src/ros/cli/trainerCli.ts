@@ -20,6 +20,7 @@ import type { LogLevel } from '../../util/index.js';
 import { TRAINER_NODE_NAME, TRAINER_NODE_PARAMETERS, TRAINER_TOPICS } from '../nodes/index.js';
 import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
 import { TrainerNode } from '../nodes/index.js';
+import { ensureRosEnvironment, loadRclnodejsTransport } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
 
 interface TrainerNodeFlags extends TrainRunFlags {
@@ -35,7 +36,6 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     throw new Error(`--progress: '${flags.progress}' is not one of json, none`);
   }
   // ROS first: this may re-execute the process with the ROS environment (before any side effect).
-  const { ensureRosEnvironment } = await import('../transport/rclnodejs/rosEnv.js');
   ensureRosEnvironment();
   const config = resolveTrainConfig({
     modelsDir: modelsDir(),
@@ -70,7 +70,6 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   };
-  const { loadRclnodejsTransport } = await import('../transport/rclnodejs/rclnodejsTransport.js');
   const transport = await loadRclnodejsTransport({ logger: log });
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: flags.jointStates ? {} : { publish_joint_states: false },
