@@ -119,17 +119,18 @@ export class ControlStep {
   /**
    * One step at `nowNs` (steady clock; robot and node clocks need not agree, so ages are by
    * arrival): observation → policy → gear → safety, writing the command into `command`
-   * (nJoints; e.g. a CommandOutput ring buffer). A stale or missing state gives zero action, and
-   * the safety layer then sends zero torque (watchdog).
+   * (nJoints; e.g. a CommandOutput ring buffer). A stale or missing state (or target) gives zero
+   * action, and the safety layer then sends zero torque ('watchdog' or 'waiting').
    */
   step(nowNs: bigint, command: Float64Array): ControlStepResult {
     const { policy, observation } = this.deployment;
     const matcher = this.#matcher;
-    const ready =
-      this.#lastArrivalNs !== null && (!observation.needsTarget || this.#target !== null);
-    const age = ready ? this.stateAgeNs(nowNs) : null;
+    const stateAge = this.stateAgeNs(nowNs);
+    const ready = stateAge !== null && (!observation.needsTarget || this.#target !== null);
+    const age = ready ? stateAge : null;
+    const period = this.safety.watchdogPeriodNs;
     let logProb = NaN;
-    if (age !== null && age <= this.safety.watchdogPeriodNs) {
+    if (age !== null && age <= period) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
       logProb = policy.act(this.observation, this.deterministic, this.rng, this.action);
     } else {
@@ -143,7 +144,10 @@ export class ControlStep {
     r.ready = ready;
     r.stateAgeNs = age;
     r.logProb = logProb;
-    r.verdict = this.safety.filter(this.effort, age, command);
+    // Missing input (no state, no target yet) is 'waiting'; a state that went stale trips the
+    // watchdog whether or not the target has come.
+    const stale = stateAge !== null && stateAge > period;
+    r.verdict = this.safety.filter(this.effort, ready || stale ? stateAge : null, command);
     return r;
   }
 

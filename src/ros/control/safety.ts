@@ -5,19 +5,29 @@
  * Rules, applied in this order each tick (DESIGN.md "Safety"):
  *  1. real mode and not armed → publish nothing at all;
  *  2. e-stop latched → zero torque, until `resetEstop()`;
- *  3. joint states older than the watchdog period (or none yet) → zero torque until fresh ones;
- *  4. a non-finite action entry → zero torque and an error (the bad value never leaves);
- *  5. scale by torque_scale × the arming ramp (0 → 1 linearly over `armRampTicks` ticks);
- *  6. clamp each joint to ± its torque limit from the robot description;
- *  7. rate limit: |τ_t − τ_{t−1}| ≤ maxTorqueStep_j per tick (τ_{t−1} = last published torque);
- *  8. a non-finite output (cannot happen after 4–7, checked anyway) → zero torque and an error.
- * Stops (rules 1, 3, 4, 8) bypass the rate limit: zero is always allowed at once. The next non-zero
+ *  3. nothing to act on yet (no joint state, or a reach task's target has not come) → zero torque,
+ *     'waiting' (not a watchdog trip: nothing went stale);
+ *  4. joint states older than the watchdog period → zero torque until fresh ones ('watchdog');
+ *  5. a non-finite action entry → zero torque and an error (the bad value never leaves);
+ *  6. scale by torque_scale × the arming ramp (0 → 1 linearly over `armRampTicks` ticks);
+ *  7. clamp each joint to ± its torque limit from the robot description;
+ *  8. rate limit: |τ_t − τ_{t−1}| ≤ maxTorqueStep_j per tick (τ_{t−1} = last published torque);
+ *  9. a non-finite output (cannot happen after 5–8, checked anyway) → zero torque and an error.
+ * Stops (rules 1–5, 9) bypass the rate limit: zero is always allowed at once. The next non-zero
  * command then rises from zero under the rate limit.
  */
 
 /** What the safety layer decided for one tick. */
 export type SafetyState =
-  'ok' | 'clamped' | 'rate_limited' | 'ramping' | 'unarmed' | 'estop' | 'watchdog' | 'non_finite';
+  | 'ok'
+  | 'clamped'
+  | 'rate_limited'
+  | 'ramping'
+  | 'unarmed'
+  | 'estop'
+  | 'waiting'
+  | 'watchdog'
+  | 'non_finite';
 
 export interface SafetyOptions {
   /** Per-joint torque limit (symmetric, actuator units, N·m), description order. Shape: (nJoints). */
@@ -71,8 +81,8 @@ export class SafetyLayer {
   #armed: boolean;
   #ticksSinceArmed = 0;
   #estopLatched = false;
-  // Tripped until the first fresh state: waiting for the robot is not counted as a trip.
-  #watchdogTripped = true;
+  // Only states that went stale trip the watchdog; waiting for the first one does not.
+  #watchdogTripped = false;
   #watchdogTrips = 0;
 
   constructor(options: SafetyOptions) {
@@ -114,7 +124,7 @@ export class SafetyLayer {
   get estopLatched(): boolean {
     return this.#estopLatched;
   }
-  /** Whether the watchdog currently holds zero torque. */
+  /** Whether the watchdog holds zero torque: the last state it was given had gone stale. */
   get watchdogTripped(): boolean {
     return this.#watchdogTripped;
   }
@@ -170,6 +180,11 @@ export class SafetyLayer {
     this.#previous.fill(0);
   }
 
+  /** Progress of the arming ramp in [0, 1] (1: done, or no ramp). Advances on ticks that act. */
+  get rampFraction(): number {
+    return this.#armRampTicks === 0 ? 1 : Math.min(1, this.#ticksSinceArmed / this.#armRampTicks);
+  }
+
   /** The current scale: torqueScale × linear ramp after arming. */
   currentScale(): number {
     if (this.#armRampTicks === 0) return this.#torqueScale;
@@ -180,7 +195,8 @@ export class SafetyLayer {
    * Turn the policy's action into the torque to publish.
    *
    * @param action policy torques, description order. Shape: (nJoints).
-   * @param stateAgeNs age of the newest joint state (now − its arrival), or null if none yet.
+   * @param stateAgeNs age of the newest joint state (now − its arrival), or null when there is
+   *   nothing to act on yet (no joint state, or no target for a task that needs one).
    * @param out receives the torque to publish (written whenever `publish` is true). Shape: (nJoints).
    */
   filter(action: ArrayLike<number>, stateAgeNs: bigint | null, out: Float64Array): SafetyVerdict {
@@ -192,8 +208,8 @@ export class SafetyLayer {
     }
     if (!this.#armed) return UNARMED;
     if (this.#estopLatched) return this.#stop(out, 'estop');
-    const stale = stateAgeNs === null || stateAgeNs > this.#watchdogPeriodNs;
-    if (stale) {
+    if (stateAgeNs === null) return this.#stop(out, 'waiting');
+    if (stateAgeNs > this.#watchdogPeriodNs) {
       if (!this.#watchdogTripped) this.#watchdogTrips++;
       this.#watchdogTripped = true;
       return this.#stop(out, 'watchdog');

@@ -1,10 +1,13 @@
 /**
  * The policy node's /diagnostics message (diagnostic_msgs/msg/DiagnosticArray), one status with
- * key/value pairs as rqt_robot_monitor and Foxglove's diagnostics panel show them.
+ * key/value pairs as rqt_robot_monitor and Foxglove's diagnostics panel show them. The message,
+ * the level and the `state` and `waiting_for` keys follow the node's one state
+ * (policyNodeStatus.ts, where the precedence and levels are explained).
  */
-import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from '../transport/index.js';
 import type { DiagnosticArrayMessage } from '../transport/index.js';
 import type { Publisher } from '../transport/index.js';
+import { policyNodeStatus } from './policyNodeStatus.js';
+import type { PolicyNodeStatusInput } from './policyNodeStatus.js';
 import type { PolicyNodeStats } from './policyNodeTypes.js';
 
 export interface DiagnosticsInput {
@@ -18,43 +21,31 @@ export interface DiagnosticsInput {
   readonly p99LatencyMs: number;
   readonly stats: PolicyNodeStats;
   readonly armed: boolean;
-  readonly estopLatched: boolean;
-  readonly watchdogTripped: boolean;
   readonly mode: string;
   readonly checkpointId: string;
+  /** What the node's state is computed from, less the loop rates (above). */
+  readonly state: Omit<PolicyNodeStatusInput, 'loopRateHz' | 'targetRateHz'>;
 }
 
-/** Level: ERROR on e-stop or non-finite values, WARN on watchdog / unarmed / slow loop, else OK. */
+/** The DiagnosticArray of one report; level and message from the node's state. */
 export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
-  let level = DIAGNOSTIC_OK;
-  let message = 'running';
-  const slow = d.targetRateHz > 0 && d.rateHz < 0.9 * d.targetRateHz;
-  if (d.estopLatched) {
-    level = DIAGNOSTIC_ERROR;
-    message = 'e-stop latched: zero torque until reset';
-  } else if (d.stats.safetyState === 'non_finite') {
-    level = DIAGNOSTIC_ERROR;
-    message = 'non-finite policy output: zero torque';
-  } else if (d.watchdogTripped) {
-    level = DIAGNOSTIC_WARN;
-    message = 'watchdog: joint states stale, zero torque';
-  } else if (!d.armed) {
-    level = DIAGNOSTIC_WARN;
-    message = 'not armed: publishing nothing';
-  } else if (slow) {
-    level = DIAGNOSTIC_WARN;
-    message = `control loop slow: ${d.rateHz.toFixed(1)} Hz of ${d.targetRateHz} Hz`;
-  }
+  const status = policyNodeStatus({
+    ...d.state,
+    loopRateHz: d.rateHz,
+    targetRateHz: d.targetRateHz,
+  });
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'nan');
   return {
     stampNs: d.stampNs,
     status: [
       {
-        level,
+        level: status.level,
         name: `${d.nodeName}: policy`,
-        message,
+        message: status.message,
         hardwareId: d.hardwareId,
         values: [
+          { key: 'state', value: status.state },
+          { key: 'waiting_for', value: status.waitingFor },
           { key: 'mode', value: d.mode },
           { key: 'checkpoint_id', value: d.checkpointId },
           { key: 'loop_rate_hz', value: f(d.rateHz) },
@@ -65,8 +56,8 @@ export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
           { key: 'missed_ticks', value: String(d.stats.missedTicks) },
           { key: 'safety_state', value: d.stats.safetyState },
           { key: 'armed', value: String(d.armed) },
-          { key: 'estop_latched', value: String(d.estopLatched) },
-          { key: 'watchdog_tripped', value: String(d.watchdogTripped) },
+          { key: 'estop_latched', value: String(d.state.estopLatched) },
+          { key: 'watchdog_tripped', value: String(status.watchdogTripped) },
           { key: 'watchdog_trips', value: String(d.stats.watchdogTrips) },
           { key: 'max_abs_torque', value: f(d.stats.maxAbsTorque) },
           { key: 'torque_limit_violations', value: String(d.stats.torqueLimitViolations) },

@@ -17,7 +17,10 @@ export const POLICY_TOPICS = Object.freeze({
   estopReset: '/torquepilot/estop_reset',
   /** std_srvs/srv/Trigger: clears a latched e-stop. */
   estopResetService: '/torquepilot/reset_estop',
-  /** geometry_msgs/msg/PointStamped: the reach target (world frame), latched. */
+  /**
+   * geometry_msgs/msg/PointStamped: the reach target (world frame); the default of the policy
+   * node's `target_topic` parameter. Taken VOLATILE and latched alike (two subscriptions).
+   */
   target: '/torquepilot/target',
   /** rosgraph_msgs/msg/Clock, from the sim robot under use_sim_time. */
   clock: '/clock',
@@ -123,11 +126,19 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
   {
     name: 'tick_source',
     type: 'string',
-    default: 'timer',
-    choices: ['timer', 'joint_states'],
+    default: 'auto',
+    choices: ['timer', 'joint_states', 'auto'],
     readOnly: false,
     description:
-      "'timer': tick at control_rate; 'joint_states': tick on each joint state (timer = watchdog).",
+      "'joint_states': tick on the first joint state of each control period (the timer only enforces the watchdog); 'timer': tick at control_rate; 'auto': joint_states in real mode, timer in sim mode. On activate.",
+  },
+  {
+    name: 'target_topic',
+    type: 'string',
+    default: POLICY_TOPICS.target,
+    readOnly: false,
+    description:
+      "geometry_msgs/PointStamped reach targets, VOLATILE (ros2 topic pub, RViz's /clicked_point) or latched. On configure.",
   },
   {
     name: 'publish_policy_output',
@@ -236,4 +247,18 @@ export function parameterDefaults(
   table: readonly ParameterSpec[],
 ): Readonly<Record<string, ParameterValue>> {
   return Object.freeze(Object.fromEntries(table.map((p) => [p.name, p.default])));
+}
+
+/**
+ * What `tick_source` means in `mode`: 'auto' ticks on joint states in real mode (the lowest
+ * latency: a command answers the state that caused it) and on the timer in sim mode, where the sim
+ * robot in lockstep steps on each command and its next state would otherwise come in the same
+ * period, and where use_sim_time runs the timer on /clock for deterministic runs.
+ */
+export function resolveTickSource(tickSource: string, mode: string): 'timer' | 'joint_states' {
+  if (tickSource === 'timer' || tickSource === 'joint_states') return tickSource;
+  if (tickSource !== 'auto') {
+    throw new Error(`tick_source '${tickSource}' is not one of timer, joint_states, auto`);
+  }
+  return mode === 'real' ? 'joint_states' : 'timer';
 }

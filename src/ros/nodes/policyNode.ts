@@ -1,15 +1,19 @@
 /**
  * The policy node: a managed (lifecycle) node that turns /joint_states into effort commands.
  *
- *   configure  load + validate checkpoint and robot description; create subscriptions/publishers
- *   activate   start the drift-free control timer at the description's (or control_rate) rate
+ *   configure  load + validate checkpoint and robot description; create subscriptions/publishers;
+ *              start /diagnostics (~1 Hz, also while inactive)
+ *   activate   start the drift-free control timer at the description's (or control_rate) rate;
+ *              tick on it, or on the first joint state of each period (tick_source)
  *   deactivate publish zero torque, stop the timer
  *   cleanup    release everything configure made
  *
  * Each tick (`tick()`) is one ControlStep (control/controlStep.ts: newest joint state, matched by
  * name → observation as in simulation → policy (mean or sample) → gear → safety layer), then
  * exactly one torque per commanded joint on the effort controller's command topic, PolicyOutput
- * every tick and /diagnostics at ~1 Hz. This node keeps lifecycle, parameters and I/O.
+ * every tick and /diagnostics at ~1 Hz, whose state comes from policyNodeStatus.ts. This node
+ * keeps lifecycle, parameters and I/O; peers with an incompatible QoS are warned about once each
+ * (qosWarnings.ts).
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
 import { Random } from '../../util/index.js';
@@ -31,7 +35,8 @@ import type {
 import type { DiagnosticsPublisher } from './diagnostics.js';
 import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
 import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
-import { POLICY_NODE_PARAMETERS } from './parameters.js';
+import { POLICY_NODE_PARAMETERS, resolveTickSource } from './parameters.js';
+import { QosWarnings } from './qosWarnings.js';
 
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
 const WARM_UP_TICKS = 300;
@@ -65,6 +70,9 @@ export class PolicyNode {
   #pacing: JointStateTickPacing | null = null;
   #publishOutput = true;
   #lastMatchError = '';
+  /** The target topic of this configuration (parameter target_topic). */
+  #targetTopic = '';
+  readonly #qosWarnings: QosWarnings;
   // Statistics.
   readonly latencyNs = new LatencyRing();
   #ticks = 0;
@@ -79,6 +87,7 @@ export class PolicyNode {
   constructor(node: TransportNode, options: PolicyNodeOptions) {
     this.node = node;
     this.#options = options;
+    this.#qosWarnings = new QosWarnings(node.logger, node.name);
     node.declareParameters(POLICY_NODE_PARAMETERS);
     node.onSetParameters((changes) => this.#onSetParameters(changes));
   }
@@ -176,16 +185,28 @@ export class PolicyNode {
     });
     // Before the subscriptions: a latched target is delivered as soon as they exist.
     this.#control = new ControlStep(deployment, this.#safety, new Random(0));
-    const io = openPolicyNodeIo(this.node, description, observation.needsTarget, {
-      onJointState: (m) => this.#onJointState(m),
-      onTarget: (m) => this.#onTarget(m),
-      onEstop: () => this.#estop(),
-      onEstopReset: () => this.#resetEstop(),
-    });
+    this.#targetTopic = this.#param('target_topic') as string;
+    const target = { needed: observation.needsTarget, topic: this.#targetTopic };
+    const io = openPolicyNodeIo(
+      this.node,
+      description,
+      target,
+      this.#qosWarnings.onIncompatibleQos,
+      {
+        onJointState: (m) => this.#onJointState(m),
+        onTarget: (m) => this.#onTarget(m),
+        onEstop: () => this.#estop(),
+        onEstopReset: () => this.#resetEstop(),
+      },
+    );
     this.#commandOut = io.commandOut;
     this.#outputPub = io.policyOutput;
     this.#diagnostics = io.diagnostics;
     this.#configured.push(...io.inputs);
+    this.#lastMatchError = '';
+    this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
+      this.#publishDiagnostics(),
+    );
     this.node.logger.info(
       `${this.node.name}: configured checkpoint ${policy.checkpointId} (task ${description.task}, ${n} joints) from ${checkpoint}; description ${description.source}`,
     );
@@ -217,16 +238,16 @@ export class PolicyNode {
     // Run the forward pass a few hundred times, so the first ticks run JIT-compiled.
     control.warmUp(WARM_UP_TICKS, new Random(0));
     this.#options.beforeControlLoop?.();
-    this.#pacing =
-      this.#param('tick_source') === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
+    const tickSource = resolveTickSource(
+      this.#param('tick_source') as string,
+      this.#param('mode') as string,
+    );
+    this.#pacing = tickSource === 'joint_states' ? new JointStateTickPacing(periodNs) : null;
     this.#controlTimer = this.node.createTimer(periodNs, () => this.#onTimer());
     this.#diagnostics?.restart(this.node.steadyNs());
-    this.#diagTimer = this.node.createTimer(DIAGNOSTICS_PERIOD_NS, () =>
-      this.#publishDiagnostics(),
-    );
     this.#active = true;
     this.node.logger.info(
-      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${this.#param('tick_source')})`,
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${tickSource})`,
     );
   }
 
@@ -246,6 +267,8 @@ export class PolicyNode {
   }
 
   #cleanup(): void {
+    this.#diagTimer?.dispose();
+    this.#diagTimer = null;
     this.#closeRecorder();
     for (const d of this.#configured) d.dispose();
     this.#configured = [];
@@ -270,9 +293,7 @@ export class PolicyNode {
       this.#controlTimer.dispose();
     }
     this.#pacing = null;
-    this.#diagTimer?.dispose();
     this.#controlTimer = null;
-    this.#diagTimer = null;
   }
 
   #closeRecorder(): void {
@@ -392,10 +413,21 @@ export class PolicyNode {
       p99LatencyMs: this.latencyNs.percentile(99, recent) / 1e6,
       stats: this.stats(),
       armed: safety.armed,
-      estopLatched: safety.estopLatched,
-      watchdogTripped: safety.watchdogTripped,
       mode: this.#param('mode') as string,
       checkpointId: deployment.policy.checkpointId,
+      state: {
+        active: this.#active,
+        estopLatched: safety.estopLatched,
+        jointStateError: this.#lastMatchError,
+        nonFinite: this.#lastSafetyState === 'non_finite',
+        jointStateAgeNs: this.#control?.stateAgeNs(this.node.steadyNs()) ?? null,
+        watchdogPeriodNs: safety.watchdogPeriodNs,
+        targetMissing: deployment.observation.needsTarget && this.#control?.target === null,
+        unarmed: !safety.armed,
+        rampFraction: safety.rampFraction,
+        jointStatesTopic: deployment.description.jointStatesTopic,
+        targetTopic: this.#targetTopic,
+      },
     });
   }
 

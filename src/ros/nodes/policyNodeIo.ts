@@ -13,7 +13,13 @@ import type {
 import { POLICY_TOPICS } from './parameters.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 import type { SafetyState } from '../control/index.js';
-import type { Disposable, Publisher, TransportNode } from '../transport/index.js';
+import type {
+  Disposable,
+  EndpointOptions,
+  IncompatibleQosEvent,
+  Publisher,
+  TransportNode,
+} from '../transport/index.js';
 
 /** Created on configure, disposed (inputs) on cleanup. */
 export interface PolicyNodeIo {
@@ -27,12 +33,18 @@ export interface PolicyNodeIo {
 /**
  * Publishers, subscriptions and the reset service of a configured node. QoS: commands with the
  * system-default reliable profile ros2_control's controllers use; /joint_states 'sensor' (matches
- * RELIABLE joint_state_broadcaster and BEST_EFFORT drivers alike); the target latched.
+ * RELIABLE joint_state_broadcaster and BEST_EFFORT drivers alike); the target twice, VOLATILE
+ * ('latest': `ros2 topic pub`, RViz, Foxglove) and TRANSIENT_LOCAL ('latched': a target latched
+ * before the node started), into one callback that drops the exact duplicate a latched publisher's
+ * live sample makes. Every endpoint but the TRANSIENT_LOCAL twin reports incompatible peers to
+ * `onIncompatibleQos` (the twin would report every VOLATILE target publisher, which its VOLATILE
+ * sibling serves).
  */
 export function openPolicyNodeIo(
   node: TransportNode,
   description: DeploymentDescription,
-  needsTarget: boolean,
+  target: { readonly needed: boolean; readonly topic: string },
+  onIncompatibleQos: (event: IncompatibleQosEvent) => void,
   on: {
     readonly onJointState: (m: JointStateMessage) => void;
     readonly onTarget: (m: PointStampedMessage) => void;
@@ -41,11 +53,13 @@ export function openPolicyNodeIo(
     readonly onEstopReset: () => boolean;
   },
 ): PolicyNodeIo {
+  const watched: EndpointOptions = { onIncompatibleQos };
   const commandOut = new CommandOutput(
     node.createPublisher(
       'std_msgs/msg/Float64MultiArray',
       description.commandTopic,
       'system_default',
+      watched,
     ),
     description.torqueLimits,
   );
@@ -53,12 +67,14 @@ export function openPolicyNodeIo(
     'torquepilot_msgs/msg/PolicyOutput',
     POLICY_TOPICS.policyOutput,
     'reliable',
+    watched,
   );
   const diagnostics = new DiagnosticsPublisher(
     node.createPublisher(
       'diagnostic_msgs/msg/DiagnosticArray',
       POLICY_TOPICS.diagnostics,
       'reliable',
+      watched,
     ),
     node.steadyNs(),
   );
@@ -68,29 +84,65 @@ export function openPolicyNodeIo(
       description.jointStatesTopic,
       'sensor',
       on.onJointState,
+      watched,
     ),
-    node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estop, 'reliable', (m) => {
-      if (m.data) on.onEstop();
-    }),
-    node.createSubscription('std_msgs/msg/Bool', POLICY_TOPICS.estopReset, 'reliable', (m) => {
-      if (m.data) on.onEstopReset();
-    }),
+    node.createSubscription(
+      'std_msgs/msg/Bool',
+      POLICY_TOPICS.estop,
+      'reliable',
+      (m) => {
+        if (m.data) on.onEstop();
+      },
+      watched,
+    ),
+    node.createSubscription(
+      'std_msgs/msg/Bool',
+      POLICY_TOPICS.estopReset,
+      'reliable',
+      (m) => {
+        if (m.data) on.onEstopReset();
+      },
+      watched,
+    ),
     node.createTriggerService(POLICY_TOPICS.estopResetService, () => {
       const was = on.onEstopReset();
       return { success: true, message: was ? 'e-stop cleared' : 'e-stop was not latched' };
     }),
   ];
-  if (needsTarget) {
+  if (target.needed) {
+    const onTarget = dropDuplicateTargets(on.onTarget);
+    const type = 'geometry_msgs/msg/PointStamped';
     inputs.push(
-      node.createSubscription(
-        'geometry_msgs/msg/PointStamped',
-        POLICY_TOPICS.target,
-        'latched',
-        on.onTarget,
-      ),
+      node.createSubscription(type, target.topic, 'latest', onTarget, watched),
+      node.createSubscription(type, target.topic, 'latched', onTarget),
     );
   }
   return { commandOut, policyOutput, diagnostics, inputs };
+}
+
+/**
+ * Passes each target once: a latched publisher's live sample reaches both target subscriptions,
+ * and the second copy (same stamp, frame and point) is dropped. A new sample with the same point
+ * and a new stamp passes (setting the same target again is harmless).
+ */
+export function dropDuplicateTargets(
+  onTarget: (m: PointStampedMessage) => void,
+): (m: PointStampedMessage) => void {
+  let last: PointStampedMessage | null = null;
+  return (m) => {
+    if (
+      last !== null &&
+      last.stampNs === m.stampNs &&
+      last.frameId === m.frameId &&
+      last.x === m.x &&
+      last.y === m.y &&
+      last.z === m.z
+    ) {
+      return;
+    }
+    last = m;
+    onTarget(m);
+  };
 }
 
 /** The PolicyOutput of one tick. Copies the arrays: the node reuses them on the next tick. */

@@ -7,5 +7,5 @@ export { DeadlineSchedule } from './deadlineSchedule.js';
 export type { Disposable, Timer } from './deadlineSchedule.js';
 export { BusyPollLoop, busyPollLoop } from './busyPoll.js';
 export { PreciseTimer } from './preciseTimer.js';
-export { BURST, JointStateTickPacing } from './tickPacing.js';
+export { JointStateTickPacing } from './tickPacing.js';
 export { LatencyRing, percentile } from './latencyStats.js';

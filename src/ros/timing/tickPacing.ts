@@ -1,59 +1,55 @@
 /**
- * When the policy node ticks with `tick_source: joint_states`: on each joint state's arrival, as a
- * ros2_control controller runs right after the hardware read, so the command answers the state
- * that caused it (round trip = two topic hops + one tick, not up to one period of waiting for a
- * timer).
+ * When the policy node ticks with `tick_source: joint_states` (the default in real mode): on the
+ * first fresh joint state of each control period, as a ros2_control controller runs right after
+ * the hardware read, so the command answers the state that caused it (round trip = two topic hops
+ * + one tick, not up to one period of waiting for a timer).
  *
- * - Rate cap: a token bucket filled at the control rate, holding at most `BURST` ticks. States at
- *   the control rate always tick, even when delivery jitter bunches two of them; a
- *   joint_state_broadcaster faster than the control rate is thinned to the control rate.
+ * - Periods: a grid of control periods (a DeadlineSchedule), laid when the first fresh state
+ *   arrives, with that state a quarter period after a boundary. A robot at the control rate then
+ *   sends each state mid-period, where delivery jitter (up to −¼ and +¾ of a period) does not move
+ *   it across a boundary; at twice the rate its states sit at ¼ and ¾ of each period. The first
+ *   state in a period ticks; the later ones in the same period do not (a joint_state_broadcaster
+ *   faster than the policy is thinned to the policy's rate, never more than one tick per period).
  * - The control timer keeps running as the watchdog's clock: it ticks only once the latest state
  *   is older than the watchdog period (and no tick ran for half a period), so zero torque follows
- *   within one period of the watchdog expiring, exactly as with `tick_source: timer`.
- * - Missed ticks, as for the timer (a deadline passed a full period late): while states are fresh,
- *   a gap of g control periods between two state-driven ticks counts floor(g) − 1. A state that
- *   arrives late by less than a period (and the next one then early) misses nothing.
+ *   within one period of the watchdog expiring, exactly as with `tick_source: timer`. The grid is
+ *   then dropped; the next fresh state lays a new one.
+ * - Missed periods, as for the timer (DeadlineSchedule: a deadline passed a full period late):
+ *   while states are fresh, each period of the grid that ended without a tick counts one.
  */
-
-/** Ticks the rate cap lets through back to back (token bucket capacity). */
-export const BURST = 2;
+import { DeadlineSchedule } from './deadlineSchedule.js';
 
 export class JointStateTickPacing {
   readonly periodNs: bigint;
-  readonly #period: number;
-  #tokens = BURST;
-  #lastRefillNs: bigint | null = null;
+  /** Starts of the periods; `deadlineNs` is the start of the next one. Null: no fresh state yet. */
+  #grid: DeadlineSchedule | null = null;
+  /** Missed periods of earlier grids (before a watchdog gap). */
+  #missedBefore = 0;
   #lastTickNs: bigint | null = null;
-  /** The last state-driven tick; null before the first and after a watchdog tick. */
-  #lastStateTickNs: bigint | null = null;
-  #missed = 0;
 
   constructor(periodNs: bigint) {
     if (periodNs <= 0n)
       throw new Error(`JointStateTickPacing: period must be > 0, got ${periodNs}`);
     this.periodNs = periodNs;
-    this.#period = Number(periodNs);
   }
 
   /** Control periods without a command while joint states were fresh. */
   get missedTicks(): number {
-    return this.#missed;
+    return this.#missedBefore + (this.#grid?.missedTicks ?? 0);
   }
 
-  /** A joint state arrived at `nowNs`: tick now? (Records the tick when it says yes.) */
+  /** A fresh joint state arrived at `nowNs`: tick now? (Records the tick when it says yes.) */
   onJointState(nowNs: bigint): boolean {
-    if (this.#lastRefillNs !== null) {
-      const refill = Number(nowNs - this.#lastRefillNs) / this.#period;
-      this.#tokens = Math.min(BURST, this.#tokens + refill);
+    const grid = this.#grid;
+    if (grid === null) {
+      // This period: [now − T/4, now + 3T/4); DeadlineSchedule's first deadline is start + T.
+      this.#grid = new DeadlineSchedule(this.periodNs, nowNs - this.periodNs / 4n);
+    } else {
+      // Still the period that ticked: wait for the next one.
+      if (!grid.due(nowNs)) return false;
+      // Consume this period's start; periods that ended without a state count as missed.
+      grid.advance(nowNs);
     }
-    this.#lastRefillNs = nowNs;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    if (this.#lastStateTickNs !== null) {
-      const periods = Math.floor(Number(nowNs - this.#lastStateTickNs) / this.#period);
-      if (periods >= 2) this.#missed += periods - 1;
-    }
-    this.#lastStateTickNs = nowNs;
     this.#lastTickNs = nowNs;
     return true;
   }
@@ -68,9 +64,12 @@ export class JointStateTickPacing {
     const last = this.#lastTickNs;
     if (last !== null && nowNs - last < this.periodNs / 2n) return false;
     this.#lastTickNs = nowNs;
-    // States stopped: the watchdog's zero ticks are not missed ticks; counting restarts with the
-    // next state.
-    this.#lastStateTickNs = null;
+    // States stopped: the watchdog's zero ticks are not missed periods; the next fresh state lays
+    // a new grid.
+    if (this.#grid !== null) {
+      this.#missedBefore += this.#grid.missedTicks;
+      this.#grid = null;
+    }
     return true;
   }
 }

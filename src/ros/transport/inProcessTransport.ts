@@ -9,29 +9,32 @@
  *   order and messages are delivered synchronously after the publishing callback returns, so tests
  *   are deterministic and take no wall time.
  *
- * QoS is checked as DDS would: a RELIABLE subscription does not match a BEST_EFFORT publisher, and
- * a TRANSIENT_LOCAL ('latched') subscription needs a TRANSIENT_LOCAL publisher; a latched
- * publisher's last message reaches late subscribers.
+ * QoS is checked as DDS would (qos.ts): a RELIABLE subscription does not match a BEST_EFFORT
+ * publisher, and a TRANSIENT_LOCAL ('latched') subscription needs a TRANSIENT_LOCAL publisher; a
+ * latched publisher's last message reaches late TRANSIENT_LOCAL subscriptions (a VOLATILE one gets
+ * no history). When a publisher and a subscription on one topic cannot match, both sides'
+ * incompatible-QoS callbacks fire (once per pair), naming the other side's node, as rmw's events do.
  */
 import { LifecycleStateMachine } from './lifecycle.js';
 import type { LifecycleCallbacks } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
 import type {
   CreateNodeOptions,
+  EndpointOptions,
+  IncompatibleQosEvent,
   LifecycleHandle,
   NodeLogger,
-  ParameterSpec,
-  ParameterValue,
   Publisher,
   QosProfileName,
-  SetParametersResult,
   Transport,
   TransportNode,
 } from './transport.js';
-import { ParameterStore } from './parameterStore.js';
-import type { ParameterChange } from './parameterStore.js';
+import { InProcessNode } from './inProcessNode.js';
+import { qosIncompatibility } from './qos.js';
 import { busyPollLoop, DeadlineSchedule, PreciseTimer } from '../timing/index.js';
 import type { Disposable, Timer } from '../timing/index.js';
+
+export { qosCompatible } from './qos.js';
 
 export interface InProcessTransportOptions {
   /** 'steady' (real time) or 'manual' (virtual time driven by advanceBy). */
@@ -59,17 +62,31 @@ export const SILENT_LOGGER: NodeLogger = Object.freeze({
   error: () => {},
 });
 
-interface Subscriber {
-  readonly type: MessageTypeName;
+/** One publisher or subscription, as the topic's QoS matching sees it. */
+interface Endpoint {
   readonly qos: QosProfileName;
-  readonly callback: (message: unknown) => void;
+  /** The owning node's name ('' for a publisher made outside any node). */
+  readonly nodeName: string;
+  readonly onIncompatibleQos: ((event: IncompatibleQosEvent) => void) | undefined;
   active: boolean;
+}
+
+interface Subscriber extends Endpoint {
+  readonly type: MessageTypeName;
+  readonly callback: (message: unknown) => void;
 }
 
 interface Topic {
   type: MessageTypeName;
   subscribers: Subscriber[];
+  publishers: Endpoint[];
   latched?: unknown;
+}
+
+/** Options of an endpoint made through a node. */
+export interface InProcessEndpointOptions extends EndpointOptions {
+  /** The owning node's name, reported to incompatible peers. */
+  readonly nodeName?: string;
 }
 
 interface TimerEntry {
@@ -77,14 +94,6 @@ interface TimerEntry {
   readonly callback: () => void;
   active: boolean;
   handle?: NodeJS.Timeout;
-}
-
-/** Whether a subscription with `sub` QoS receives from a publisher with `pub` QoS (DDS RxO). */
-export function qosCompatible(pub: QosProfileName, sub: QosProfileName): boolean {
-  if (sub === 'sensor') return true;
-  if (pub === 'sensor') return false;
-  if (sub === 'latched') return pub === 'latched';
-  return true;
 }
 
 export class InProcessTransport implements Transport {
@@ -99,6 +108,8 @@ export class InProcessTransport implements Transport {
   readonly #timers: TimerEntry[] = [];
   readonly #fastTimers: Timer[] = [];
   readonly #queue: (() => void)[] = [];
+  /** publish()'s own publishers, one per topic and QoS (a peer outside any node). */
+  readonly #outsidePublishers = new Map<string, Publisher<MessageTypeName>>();
   #draining = false;
   #drainScheduled = false;
   #virtualNowNs = 0n;
@@ -164,7 +175,13 @@ export class InProcessTransport implements Transport {
     message: MessageTypes[T],
     qos: QosProfileName = 'reliable',
   ): void {
-    this.publisherFor(type, topic, qos).publish(message);
+    const key = `${topic}|${qos}`;
+    let pub = this.#outsidePublishers.get(key) as Publisher<T> | undefined;
+    if (pub === undefined) {
+      pub = this.publisherFor(type, topic, qos);
+      this.#outsidePublishers.set(key, pub as Publisher<MessageTypeName>);
+    }
+    pub.publish(message);
   }
 
   // ---- manual clock -------------------------------------------------------------------------
@@ -193,20 +210,41 @@ export class InProcessTransport implements Transport {
 
   // ---- used by nodes --------------------------------------------------------------------------
 
+  /**
+   * A publisher on `topic`. Through a node, `options.nodeName` names it to incompatible peers;
+   * `registration.dispose()` (the node's destroy) takes it out of the topic's QoS matching.
+   */
   publisherFor<T extends MessageTypeName>(
     type: T,
     topic: string,
     qos: QosProfileName,
-  ): Publisher<T> {
+    options: InProcessEndpointOptions = {},
+  ): Publisher<T> & { readonly registration: Disposable } {
     const entry = this.#topic(type, topic);
+    const endpoint: Endpoint = {
+      qos,
+      nodeName: options.nodeName ?? '',
+      onIncompatibleQos: options.onIncompatibleQos,
+      active: true,
+    };
+    entry.publishers.push(endpoint);
+    for (const sub of entry.subscribers) this.#matchQos(topic, endpoint, sub);
     return {
       topic,
       publish: (message: MessageTypes[T]) => {
         if (this.#shutdown) return;
         if (qos === 'latched') entry.latched = message;
         for (const sub of entry.subscribers) {
-          if (sub.active && qosCompatible(qos, sub.qos)) this.#enqueue(() => sub.callback(message));
+          if (sub.active && qosIncompatibility(qos, sub.qos) === null) {
+            this.#enqueue(() => sub.callback(message));
+          }
         }
+      },
+      registration: {
+        dispose: () => {
+          endpoint.active = false;
+          entry.publishers = entry.publishers.filter((p) => p !== endpoint);
+        },
       },
     };
   }
@@ -216,17 +254,24 @@ export class InProcessTransport implements Transport {
     topic: string,
     qos: QosProfileName,
     callback: (message: MessageTypes[T]) => void,
+    options: InProcessEndpointOptions = {},
   ): Disposable {
     const entry = this.#topic(type, topic);
     const sub: Subscriber = {
       type,
       qos,
+      nodeName: options.nodeName ?? '',
+      onIncompatibleQos: options.onIncompatibleQos,
       callback: callback as (message: unknown) => void,
       active: true,
     };
     entry.subscribers.push(sub);
+    for (const pub of entry.publishers) this.#matchQos(topic, pub, sub);
+    // History goes only to a TRANSIENT_LOCAL reader (DDS: a VOLATILE reader gets new samples only).
     const latched = entry.latched;
-    if (latched !== undefined) this.#enqueue(() => sub.active && sub.callback(latched));
+    if (latched !== undefined && qos === 'latched') {
+      this.#enqueue(() => sub.active && sub.callback(latched));
+    }
     return {
       dispose: () => {
         sub.active = false;
@@ -283,10 +328,29 @@ export class InProcessTransport implements Transport {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /** A publisher and a subscription met on `topic`: tell both sides if they cannot match. */
+  #matchQos(topic: string, pub: Endpoint, sub: Endpoint): void {
+    const policy = qosIncompatibility(pub.qos, sub.qos);
+    if (policy === null) return;
+    const tell = (own: Endpoint, peer: Endpoint, endpoint: 'publisher' | 'subscription') => {
+      const callback = own.onIncompatibleQos;
+      if (callback === undefined) return;
+      const event: IncompatibleQosEvent = {
+        topic,
+        endpoint,
+        peerNodes: peer.nodeName === '' ? [] : [peer.nodeName],
+        policy,
+      };
+      this.#enqueue(() => own.active && callback(event));
+    };
+    tell(sub, pub, 'subscription');
+    tell(pub, sub, 'publisher');
+  }
+
   #topic(type: MessageTypeName, topic: string): Topic {
     let entry = this.#topics.get(topic);
     if (entry === undefined) {
-      entry = { type, subscribers: [] };
+      entry = { type, subscribers: [], publishers: [] };
       this.#topics.set(topic, entry);
     } else if (entry.type !== type) {
       throw new Error(
@@ -370,88 +434,6 @@ export class InProcessTransport implements Transport {
         this.#drain();
       });
     }
-  }
-}
-
-class InProcessNode implements TransportNode {
-  readonly name: string;
-  readonly logger: NodeLogger;
-  readonly #transport: InProcessTransport;
-  readonly #parameters: ParameterStore;
-  readonly #disposables: Disposable[] = [];
-  #simTimeNs: bigint | null = null;
-
-  constructor(
-    transport: InProcessTransport,
-    name: string,
-    options: CreateNodeOptions,
-    logger: NodeLogger,
-  ) {
-    this.#transport = transport;
-    this.name = name;
-    this.logger = logger;
-    this.#parameters = new ParameterStore(name, options.parameterOverrides ?? {});
-    if (options.useSimTime === true) {
-      this.#simTimeNs = 0n;
-      this.#disposables.push(
-        transport.subscribe('rosgraph_msgs/msg/Clock', '/clock', 'sensor', (m) => {
-          this.#simTimeNs = m.stampNs;
-        }),
-      );
-    }
-  }
-
-  now(): bigint {
-    return this.#simTimeNs ?? this.#transport.nowNs();
-  }
-  steadyNs(): bigint {
-    return this.#transport.nowNs();
-  }
-  createPublisher<T extends MessageTypeName>(
-    type: T,
-    topic: string,
-    qos: QosProfileName,
-  ): Publisher<T> {
-    return this.#transport.publisherFor(type, topic, qos);
-  }
-  createSubscription<T extends MessageTypeName>(
-    type: T,
-    topic: string,
-    qos: QosProfileName,
-    callback: (message: MessageTypes[T]) => void,
-  ): Disposable {
-    const d = this.#transport.subscribe(type, topic, qos, callback);
-    this.#disposables.push(d);
-    return d;
-  }
-  createTimer(periodNs: bigint, callback: () => void): Timer {
-    const t = this.#transport.addTimer(periodNs, callback);
-    this.#disposables.push(t);
-    return t;
-  }
-  createTriggerService(
-    name: string,
-    callback: () => { success: boolean; message: string },
-  ): Disposable {
-    const d = this.#transport.addService(name, callback);
-    this.#disposables.push(d);
-    return d;
-  }
-  declareParameters(specs: readonly ParameterSpec[]): void {
-    for (const spec of specs) this.#parameters.declare(spec);
-  }
-  getParameter(name: string): ParameterValue {
-    return this.#parameters.get(name);
-  }
-  onSetParameters(callback: (changes: readonly ParameterChange[]) => SetParametersResult): void {
-    this.#parameters.onSet(callback);
-  }
-  setParameters(changes: readonly ParameterChange[]): SetParametersResult {
-    return this.#parameters.set(changes);
-  }
-  destroy(): void {
-    for (const d of this.#disposables) d.dispose();
-    this.#disposables.length = 0;
   }
 }
 

@@ -6,12 +6,15 @@
 export type {
   CreateNodeOptions,
   Disposable,
+  EndpointOptions,
+  IncompatibleQosEvent,
   LifecycleHandle,
   NodeLogger,
   ParameterSpec,
   ParameterType,
   ParameterValue,
   Publisher,
+  QosPolicyName,
   QosProfileName,
   SetParametersResult,
   Timer,
@@ -61,7 +64,8 @@ export type {
 } from './lifecycle.js';
 export { ParameterStore, validateParameterValue } from './parameterStore.js';
 export type { ParameterChange, SetParametersCallback } from './parameterStore.js';
-export { InProcessTransport, qosCompatible, SILENT_LOGGER } from './inProcessTransport.js';
+export { InProcessTransport, SILENT_LOGGER } from './inProcessTransport.js';
+export { qosCompatible, qosIncompatibility } from './qos.js';
 export type { InProcessTransportOptions } from './inProcessTransport.js';
 export { loadRclnodejsTransport, RclnodejsTransport } from './rclnodejs/rclnodejsTransport.js';
 export { rosConverters } from './rclnodejs/rosMessages.js';

@@ -21,9 +21,50 @@ export type { Disposable, Timer } from '../timing/index.js';
  * - 'reliable': RELIABLE, VOLATILE, keep last 10.
  * - 'system_default': the RMW's system-default profile (RELIABLE, VOLATILE), which ros2_control's
  *   controllers subscribe their command topics with (rclcpp::SystemDefaultsQoS).
+ * - 'latest': RELIABLE, VOLATILE, keep last 1: only the newest sample matters (a reach target from
+ *   `ros2 topic pub`, RViz or Foxglove, which all publish VOLATILE).
  * - 'latched': RELIABLE, TRANSIENT_LOCAL, keep last 1 (targets and e-stops a late joiner must see).
+ *   DDS never matches a VOLATILE writer to a TRANSIENT_LOCAL reader: to take both, subscribe twice.
  */
-export type QosProfileName = 'sensor' | 'reliable' | 'system_default' | 'latched';
+export type QosProfileName = 'sensor' | 'reliable' | 'system_default' | 'latched' | 'latest';
+
+/**
+ * A QoS policy as rclcpp names it in its incompatible-QoS warnings ("Last incompatible policy:
+ * RELIABILITY"); the rmw_qos_policy_kind_t values torquepilot can meet.
+ */
+export type QosPolicyName =
+  | 'DURABILITY'
+  | 'DEADLINE'
+  | 'LIVELINESS'
+  | 'RELIABILITY'
+  | 'HISTORY'
+  | 'LIFESPAN'
+  | 'DEPTH'
+  | 'LIVELINESS_LEASE_DURATION'
+  | 'AVOID_ROS_NAMESPACE_CONVENTIONS'
+  | 'INVALID';
+
+/**
+ * A peer endpoint on one of our topics whose QoS cannot match ours (DDS request/offer): on our
+ * subscription, a publisher offering too little (BEST_EFFORT to our RELIABLE, VOLATILE to our
+ * TRANSIENT_LOCAL); on our publisher, a subscription requesting too much. No message ever flows
+ * between the two, and DDS says so only through this event.
+ */
+export interface IncompatibleQosEvent {
+  readonly topic: string;
+  /** Our endpoint's kind; the peer is of the other kind. */
+  readonly endpoint: 'publisher' | 'subscription';
+  /** Fully qualified names of the peer nodes ('/ns/name'); empty when the graph did not say. */
+  readonly peerNodes: readonly string[];
+  /** The last incompatible policy (rclcpp's "Last incompatible policy"). */
+  readonly policy: QosPolicyName;
+}
+
+/** Options of a publisher or subscription. */
+export interface EndpointOptions {
+  /** Called when a peer with an incompatible QoS appears (see IncompatibleQosEvent). */
+  readonly onIncompatibleQos?: (event: IncompatibleQosEvent) => void;
+}
 
 export type ParameterType = 'bool' | 'integer' | 'double' | 'string';
 export type ParameterValue = boolean | number | string;
@@ -71,12 +112,14 @@ export interface TransportNode {
     type: T,
     topic: string,
     qos: QosProfileName,
+    options?: EndpointOptions,
   ): Publisher<T>;
   createSubscription<T extends MessageTypeName>(
     type: T,
     topic: string,
     qos: QosProfileName,
     callback: (message: MessageTypes[T]) => void,
+    options?: EndpointOptions,
   ): Disposable;
   /**
    * A drift-free periodic timer (deadlines k·period from its start) on the node's clock ('node',

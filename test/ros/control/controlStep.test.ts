@@ -98,7 +98,9 @@ describe('ControlStep', () => {
     assert.equal(r.ready, false);
     assert.equal(r.stateAgeNs, null);
     assert.ok(Number.isNaN(r.logProb));
-    assert.equal(r.verdict.state, 'watchdog');
+    // Nothing went stale: the node waits for its first usable state (issue 20: not 'watchdog').
+    assert.equal(r.verdict.state, 'waiting');
+    assert.equal(step.safety.watchdogTripped, false);
     close(command, [0, 0, 0], 'command');
     assert.equal(policy.calls, 0, 'the policy must not run without a state');
   });
@@ -175,10 +177,15 @@ describe('ControlStep', () => {
     step.receive(state(JOINTS), 0n);
     const r = step.step(1n * MS, command);
     assert.equal(r.ready, false);
+    assert.equal(r.verdict.state, 'waiting', 'fresh states, no target: waiting, not watchdog');
     close(command, [0, 0, 0], 'command without target');
     assert.equal(policy.calls, 0);
+    // Still no target, and the state went stale: that is the watchdog.
+    assert.equal(step.step(WATCHDOG + 1n, command).verdict.state, 'watchdog');
+    assert.equal(step.safety.watchdogTripped, true);
+    step.receive(state(JOINTS), WATCHDOG + 2n);
     step.setTarget(0.5, 0, 0.25);
-    step.step(2n * MS, command);
+    step.step(WATCHDOG + 3n, command);
     close(step.observation, [1, 2, 3, 0.1, 0.2, 0.3, 0.5, 0, 0.25], 'observation with target');
   });
 

@@ -61,8 +61,11 @@ describe('SafetyLayer', () => {
 
   test('watchdog: stale or missing states give zero torque; trips counted once per episode', () => {
     const s = new SafetyLayer(base);
-    // No state yet: zero torque, not counted as a trip (waiting is not a fault).
-    assert.equal(run(s, [5, 1], null).verdict.state, 'watchdog');
+    // No state yet: zero torque, 'waiting', not a trip (nothing went stale; issue 20).
+    const waiting = run(s, [5, 1], null);
+    assert.equal(waiting.verdict.state, 'waiting');
+    assert.deepEqual(waiting.out, [0, 0]);
+    assert.equal(s.watchdogTripped, false);
     assert.equal(s.watchdogTrips, 0);
     assert.deepEqual(run(s, [5, 1], 50n * MS).out, [5, 1]); // exactly the period: still fresh
     const stale = run(s, [5, 1], 50n * MS + 1n);
@@ -111,8 +114,16 @@ describe('SafetyLayer', () => {
     );
     s.resetEstop();
     s.setArmed(true);
+    assert.equal(s.rampFraction, 0);
     // scale_k = 0.8 · min(1, k/4) for k = 0, 1, 2, 3, 4, 5 → 0, 0.2, 0.4, 0.6, 0.8, 0.8
-    const outs = [0, 1, 2, 3, 4, 5].map(() => run(s, [10, 2]));
+    const fractions: number[] = [];
+    const outs = [0, 1, 2, 3, 4, 5].map(() => {
+      const o = run(s, [10, 2]);
+      fractions.push(s.rampFraction);
+      return o;
+    });
+    // The ramp advances once per tick that acts: k/4 after tick k, capped at 1.
+    assert.deepEqual(fractions, [0.25, 0.5, 0.75, 1, 1, 1]);
     const expected = [0, 2, 4, 6, 8, 8];
     outs.forEach((o, k) => assert.ok(Math.abs((o.out[0] ?? NaN) - (expected[k] ?? 0)) < 1e-12));
     assert.deepEqual(

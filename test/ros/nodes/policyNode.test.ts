@@ -7,7 +7,6 @@ import type {
 } from '../../../src/ros/transport/messages.js';
 import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
-import { BURST } from '../../../src/ros/timing/tickPacing.js';
 import type { ParameterValue } from '../../../src/ros/transport/transport.js';
 import {
   JOINTS,
@@ -362,18 +361,20 @@ describe('PolicyNode: the tick', () => {
     assert.deepEqual(s.commands.at(-1)?.data, [0, 0, 0]);
   });
 
-  test("tick_source 'joint_states' is capped at the control rate and counts missing periods", () => {
+  test("tick_source 'joint_states' ticks on the first state of each period and counts missing periods", () => {
     const s = setup({ tick_source: 'joint_states', max_torque_step: 2 });
     activate(s);
-    // A broadcaster at 3× the control rate, for 10 periods: thinned to the rate (+ the burst).
+    // A broadcaster at 3× the control rate, for 10 periods: one tick per period, each on the
+    // period's first state (states k = 0, 3, 6, ...), at once.
+    const answered: bigint[] = [];
     for (let k = 0; k < 30; k++) {
       s.transport.advanceBy(PERIOD / 3n);
+      const before = s.commands.length;
       s.publishState();
+      if (s.commands.length > before) answered.push(BigInt(k));
     }
-    assert.ok(
-      s.commands.length >= 10 && s.commands.length <= 10 + BURST,
-      `${s.commands.length} ticks in 10 periods`,
-    );
+    assert.deepEqual(answered, [0n, 3n, 6n, 9n, 12n, 15n, 18n, 21n, 24n, 27n]);
+    assert.equal(s.node().stats().missedTicks, 0);
     // At the rate, with one state delayed by 0.7 period (the next one then comes 0.3 period
     // later): every state is answered, and no period went without a command.
     const s2 = setup({ tick_source: 'joint_states', max_torque_step: 2 });
