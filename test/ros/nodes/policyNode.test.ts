@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
 import type {
   DiagnosticArrayMessage,
   PolicyOutputMessage,
 } from '../../../src/ros/transport/messages.js';
 import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
-import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
 import type { ParameterValue } from '../../../src/ros/transport/transport.js';
 import {
   JOINTS,
@@ -16,66 +14,7 @@ import {
   fakeWorld,
   stateObservation,
 } from '../fakes.js';
-import type { FakeWorld } from '../fakes.js';
-
-const MS = 1_000_000n;
-const PERIOD = 10n * MS; // fake description: 100 Hz
-
-function setup(overrides: Record<string, ParameterValue> = {}, world: FakeWorld = fakeWorld()) {
-  const logs: string[] = [];
-  const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
-  const transport = new InProcessTransport({
-    clock: 'manual',
-    logger: { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') },
-  });
-  let policyNode: PolicyNode | undefined;
-  const handle = transport.createLifecycleNode(
-    'torquepilot_policy',
-    (node) => {
-      policyNode = new PolicyNode(node, { loader: world.loader });
-      return policyNode.callbacks();
-    },
-    { parameterOverrides: { checkpoint: '/ckpt', ...overrides } },
-  );
-  const commands: { t: bigint; data: number[] }[] = [];
-  transport.subscribe(
-    'std_msgs/msg/Float64MultiArray',
-    '/effort_controller/commands',
-    'reliable',
-    (m) => commands.push({ t: transport.nowNs(), data: Array.from(m.data) }),
-  );
-  /** Publish a joint state in the given order; q_j = value(name), q̇_j = 0.1 q_j. */
-  const publishState = (
-    order: readonly string[] = JOINTS,
-    value: (name: string) => number = (n) => JOINTS.indexOf(n as never) + 1,
-  ) =>
-    transport.publish(
-      'sensor_msgs/msg/JointState',
-      '/joint_states',
-      {
-        stampNs: transport.nowNs(),
-        name: order,
-        position: order.map(value),
-        velocity: order.map((n) => 0.1 * value(n)),
-        effort: [],
-      },
-      'reliable',
-    );
-  return {
-    transport,
-    handle,
-    node: () => policyNode as PolicyNode,
-    commands,
-    publishState,
-    logs,
-    world,
-  };
-}
-
-function activate(s: ReturnType<typeof setup>) {
-  assert.equal(s.handle.trigger('configure').success, true, s.logs.join('\n'));
-  assert.equal(s.handle.trigger('activate').success, true, s.logs.join('\n'));
-}
+import { activate, MS, PERIOD, setup } from './policyNodeSetup.js';
 
 describe('PolicyNode: configure refuses a policy that does not fit the robot', () => {
   const cases: [
