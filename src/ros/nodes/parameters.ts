@@ -3,6 +3,7 @@
  * node (declaration with descriptors and ranges), the docs and the launch-file test (which checks
  * that every parameter a launch file sets is declared here).
  */
+import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
 
 /** Topics and services of the policy node that the robot description does not name. */
@@ -261,4 +262,48 @@ export function resolveTickSource(tickSource: string, mode: string): 'timer' | '
     throw new Error(`tick_source '${tickSource}' is not one of timer, joint_states, auto`);
   }
   return mode === 'real' ? 'joint_states' : 'timer';
+}
+
+/** Seconds (a parameter) as nanoseconds. */
+export function secondsToNs(seconds: number): bigint {
+  return BigInt(Math.round(seconds * 1e9));
+}
+
+/**
+ * Apply a policy node parameter that takes effect at once (the others apply at the next
+ * configure or activate): arming (real mode, while active), torque_scale, watchdog_period,
+ * deterministic and publish_policy_output.
+ */
+export function applyLiveParameter(
+  name: string,
+  value: ParameterValue,
+  node: {
+    readonly safety: SafetyLayer | null;
+    readonly control: ControlStep | null;
+    readonly active: boolean;
+    readonly setPublishOutput: (on: boolean) => void;
+    readonly logArmed: () => void;
+  },
+): void {
+  const { safety, control } = node;
+  switch (name) {
+    case 'armed':
+      if (safety !== null && node.active) safety.setArmed(value as boolean);
+      if (value === true) node.logArmed();
+      break;
+    case 'torque_scale':
+      safety?.setTorqueScale(value as number);
+      break;
+    case 'watchdog_period':
+      safety?.setWatchdogPeriodNs(secondsToNs(value as number));
+      break;
+    case 'deterministic':
+      if (control !== null) control.deterministic = value as boolean;
+      break;
+    case 'publish_policy_output':
+      node.setPublishOutput(value as boolean);
+      break;
+    default:
+      break;
+  }
 }

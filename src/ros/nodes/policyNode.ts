@@ -35,7 +35,13 @@ import type {
 import type { DiagnosticsPublisher } from './diagnostics.js';
 import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
 import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
-import { POLICY_NODE_PARAMETERS, resolveTickSource } from './parameters.js';
+import {
+  applyLiveParameter,
+  POLICY_NODE_PARAMETERS,
+  resolveTickSource,
+  secondsToNs,
+} from './parameters.js';
+import { statusInputOf } from './policyNodeStatus.js';
 import { QosWarnings } from './qosWarnings.js';
 
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
@@ -66,6 +72,7 @@ export class PolicyNode {
   #active = false;
   /** The newest joint state that matched (recorded with the step). */
   #lastState: JointStateMessage | null = null;
+  #answeredStampNs: bigint | null = null;
   /** Set when tick_source is 'joint_states'. */
   #pacing: JointStateTickPacing | null = null;
   #publishOutput = true;
@@ -365,7 +372,7 @@ export class PolicyNode {
     this.#ticks++;
     this.#diagnostics?.countTick();
     this.#lastSafetyState = verdict.state;
-    const { policy, description, observation } = control.deployment;
+    const { policy, description } = control.deployment;
     if (this.#publishOutput && this.#outputPub !== null) {
       this.#outputPub.publish(
         policyOutputMessage({
@@ -382,29 +389,30 @@ export class PolicyNode {
         }),
       );
     }
-    const state = this.#lastState;
-    if (this.#recorder.recording && ready && state !== null && Number.isFinite(logProb)) {
-      this.#recorder.record({
-        stampNs: this.node.now(),
-        jointState: state,
-        observation: control.observation,
-        action: control.action,
-        mean: policy.mean,
-        logStd: policy.logStd,
-        logProb,
-        reward: observation.reward?.(control.action) ?? NaN,
-        command,
-      });
+    const state = ready ? this.#lastState : null;
+    this.#answeredStampNs = state?.stampNs ?? null;
+    if (this.#recorder.recording && state !== null && Number.isFinite(logProb)) {
+      this.#recorder.recordTick(this.node.now(), state, control, logProb, command);
     }
+  }
+
+  /**
+   * The header stamp of the joint state the last tick acted on (null: it acted on none). With the
+   * robot in the same process, deploy measures the round trip of that state by it.
+   */
+  get answeredStateStampNs(): bigint | null {
+    return this.#answeredStampNs;
   }
 
   #publishDiagnostics(): void {
     const deployment = this.#deployment;
     const safety = this.#safety;
+    const control = this.#control;
     const diagnostics = this.#diagnostics;
-    if (deployment === null || safety === null || diagnostics === null) return;
+    if (deployment === null || safety === null || control === null || diagnostics === null) return;
     const recent = Math.max(1, diagnostics.windowTicks);
-    diagnostics.publish(this.node.steadyNs(), {
+    const nowNs = this.node.steadyNs();
+    diagnostics.publish(nowNs, {
       stampNs: this.node.now(),
       nodeName: this.node.name,
       hardwareId: deployment.description.source,
@@ -415,19 +423,13 @@ export class PolicyNode {
       armed: safety.armed,
       mode: this.#param('mode') as string,
       checkpointId: deployment.policy.checkpointId,
-      state: {
+      state: statusInputOf(control, {
         active: this.#active,
-        estopLatched: safety.estopLatched,
         jointStateError: this.#lastMatchError,
         nonFinite: this.#lastSafetyState === 'non_finite',
-        jointStateAgeNs: this.#control?.stateAgeNs(this.node.steadyNs()) ?? null,
-        watchdogPeriodNs: safety.watchdogPeriodNs,
-        targetMissing: deployment.observation.needsTarget && this.#control?.target === null,
-        unarmed: !safety.armed,
-        rampFraction: safety.rampFraction,
-        jointStatesTopic: deployment.description.jointStatesTopic,
         targetTopic: this.#targetTopic,
-      },
+        nowNs,
+      }),
     });
   }
 
@@ -437,29 +439,14 @@ export class PolicyNode {
     successful: boolean;
     reason: string;
   } {
-    const safety = this.#safety;
     for (const { name, value } of changes) {
-      switch (name) {
-        case 'armed':
-          if (safety !== null && this.#active) safety.setArmed(value as boolean);
-          if (value === true) this.node.logger.warn(`${this.node.name}: armed`);
-          break;
-        case 'torque_scale':
-          safety?.setTorqueScale(value as number);
-          break;
-        case 'watchdog_period':
-          safety?.setWatchdogPeriodNs(secondsToNs(value as number));
-          break;
-        case 'deterministic':
-          if (this.#control !== null) this.#control.deterministic = value as boolean;
-          break;
-        case 'publish_policy_output':
-          this.#publishOutput = value as boolean;
-          break;
-        default:
-          // Applied at the next configure / activate.
-          break;
-      }
+      applyLiveParameter(name, value, {
+        safety: this.#safety,
+        control: this.#control,
+        active: this.#active,
+        setPublishOutput: (on) => (this.#publishOutput = on),
+        logArmed: () => this.node.logger.warn(`${this.node.name}: armed`),
+      });
     }
     return { successful: true, reason: '' };
   }
@@ -478,8 +465,4 @@ export class PolicyNode {
     if (this.#deployment === null) throw new Error(`${what}: node is not configured`);
     return this.#deployment;
   }
-}
-
-function secondsToNs(seconds: number): bigint {
-  return BigInt(Math.round(seconds * 1e9));
 }

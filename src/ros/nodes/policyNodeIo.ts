@@ -3,7 +3,7 @@
  * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay).
  */
 import { CommandOutput } from '../control/index.js';
-import type { DeploymentDescription, NodePolicy } from '../control/index.js';
+import type { ControlStep, DeploymentDescription, NodePolicy } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import type {
   JointStateMessage,
@@ -195,6 +195,28 @@ export class RecorderSlot {
 
   record(step: RecordedStep): void {
     this.#recorder?.recordStep(step);
+  }
+
+  /** Record the step a tick made from `state` (arrays are the control path's, reused). */
+  recordTick(
+    stampNs: bigint,
+    state: JointStateMessage,
+    control: ControlStep,
+    logProb: number,
+    command: Float64Array,
+  ): void {
+    const { policy, observation } = control.deployment;
+    this.record({
+      stampNs,
+      jointState: state,
+      observation: control.observation,
+      action: control.action,
+      mean: policy.mean,
+      logStd: policy.logStd,
+      logProb,
+      reward: observation.reward?.(control.action) ?? NaN,
+      command,
+    });
   }
 
   /** Finish the recording (on deactivate, cleanup, error); a failure is logged, not thrown. */

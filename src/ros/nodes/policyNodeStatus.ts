@@ -29,6 +29,7 @@
  * when an input the node needs is missing (the robot driver, the target publisher); OK for the
  * deliberate gates (inactive, unarmed) and while torque flows.
  */
+import type { ControlStep } from '../control/index.js';
 import { DIAGNOSTIC_ERROR, DIAGNOSTIC_OK, DIAGNOSTIC_WARN } from '../transport/index.js';
 
 export type PolicyNodeState =
@@ -175,4 +176,31 @@ export function policyNodeStatus(input: PolicyNodeStatusInput): PolicyNodeStatus
         'none',
       )
     : status('running', DIAGNOSTIC_OK, 'running', 'none');
+}
+
+/** The status input from a configured node's control path, at `nowNs` (steady clock). */
+export function statusInputOf(
+  control: ControlStep,
+  node: {
+    readonly active: boolean;
+    readonly jointStateError: string;
+    readonly nonFinite: boolean;
+    readonly targetTopic: string;
+    readonly nowNs: bigint;
+  },
+): Omit<PolicyNodeStatusInput, 'loopRateHz' | 'targetRateHz'> {
+  const { safety, deployment } = control;
+  return {
+    active: node.active,
+    estopLatched: safety.estopLatched,
+    jointStateError: node.jointStateError,
+    nonFinite: node.nonFinite,
+    jointStateAgeNs: control.stateAgeNs(node.nowNs),
+    watchdogPeriodNs: safety.watchdogPeriodNs,
+    targetMissing: deployment.observation.needsTarget && control.target === null,
+    unarmed: !safety.armed,
+    rampFraction: safety.rampFraction,
+    jointStatesTopic: deployment.description.jointStatesTopic,
+    targetTopic: node.targetTopic,
+  };
 }

@@ -163,7 +163,12 @@ describe('operator: /diagnostics follows the node state', () => {
       }
       const status = diags.at(-1)!.status[0]!;
       const keys = Object.fromEntries(status.values.map((v) => [v.key, v.value]));
-      return { level: status.level, message: status.message, ...keys };
+      const report: Record<string, string | number> = {
+        level: status.level,
+        message: status.message,
+        ...keys,
+      };
+      return report;
     };
     const seen: Record<string, string | number>[] = [];
     const pick = (d: Record<string, string | number>) =>
