@@ -10,18 +10,16 @@ controller topic. It is UNARMED: after configure and activate it publishes nothi
     ros2 lifecycle set /torquepilot_policy activate
     ros2 param set /torquepilot_policy armed true
 
-Arguments (ros2 launch ... --show-args lists them with defaults):
-  checkpoint            checkpoint directory (required; no default)
-  robot_description     robot description YAML (default: the arm7-reach description)
-  controller_topic      the arm's /<effort controller>/commands topic
-  joint_states_topic    the arm's joint_state_broadcaster topic
-  torque_scale          0..1, multiplies the policy torque before clamping (default 0.5 for a
-                        first run on hardware)
-  watchdog_period       seconds without joint states before zero torque
+Every parameter of the node is an argument (`ros2 launch torquepilot deploy_arm.launch.py
+--show-args` lists them), except `mode` (always real here) and `armed` (always false at start: arm
+at run time). An argument left empty ('') is not passed, so the node's own default holds (the
+default the node declares, `torquepilot ros-parameters` prints them). Process options:
+busy_poll:=true adds `--busy-poll`, autostart:=true adds `--autostart` (configure + activate,
+still unarmed), log_level:=<level> adds `--log-level <level>`.
 """
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
@@ -29,6 +27,64 @@ from launch_ros.substitutions import FindPackageShare
 # The topics the policy node uses come from its robot description (models/*/robot.yaml topics:).
 DESCRIPTION_COMMANDS = '/effort_controller/commands'
 DESCRIPTION_JOINT_STATES = '/joint_states'
+
+# (argument = node parameter, launch default, description); '' = not passed: the node's default.
+POLICY_ARGUMENTS = [
+    ('torque_scale', '0.5', '0..1, multiplies the policy torque before clamping (0.5 for a first run on hardware; node default: 1)'),
+    ('watchdog_period', '', "seconds: joint states older than this give zero torque ('' = node default: 0.1)"),
+    ('control_rate', '', "Hz; 0 = the robot description's rate ('' = node default: 0)"),
+    ('tick_source', '', "timer | joint_states ('' = the node's default for real mode: a tick on each joint state, paced to the policy period)"),
+    ('max_torque_step', '', "largest torque change per tick, fraction of the joint limit ('' = node default: 0.5)"),
+    ('arm_ramp_time', '', "seconds over which the torque ramps up after arming ('' = node default: 1)"),
+    ('deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),
+    ('seed', '', "seed of the exploration noise ('' = node default: 0)"),
+    ('record_path', '', "record episodes as a rosbag2 MCAP bag in this directory ('' = off)"),
+    ('publish_policy_output', '', "publish torquepilot_msgs/PolicyOutput every tick ('' = node default: true)"),
+    ('target_topic', '', "geometry_msgs/PointStamped reach targets, e.g. /clicked_point ('' = node default: /torquepilot/target)"),
+]
+
+
+def _flag(context, name):
+    """A true/false launch argument as a bool (anything else is an error naming it)."""
+    text = LaunchConfiguration(name).perform(context).strip().lower()
+    if text not in ('true', 'false', '1', '0'):
+        raise ValueError(f"deploy_arm.launch.py: argument {name}:='{text}' is not true or false")
+    return text in ('true', '1')
+
+
+def _policy_node(context):
+    parameters = {
+        'mode': 'real',
+        'armed': False,
+        'checkpoint': LaunchConfiguration('checkpoint'),
+        'robot_description': LaunchConfiguration('robot_description'),
+    }
+    for name, _, _ in POLICY_ARGUMENTS:
+        if LaunchConfiguration(name).perform(context) != '':
+            parameters[name] = LaunchConfiguration(name)
+    # The node loads the description's kinematics when it starts (`torquepilot node --robot`);
+    # the parameter of the same name is what configure validates against the checkpoint.
+    arguments = ['--robot', LaunchConfiguration('robot_description')]
+    if _flag(context, 'busy_poll'):
+        arguments.append('--busy-poll')
+    if _flag(context, 'autostart'):
+        arguments.append('--autostart')
+    if LaunchConfiguration('log_level').perform(context) != '':
+        arguments += ['--log-level', LaunchConfiguration('log_level')]
+    return [
+        Node(
+            package='torquepilot',
+            executable='policy_node',
+            name='torquepilot_policy',
+            output='screen',
+            arguments=arguments,
+            parameters=[parameters],
+            remappings=[
+                (DESCRIPTION_COMMANDS, LaunchConfiguration('controller_topic')),
+                (DESCRIPTION_JOINT_STATES, LaunchConfiguration('joint_states_topic')),
+            ],
+        )
+    ]
 
 
 def generate_launch_description():
@@ -50,31 +106,24 @@ def generate_launch_description():
             default_value=DESCRIPTION_JOINT_STATES,
             description="The arm's joint_state_broadcaster topic",
         ),
-        DeclareLaunchArgument('torque_scale', default_value='0.5', description='0..1'),
-        DeclareLaunchArgument('watchdog_period', default_value='0.1', description='seconds'),
     ]
-    policy = Node(
-        package='torquepilot',
-        executable='policy_node',
-        name='torquepilot_policy',
-        output='screen',
-        # The node loads the description's kinematics when it starts (`torquepilot node --robot`);
-        # the parameter of the same name is what configure validates against the checkpoint.
-        arguments=['--robot', LaunchConfiguration('robot_description')],
-        parameters=[
-            {
-                'mode': 'real',
-                'armed': False,
-                'deterministic': True,
-                'checkpoint': LaunchConfiguration('checkpoint'),
-                'robot_description': LaunchConfiguration('robot_description'),
-                'torque_scale': LaunchConfiguration('torque_scale'),
-                'watchdog_period': LaunchConfiguration('watchdog_period'),
-            }
-        ],
-        remappings=[
-            (DESCRIPTION_COMMANDS, LaunchConfiguration('controller_topic')),
-            (DESCRIPTION_JOINT_STATES, LaunchConfiguration('joint_states_topic')),
-        ],
-    )
-    return LaunchDescription(args + [policy])
+    args += [
+        DeclareLaunchArgument(name, default_value=default, description=description)
+        for name, default, description in POLICY_ARGUMENTS
+    ]
+    args += [
+        DeclareLaunchArgument(
+            'busy_poll',
+            default_value='false',
+            description='true: poll instead of sleeping between ticks (one CPU core stays busy)',
+        ),
+        DeclareLaunchArgument(
+            'autostart',
+            default_value='false',
+            description='true: configure and activate at start (the node stays unarmed)',
+        ),
+        DeclareLaunchArgument(
+            'log_level', default_value='', description="pino log level ('' = the node's: info)"
+        ),
+    ]
+    return LaunchDescription(args + [OpaqueFunction(function=_policy_node)])

@@ -5,12 +5,42 @@
 
 Runs `torquepilot replay --bag <bag> --checkpoint <checkpoint> --out <out>`. The bags are the ones
 the policy node records with its `record_path` parameter; `ros2 bag info` and Foxglove open them too.
+Every option of `torquepilot replay` is an argument (`--show-args` lists them); one left empty
+('') is not passed, so the CLI's default holds.
 """
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.substitutions import FindPackagePrefix
+
+# (argument, CLI flag, description); '' = not passed: the CLI's default.
+REPLAY_FLAGS = [
+    ('weights', '--weights', "importance-weight estimator ('' = the CLI's default)"),
+    ('rho_bar', '--rho-bar', "truncation of the importance weights ('' = the CLI's default)"),
+    ('c_bar', '--c-bar', "truncation of the V-trace traces ('' = the CLI's default)"),
+    ('iterations', '--iterations', "natural-gradient steps on the data ('' = the CLI's default)"),
+    ('target_kl', '--target-kl', "trust-region radius per step ('' = TRPO's default 0.01)"),
+    ('gamma', '--gamma', "discount ('' = 0.99)"),
+    ('seed', '--seed', "seed of the critic minibatch shuffling ('' = 0)"),
+    ('log_level', '--log-level', "pino log level on stderr ('' = warn)"),
+]
+
+
+def _replay(context):
+    cmd = [
+        PathJoinSubstitution([FindPackagePrefix('torquepilot'), 'lib', 'torquepilot', 'replay']),
+        '--bag',
+        LaunchConfiguration('bag'),
+        '--checkpoint',
+        LaunchConfiguration('checkpoint'),
+        '--out',
+        LaunchConfiguration('out'),
+    ]
+    for name, flag, _ in REPLAY_FLAGS:
+        if LaunchConfiguration(name).perform(context) != '':
+            cmd += [flag, LaunchConfiguration(name)]
+    return [ExecuteProcess(name='replay', cmd=cmd, output='screen')]
 
 
 def generate_launch_description():
@@ -19,17 +49,5 @@ def generate_launch_description():
         DeclareLaunchArgument('checkpoint', description='Checkpoint to start from'),
         DeclareLaunchArgument('out', default_value='runs/replay', description='Output run directory'),
     ]
-    replay = ExecuteProcess(
-        name='replay',
-        cmd=[
-            PathJoinSubstitution([FindPackagePrefix('torquepilot'), 'lib', 'torquepilot', 'replay']),
-            '--bag',
-            LaunchConfiguration('bag'),
-            '--checkpoint',
-            LaunchConfiguration('checkpoint'),
-            '--out',
-            LaunchConfiguration('out'),
-        ],
-        output='screen',
-    )
-    return LaunchDescription(args + [replay])
+    args += [DeclareLaunchArgument(n, default_value='', description=d) for n, _, d in REPLAY_FLAGS]
+    return LaunchDescription(args + [OpaqueFunction(function=_replay)])

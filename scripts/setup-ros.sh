@@ -112,7 +112,7 @@ EOF
 chmod +x "$VENV/bin/ros2.tmp" && mv "$VENV/bin/ros2.tmp" "$VENV/bin/ros2"
 
 # 5. Environment files. LD_PRELOAD of libpython goes to Node processes only (nodeEnv in JSON,
-#    TORQUEPILOT_NODE_LD_PRELOAD in env.sh, applied by src/ros/rosEnv.ts and the package wrappers).
+#    TORQUEPILOT_NODE_LD_PRELOAD in env.sh, applied by src/ros/transport/rclnodejs/rosEnv.ts and the package wrappers).
 write_env() {
   "$VPY" - "$ROS_HOME" "$VENV" "$WS/install" <<'EOF'
 import glob, json, os, sys, sysconfig

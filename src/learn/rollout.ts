@@ -1,5 +1,5 @@
 /**
- * Rollout collection from a vectorised environment (sim/types.ts VecEnv) into a RolloutStorage,
+ * Rollout collection from a vectorised environment (the VecEnv contract of ./env.ts) into a RolloutStorage,
  * with ONE batched policy forward (and one value forward) per step for all environments, in plain
  * TS (no tfjs overhead in the loop). Truncated episodes store V(final obs) for the bootstrap;
  * terminated ones do not. Observations and rewards are checked for NaN after every step.

@@ -3,7 +3,7 @@
  * log-prob), in plain TypeScript, allocating NOTHING per call (all scratch preallocated as
  * Float64Array). It reads the policy's own `params` Float32Array and normaliser arrays, so it always
  * sees the current weights without copying. Agrees with the tfjs reference mean to 1e-6
- * (test/policy/policy.test.ts); bench/policy.ts measures batch-1 latency.
+ * (test/policy/policy.test.ts); bench/learn.ts measures batch-1 latency.
  *
  * For N environments at once (rollouts), use `sampleBatch` / `meanBatch`, which run one batched
  * pass over the policy's workspace.

@@ -22,7 +22,7 @@ export interface BagTopics {
 /**
  * The policy's side of one control step, with arrays of type `A`: one declaration for the bag's
  * Transition record, the recorder's input (RecordedStep) and the ROS node's recorded step
- * (src/ros/policyNodeTypes.ts).
+ * (src/ros/nodes/policyNodeTypes.ts).
  */
 export interface StepSample<A> {
   /** Time of the step (sim time in simulation), nanoseconds. */

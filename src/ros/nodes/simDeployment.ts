@@ -12,7 +12,6 @@ import { loadRobotDescription } from '../../config/index.js';
 import type { RobotDescription } from '../../config/index.js';
 import { forwardFromCheckpoint, loadCheckpoint } from '../../policy/index.js';
 import type { PolicyForward } from '../../policy/index.js';
-import { HALF_LOG_2PI } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
 import { Kinematics, getTask, makeEnv, modelsDir, taskNames } from '../../../sim/index.js';
 import type { MujocoEnv } from '../../../sim/index.js';
@@ -59,11 +58,8 @@ export class CheckpointPolicy implements NodePolicy {
   act(obs: Float64Array, deterministic: boolean, rng: Random, out: Float64Array): number {
     if (!deterministic) return this.#forward.sample(obs, rng, out);
     this.#forward.forward(obs, out);
-    // log N(μ; μ, σ²) = −Σ log σ − d/2 log 2π (the density at the mean).
-    let lp = 0;
-    for (let j = 0; j < this.actionSize; j++)
-      lp -= (this.#forward.logStd[j] as number) + HALF_LOG_2PI;
-    return lp;
+    // log N(μ; μ, σ²): the density at the mean (one DiagGaussian for every Gaussian, issue 14).
+    return this.#forward.distribution.logProbAtMean(this.#forward.logStd);
   }
 }
 

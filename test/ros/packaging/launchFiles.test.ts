@@ -4,111 +4,31 @@
  * PyPI. For each file, with its declared defaults:
  * - every executable exists in the torquepilot package (the colcon install of `npm run setup:ros`,
  *   else the list in ros2/torquepilot/CMakeLists.txt);
- * - every parameter is one the node declares (src/ros/parameters.ts, the node's own table), of the
+ * - every parameter is one the node declares (src/ros/nodes/parameters.ts, the node's own table), of the
  *   declared type, inside its range and choices;
  * - every remapping maps a topic the node uses to a topic a robot description names
  *   (models/*\/robot.yaml `topics:`);
  * - deploy_arm starts the policy node in real mode, unarmed.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { POLICY_NODE_NAME, POLICY_TOPICS, TRAINER_NODE_NAME } from '../../../src/ros/index.js';
 import {
-  POLICY_NODE_NAME,
-  POLICY_NODE_PARAMETERS,
-  POLICY_TOPICS,
-  SIM_ROBOT_PARAMETERS,
-  TRAINER_NODE_NAME,
-  TRAINER_NODE_PARAMETERS,
-} from '../../../src/ros/nodes/parameters.js';
-import type { ParameterSpec } from '../../../src/ros/transport/transport.js';
-import { projectRoot } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
-
-const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
-const INSTALL = join(ROOT, '.ros', 'ws', 'install');
-const LAUNCH_DIR = join(ROOT, 'launch');
-/** Parameters every ROS 2 node has (rclcpp/rclnodejs declare them), not in the node's table. */
-const STANDARD_PARAMETERS = new Set(['use_sim_time']);
-/** Which parameter table each executable's node declares. */
-const TABLES: Record<string, readonly ParameterSpec[]> = {
-  policy_node: POLICY_NODE_PARAMETERS,
-  sim_robot: SIM_ROBOT_PARAMETERS,
-  trainer_node: TRAINER_NODE_PARAMETERS,
-};
-
-interface RecordedAction {
-  kind: string;
-  after: string | null;
-  enabled: boolean;
-  error?: string;
-  package?: string;
-  executable?: string;
-  name?: string;
-  parameters?: Record<string, unknown>;
-  remappings?: [string, string][];
-  cmd?: string[];
-  arguments?: string[];
-}
-interface RecordedFile {
-  error?: string;
-  arguments: Record<string, { default: unknown; error?: string }>;
-  actions: RecordedAction[];
-}
-
-function recordLaunchFiles(files: string[]): Record<string, RecordedFile> {
-  const python = process.env['TORQUEPILOT_TEST_PYTHON'] ?? 'python3';
-  const run = spawnSync(
-    python,
-    [
-      join(ROOT, 'test/ros/packaging/record_launch.py'),
-      INSTALL,
-      ...files,
-      '--',
-      // required arguments (no default) get placeholder values
-      'checkpoint:=/placeholder/checkpoint',
-      'bag:=/placeholder/bag',
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(run.status, 0, `record_launch.py failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as Record<string, RecordedFile>;
-}
-
-/** Executables of the torquepilot package: installed ones, else those CMakeLists.txt installs. */
-function packageExecutables(): Set<string> {
-  const lib = join(INSTALL, 'lib', 'torquepilot');
-  if (existsSync(lib)) {
-    return new Set(readdirSync(lib).filter((f) => (statSync(join(lib, f)).mode & 0o111) !== 0));
-  }
-  const cmake = readFileSync(join(ROOT, 'ros2/torquepilot/CMakeLists.txt'), 'utf8');
-  const loop = /foreach\(pair ([^)]*)\)/.exec(cmake);
-  assert.ok(loop, 'CMakeLists.txt: no foreach(pair ...) of executables');
-  return new Set([...loop[1]!.matchAll(/"([a-z_]+):/g)].map((m) => m[1]!));
-}
-
-/** The CLI command each executable runs (ros2/torquepilot/CMakeLists.txt, run_cli.sh.in). */
-const EXECUTABLE_COMMANDS: Record<string, string> = {
-  policy_node: 'node',
-  sim_robot: 'sim-robot',
-  trainer: 'train',
-  trainer_node: 'trainer-node',
-  replay: 'replay',
-};
-
-/** The long options `torquepilot <command> --help` lists. */
-function cliOptions(command: string): Set<string> {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command, '--help'],
-    { encoding: 'utf8', cwd: ROOT },
-  );
-  assert.equal(run.status, 0, `torquepilot ${command} --help failed:\n${run.stderr}`);
-  return new Set([...run.stdout.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]!));
-}
+  checkParameter,
+  cliOptions,
+  EXECUTABLE_COMMANDS,
+  INSTALL,
+  LAUNCH_DIR,
+  launchFiles,
+  packageExecutables,
+  recordLaunchFiles,
+  ROOT,
+  STANDARD_PARAMETERS,
+  TABLES,
+} from './launchRecording.js';
 
 /** Topics the robot descriptions name, plus the policy node's own topics. */
 function knownTopics(): Set<string> {
@@ -122,42 +42,8 @@ function knownTopics(): Set<string> {
   return topics;
 }
 
-/** A launch parameter value as the node receives it (launch_ros reads strings as YAML). */
-function asYamlValue(value: unknown): unknown {
-  return typeof value === 'string' ? (parseYaml(value) as unknown) : value;
-}
-
-function checkParameter(spec: ParameterSpec, raw: unknown, where: string): void {
-  const value = asYamlValue(raw);
-  const expected = spec.type === 'bool' ? 'boolean' : spec.type === 'string' ? 'string' : 'number';
-  // a YAML scalar like "runs/x" is a string; a path parameter may resolve to a string of digits
-  const actual = spec.type === 'string' ? 'string' : typeof value;
-  assert.equal(
-    actual,
-    expected,
-    `${where}: parameter ${spec.name}=${String(raw)} is not a ${spec.type}`,
-  );
-  if (spec.type === 'integer')
-    assert.ok(Number.isInteger(value), `${where}: ${spec.name} not integer`);
-  if (spec.range !== undefined && typeof value === 'number') {
-    assert.ok(
-      value >= spec.range.from && value <= spec.range.to,
-      `${where}: ${spec.name}=${value} outside [${spec.range.from}, ${spec.range.to}]`,
-    );
-  }
-  if (spec.choices !== undefined) {
-    assert.ok(
-      spec.choices.includes(String(raw)),
-      `${where}: ${spec.name}=${String(raw)} not in ${spec.choices.join('|')}`,
-    );
-  }
-}
-
 describe('launch files with stand-in launch/launch_ros', () => {
-  const files = readdirSync(LAUNCH_DIR)
-    .filter((f) => f.endsWith('.launch.py'))
-    .sort()
-    .map((f) => join(LAUNCH_DIR, f));
+  const files = launchFiles();
   const recorded = recordLaunchFiles(files);
   const executables = packageExecutables();
   const topics = knownTopics();

@@ -5,7 +5,8 @@ Usage: record_launch.py <prefix> <file.launch.py>...  (prefix: where FindPackage
 point, e.g. the colcon install). Prints one JSON document: {file: {"arguments": {...},
 "actions": [...]}} where every substitution is resolved with the declared defaults (overridable by
 `name:=value` arguments after `--`), conditions evaluated, and event-handler actions flattened in
-with "after": "<target name>".
+with "after": "<target name>". An OpaqueFunction is called (with a context that resolves
+substitutions the same way) and the actions it returns are recorded in its place.
 """
 
 import importlib.util
@@ -64,9 +65,29 @@ def condition_holds(cond, ctx):
     return holds if cond.kind == 'IfCondition' else not holds
 
 
+class LaunchContext:
+    """What an OpaqueFunction's function gets: substitutions resolve to the recorded arguments."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+
+    def perform_substitution(self, substitution):
+        return str(resolve(substitution, self._ctx))
+
+
 def record_action(action, ctx, out, after=None):
     kind = getattr(action, 'kind', type(action).__name__)
     if kind == 'DeclareLaunchArgument':
+        return
+    if kind == 'OpaqueFunction':
+        k = action.kwargs
+        try:
+            produced = k['function'](LaunchContext(ctx), *k['args'], **k['kwargs']) or []
+        except (Unresolved, ValueError) as err:
+            out.append({'kind': kind, 'after': after, 'enabled': True, 'error': str(err)})
+            return
+        for sub in produced:
+            record_action(sub, ctx, out, after=after)
         return
     if kind == 'RegisterEventHandler':
         handler = action.args[0] if action.args else action.kwargs['event_handler']

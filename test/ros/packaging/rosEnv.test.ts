@@ -1,5 +1,5 @@
 /**
- * src/ros/rosEnv.ts without ROS: which environment wins (a sourced ROS over the project's .ros/),
+ * src/ros/transport/rclnodejs/rosEnv.ts without ROS: which environment wins (a sourced ROS over the project's .ros/),
  * how env.json values are merged into the caller's, and the one error naming `npm run setup:ros`.
  * Uses temporary ROS homes (TORQUEPILOT_ROS_HOME) holding hand-written env.json files.
  */

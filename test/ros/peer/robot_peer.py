@@ -10,6 +10,11 @@ It stands in for ros2_control:
 - a client of the standard lifecycle and parameter services (/<node>/change_state, get_state,
   set_parameters) and an e-stop publisher, so that the tests drive the node through rclpy.
 
+Issue 20's tests also use (peer_qos.py): targets published VOLATILE (as `ros2 topic pub`) or
+latched, before or after the node starts; endpoints with an incompatible QoS on a node of their
+own; every /diagnostics status in order; joint states that keep moving (--motion sine); the last
+command received and when (op last_command).
+
 Protocol: one JSON object per line. Requests on stdin ({"id": 1, "op": "status"}), replies and
 events on stdout ({"id": 1, "ok": true, ...}; first line {"event": "ready"}).
 Run with the venv's python of `npm run setup:ros` (.ros/venv/bin/python).
@@ -24,7 +29,6 @@ import time
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
-from geometry_msgs.msg import PointStamped
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
@@ -34,6 +38,8 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, Float64MultiArray, String
+
+from peer_qos import DiagnosticsLog, QosEndpoints, TargetPublishers, joint_motion, status_level
 
 TRANSITIONS = {
     "configure": Transition.TRANSITION_CONFIGURE,
@@ -75,6 +81,11 @@ class RobotPeer(Node):
         self.last_diagnostics = None
         self.round_trips = []  # seconds, joint_states publish -> next command
         self.last_js_time = None
+        self.motion = args.motion
+        self.rate = args.rate
+        self.diagnostics_log = DiagnosticsLog()
+        self.last_command_wall = None
+        self.last_nonzero_command_at = None
 
         reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
         self.js_pub = self.create_publisher(JointState, args.joint_states_topic, reliable)
@@ -108,20 +119,12 @@ class RobotPeer(Node):
             JointState, args.joint_states_topic, self.on_joint_state, reliable
         )
         self.create_timer(1.0 / args.rate, self.publish_joint_states)
+        self.targets = TargetPublishers(self, args.target_topic)
         if args.target:
-            # The reach target, latched (TRANSIENT_LOCAL) as the policy node subscribes to it.
-            latched = QoSProfile(
-                depth=1,
-                reliability=ReliabilityPolicy.RELIABLE,
-                durability=DurabilityPolicy.TRANSIENT_LOCAL,
-            )
-            self.target_pub = self.create_publisher(PointStamped, args.target_topic, latched)
-            x, y, z = (float(v) for v in args.target.split(","))
-            target = PointStamped()
-            target.header.frame_id = "world"
-            target.header.stamp = self.get_clock().now().to_msg()
-            target.point.x, target.point.y, target.point.z = x, y, z
-            self.target_pub.publish(target)
+            # The reach target at start, before the node exists: latched (TRANSIENT_LOCAL) by
+            # default; --target-durability volatile publishes it as `ros2 topic pub` would (lost).
+            point = [float(v) for v in args.target.split(",")]
+            self.targets.publish(point, args.target_durability)
 
     def publish_joint_states(self):
         with self.lock:
@@ -130,9 +133,9 @@ class RobotPeer(Node):
             self.sent += 1
             k = self.sent
         names = self.joints + self.extra
-        # joint i: position 0.1*(i+1) + a drift below 0.01, velocity -0.05*(i+1): distinct per
-        # joint so a mix-up by index shows in the node's output.
-        values = {n: (0.1 * (i + 1) + 1e-4 * (k % 100), -0.05 * (i + 1)) for i, n in enumerate(names)}
+        # joint i: distinct per joint so a mix-up by index shows in the node's output
+        # (peer_qos.joint_motion)
+        values = {n: joint_motion(self.motion, i, k, self.rate) for i, n in enumerate(names)}
         order = list(names)
         self.rng.shuffle(order)
         msg = JointState()
@@ -165,18 +168,22 @@ class RobotPeer(Node):
             if len(data) != len(self.joints):
                 self.wrong_size += 1
             self.commands.append((now, data))
+            self.last_command_wall = time.time()
+            if any(v != 0.0 for v in data):
+                self.last_nonzero_command_at = now
             if len(self.commands) > 5000:
                 del self.commands[:1000]
             if self.last_js_time is not None and self.publishing:
                 self.round_trips.append(now - self.last_js_time)
 
     def on_diagnostics(self, msg):
+        self.diagnostics_log.add(msg)
         with self.lock:
             self.diagnostics += 1
             self.last_diagnostics = [
                 {
                     "name": s.name,
-                    "level": int.from_bytes(s.level, "little") if isinstance(s.level, bytes) else int(s.level),
+                    "level": status_level(s.level),
                     "message": s.message,
                     "values": {kv.key: kv.value for kv in s.values},
                 }
@@ -264,6 +271,48 @@ def param_value(kind, value):
     return v
 
 
+def handle_issue20(peer, qos_endpoints, req):
+    """Ops of issue 20's tests (peer_qos.py); None when `req` is not one of them."""
+    op = req.get("op")
+    if op == "publish_target":
+        # {"point": [x, y, z], "durability": "volatile"|"transient_local", "wait": bool}
+        return peer.targets.publish(
+            req["point"],
+            req.get("durability", "volatile"),
+            bool(req.get("wait", False)),
+            float(req.get("timeout", 10.0)),
+        )
+    if op == "qos_endpoint":
+        # {"role": "publisher"|"subscription", "topic", "type", "reliability", "durability"}
+        return qos_endpoints.add(
+            req["role"],
+            req["topic"],
+            req["type"],
+            req.get("reliability", "reliable"),
+            req.get("durability", "volatile"),
+            req.get("depth", 10),
+        )
+    if op == "qos_publish":
+        return qos_endpoints.publish(int(req["index"]), req["value"])
+    if op == "clear_qos_endpoints":
+        return qos_endpoints.clear()
+    if op == "diagnostics_log":
+        return {"now": time.monotonic(), "statuses": peer.diagnostics_log.since(req.get("since"))}
+    if op == "last_command":
+        with peer.lock:
+            last = peer.commands[-1] if peer.commands else None
+            return {
+                "now": time.monotonic(),
+                "commandCount": peer.command_count,
+                "lastCommand": last[1] if last else None,
+                "lastCommandAt": last[0] if last else None,
+                "lastCommandWall": peer.last_command_wall,
+                "lastCommandAllZero": all(v == 0.0 for v in last[1]) if last else None,
+                "lastNonZeroCommandAt": peer.last_nonzero_command_at,
+            }
+    return None
+
+
 def handle(peer, req):
     op = req.get("op")
     timeout = float(req.get("timeout", 10.0))
@@ -326,7 +375,22 @@ def main():
     p.add_argument("--estop-topic", default="/torquepilot/estop")
     p.add_argument("--policy-output-topic", default="/torquepilot/policy_output")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--target", default="", help="x,y,z: publish this latched reach target")
+    p.add_argument("--target", default="", help="x,y,z: publish this reach target at start")
+    p.add_argument(
+        "--target-durability",
+        choices=["transient_local", "volatile"],
+        default="transient_local",
+        help="QoS durability of the --target publisher (volatile = as `ros2 topic pub`)",
+    )
+    p.add_argument(
+        "--motion",
+        choices=["static", "sine"],
+        default="static",
+        help="joint states: static (a small drift) or sine (the arm keeps moving)",
+    )
+    p.add_argument(
+        "--qos-node-name", default="qos_peer", help="node of the qos_endpoint op's endpoints"
+    )
     p.add_argument("--target-topic", default="/torquepilot/target")
     p.add_argument("--start-stopped", action="store_true")
     args = p.parse_args()
@@ -344,6 +408,7 @@ def main():
     executor.add_node(peer)
     spinner = threading.Thread(target=executor.spin, daemon=True)
     spinner.start()
+    qos_endpoints = QosEndpoints(executor, args.qos_node_name)
     emit({"event": "ready", "node": args.node_name})
     try:
         for line in sys.stdin:
@@ -352,7 +417,10 @@ def main():
                 continue
             req = json.loads(line)
             try:
-                emit({"id": req.get("id"), "ok": True, **handle(peer, req)})
+                reply = handle_issue20(peer, qos_endpoints, req)
+                if reply is None:
+                    reply = handle(peer, req)
+                emit({"id": req.get("id"), "ok": True, **reply})
             except Exception as err:  # reported to the test, which fails with it
                 emit({"id": req.get("id"), "ok": False, "error": f"{type(err).__name__}: {err}"})
     finally:

@@ -23,6 +23,16 @@ class ExecuteProcess(_Action):
     kind = 'ExecuteProcess'
 
 
+class OpaqueFunction(_Action):
+    """Calls `function(context, *args, **kwargs)` at launch time; record_launch.py calls it with a
+    context whose substitutions resolve to the recorded arguments."""
+
+    kind = 'OpaqueFunction'
+
+    def __init__(self, *, function, args=None, kwargs=None):
+        super().__init__(function=function, args=list(args or []), kwargs=dict(kwargs or {}))
+
+
 class RegisterEventHandler(_Action):
     kind = 'RegisterEventHandler'
 

@@ -8,6 +8,10 @@ class _Substitution:
         self.args = list(args)
         self.kwargs = dict(kwargs)
 
+    def perform(self, context):
+        """The value as a string, as launch's Substitution.perform (resolved by the recorder)."""
+        return context.perform_substitution(self)
+
 
 class LaunchConfiguration(_Substitution):
     kind = 'LaunchConfiguration'
