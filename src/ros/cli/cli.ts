@@ -44,6 +44,7 @@ interface DeployFlags {
   explore?: boolean;
   realtime?: boolean;
   tickSource: string;
+  robotRate: string;
   record?: string;
   json?: boolean;
   busyPoll?: boolean;
@@ -150,7 +151,12 @@ async function deployAction(flags: DeployFlags): Promise<void> {
     seed: number('--seed', flags.seed, 0),
     deterministic: flags.explore !== true,
     realtime: flags.realtime === true,
-    tickSource: oneOf('--tick-source', flags.tickSource, ['timer', 'joint_states'] as const),
+    tickSource: oneOf('--tick-source', flags.tickSource, [
+      'timer',
+      'joint_states',
+      'auto',
+    ] as const),
+    robotRateHz: number('--robot-rate', flags.robotRate, 0),
     recordPath: flags.record ?? '',
   };
   const transport: Transport =
@@ -338,7 +344,16 @@ export function registerRosCommands(program: Command): void {
     .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
     .option('--explore', 'sample actions (default: the mean)')
     .option('--realtime', 'robot steps at its own dt in real time (default: lockstep)')
-    .option('--tick-source <src>', 'timer or joint_states', DEPLOY_DEFAULTS.tickSource)
+    .option(
+      '--tick-source <src>',
+      "timer, joint_states, or auto (the node's default: joint_states in real mode)",
+      DEPLOY_DEFAULTS.tickSource,
+    )
+    .option(
+      '--robot-rate <hz>',
+      'realtime robot: steps and joint states per second (0 = --rate)',
+      '0',
+    )
     .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag')
     .option('--json', 'print the report as one JSON line')
     .option('--busy-poll', BUSY_POLL_HELP)

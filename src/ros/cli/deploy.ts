@@ -28,7 +28,10 @@ export interface DeployOptions {
   readonly seed: number;
   /** Robot pacing: realtime (zero-order hold at the task's dt) or lockstep (step per command). */
   readonly realtime: boolean;
-  readonly tickSource: 'timer' | 'joint_states';
+  /** Policy node's tick_source ('auto': its default, joint_states in real mode). */
+  readonly tickSource: 'timer' | 'joint_states' | 'auto';
+  /** Robot pacing rate in Hz (realtime), 0 = the control rate asked for (rateHz). */
+  readonly robotRateHz?: number;
   /** Record episodes into this bag directory ('' = off). */
   readonly recordPath: string;
   /** Extra policy-node parameters (launch-file style). */
@@ -107,18 +110,23 @@ export async function runDeploy(
   const { transport, robot } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let robotNode: SimRobotNode | undefined;
+  let policyNode: PolicyNode | undefined;
+  const robotRateHz =
+    (options.robotRateHz ?? 0) > 0 ? (options.robotRateHz as number) : options.rateHz;
   try {
     robotNode = new SimRobotNode(transport.createNode(SIM_ROBOT_NODE_NAME), {
       robot,
       jointStatesTopic: robot.jointStatesTopic,
       commandTopic: robot.commandTopic,
       realtime: options.realtime,
-      // A paced robot steps at the control rate asked for (controller_manager's update_rate).
-      ...(options.rateHz > 0 ? { updateRateHz: options.rateHz } : {}),
+      // A paced robot steps at its own rate if given (controller_manager's update_rate), else at
+      // the control rate asked for.
+      ...(robotRateHz > 0 ? { updateRateHz: robotRateHz } : {}),
+      // The round trip is timed for the joint state each command answers (by its stamp).
+      answeredStateStamp: () => policyNode?.answeredStateStampNs ?? null,
       publishClock: false,
       seed: options.seed,
     });
-    let policyNode: PolicyNode | undefined;
     const handle = transport.createLifecycleNode(
       POLICY_NODE_NAME,
       (node) => {

@@ -69,7 +69,17 @@ export interface SimRobotOptions {
    * would, and sim time runs updateRateHz·dt times wall time.
    */
   readonly updateRateHz?: number;
+  /**
+   * The stamp of the joint state the commanding node's last tick answered, when that node runs
+   * in this process (deploy): the round trip is then timed from that state's publication. Without
+   * it, from the newest state published before the command (which understates it when the robot
+   * publishes faster than the commands come).
+   */
+  readonly answeredStateStamp?: () => bigint | null;
 }
+
+/** States whose publication times are kept for the round trip (a 10 kHz robot, 50 Hz policy). */
+const SENT_STATES = 256;
 
 export interface SimRobotStats {
   readonly steps: number;
@@ -131,6 +141,10 @@ export class SimRobotNode {
   #nonFinite = 0;
   #commands = 0;
   #lastStateOutNs: bigint | null = null;
+  /** Stamp and publication time of the last SENT_STATES states (a ring). */
+  readonly #sentStamps = new BigInt64Array(SENT_STATES);
+  readonly #sentAtNs = new BigInt64Array(SENT_STATES);
+  #sent = 0;
   #lastStepNs = 0n;
   #started = false;
   #timer: Timer | null = null;
@@ -217,7 +231,11 @@ export class SimRobotNode {
 
   #onCommand(data: ArrayLike<number>): void {
     const now = this.node.steadyNs();
-    if (this.#lastStateOutNs !== null) {
+    const answered = this.#o.answeredStateStamp;
+    if (answered !== undefined) {
+      const sentAt = this.#sentAt(answered());
+      if (sentAt !== null) this.roundTripNs.push(Number(now - sentAt));
+    } else if (this.#lastStateOutNs !== null) {
       this.roundTripNs.push(Number(now - this.#lastStateOutNs));
       this.#lastStateOutNs = null;
     }
@@ -306,5 +324,19 @@ export class SimRobotNode {
     };
     this.#statePub.publish(message);
     this.#lastStateOutNs = this.node.steadyNs();
+    const slot = this.#sent++ % SENT_STATES;
+    this.#sentStamps[slot] = stampNs;
+    this.#sentAtNs[slot] = this.#lastStateOutNs;
+  }
+
+  /** When the state stamped `stampNs` was published (null: unknown, or too long ago). */
+  #sentAt(stampNs: bigint | null): bigint | null {
+    if (stampNs === null) return null;
+    const n = Math.min(this.#sent, SENT_STATES);
+    for (let k = 1; k <= n; k++) {
+      const slot = (this.#sent - k) % SENT_STATES;
+      if (this.#sentStamps[slot] === stampNs) return this.#sentAtNs[slot] as bigint;
+    }
+    return null;
   }
 }
