@@ -1,7 +1,7 @@
 /**
  * Harness for the tests over real DDS: finds the ROS 2 environment, starts the rclpy robot peer
  * (test/ros/peer/robot_peer.py) and node processes with discovery on loopback in a domain of the
- * test's own (51–80), waits for events with timeouts, and kills every process in teardown.
+ * test's own (51–99), waits for events with timeouts, and kills every process in teardown.
  *
  * Without ROS: `rosSkipReason()` names `npm run setup:ros`; with CI=true a missing ROS throws, so
  * that CI fails instead of skipping.
@@ -24,7 +24,7 @@ export const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 export const PEER_SCRIPT = join(ROOT, 'test', 'ros', 'peer', 'robot_peer.py');
 
 /** ROS_DOMAIN_ID range owned by the DDS tests and benches (other rooms use other ranges). */
-export const DOMAIN_IDS = { first: 51, last: 80 } as const;
+export const DOMAIN_IDS = { first: 51, last: 99 } as const;
 
 /** Why the DDS tests cannot run here, or null when they can. Throws under CI=true. */
 export function rosSkipReason(): string | null {
@@ -291,8 +291,26 @@ export interface PeerOptions {
   readonly rateHz?: number;
   readonly startStopped?: boolean;
   readonly estopTopic?: string;
-  /** Reach target (world frame, m) to publish latched on /torquepilot/target; none if absent. */
+  /** Reach target (world frame, m) to publish on the target topic at start; none if absent. */
   readonly target?: readonly [number, number, number];
+  /** QoS durability of that start target: latched (default) or volatile (as `ros2 topic pub`). */
+  readonly targetDurability?: 'transient_local' | 'volatile';
+  /** Target topic of the peer's target publishers (default /torquepilot/target). */
+  readonly targetTopic?: string;
+  /** Joint states: 'static' (a small drift) or 'sine' (the arm keeps moving). */
+  readonly motion?: 'static' | 'sine';
+  /** Node name of the qos_endpoint op's endpoints (default qos_peer). */
+  readonly qosNodeName?: string;
+}
+
+/** One /diagnostics status as the peer logged it (op diagnostics_log). */
+export interface LoggedDiagnosticStatus {
+  /** Peer's monotonic arrival time, s. */
+  readonly t: number;
+  readonly name: string;
+  readonly level: number;
+  readonly message: string;
+  readonly values: Record<string, string>;
 }
 
 /** The rclpy robot peer, driven over its stdin/stdout JSON-lines protocol. */
@@ -335,6 +353,12 @@ export class RobotPeer {
     if (options.startStopped === true) args.push('--start-stopped');
     if (options.estopTopic !== undefined) args.push('--estop-topic', options.estopTopic);
     if (options.target !== undefined) args.push('--target', options.target.join(','));
+    if (options.targetDurability !== undefined) {
+      args.push('--target-durability', options.targetDurability);
+    }
+    if (options.targetTopic !== undefined) args.push('--target-topic', options.targetTopic);
+    if (options.motion !== undefined) args.push('--motion', options.motion);
+    if (options.qosNodeName !== undefined) args.push('--qos-node-name', options.qosNodeName);
     const proc = ManagedProcess.start(
       'peer',
       peerPython(ros),
@@ -373,6 +397,12 @@ export class RobotPeer {
       'status',
       since === undefined ? {} : { since },
     )) as unknown as PeerStatus;
+  }
+
+  /** Every /diagnostics status since the peer's time `since` (all when absent), in order. */
+  async diagnosticsLog(since?: number): Promise<LoggedDiagnosticStatus[]> {
+    const r = await this.request('diagnostics_log', since === undefined ? {} : { since });
+    return r['statuses'] as LoggedDiagnosticStatus[];
   }
 
   stop(): Promise<number | null | undefined> {

@@ -7,8 +7,9 @@
  * - the event carries the last incompatible policy (an rmw_qos_policy_kind_t bit flag, not
  *   rclnodejs.QoSPolicyKind) and counts, but no peer: the peer node comes from the ROS graph
  *   (getPublishersInfoByTopic / getSubscriptionsInfoByTopic), matched by the same RxO rules
- *   (../qos.ts). Seen: the peer is listed by the time the event fires; if not, look once more after
- *   200 ms before reporting no name.
+ *   (../qos.ts). Seen: the peer is listed by the time the event fires, though its node may not be
+ *   named yet (_NODE_NAME_UNKNOWN_); then look again for up to a second before reporting no name.
+ *   rmw does not say which endpoint fired, so every incompatible peer on the topic is named.
  *
  * The package entry (dist bundle) does not export SubscriptionEventCallbacks /
  * PublisherEventCallbacks, and createSubscription refuses the lib/ copies by `instanceof`. So the
@@ -20,6 +21,12 @@ import type { Node as RclNode } from 'rclnodejs';
 import type { IncompatibleQosEvent } from '../transport.js';
 import { policyIncompatibility, rmwPolicyName } from '../qos.js';
 import type { QosPolicies } from '../qos.js';
+
+/** Graph look-ups for the peer of an event, LOOKUP_INTERVAL_MS apart. */
+const LOOKUPS = 6;
+const LOOKUP_INTERVAL_MS = 200;
+/** rmw's placeholder for an endpoint whose node is not discovered yet. */
+const UNKNOWN_NODE = '_NODE_NAME_UNKNOWN_';
 
 /** The payload of an incompatible-QoS event (rmw_qos_incompatible_event_status_t). */
 interface IncompatibleQosStatus {
@@ -90,9 +97,14 @@ export function attachIncompatibleQos(
     const policy = rmwPolicyName(status.last_policy_kind);
     const report = (peerNodes: readonly string[]) =>
       callback({ topic, endpoint, peerNodes, policy });
-    const peers = incompatiblePeers(node, endpoint, topic, ours);
-    if (peers.length > 0) return report(peers);
-    setTimeout(() => report(incompatiblePeers(node, endpoint, topic, ours)), 200).unref();
+    // The graph may not know the peer's node yet (Fast DDS lists such an endpoint under
+    // _NODE_NAME_UNKNOWN_): look again, up to 1 s, then report it unnamed.
+    const lookUp = (attempt: number): void => {
+      const peers = incompatiblePeers(node, endpoint, topic, ours);
+      if (peers.length > 0 || attempt >= LOOKUPS) return report(peers);
+      setTimeout(() => lookUp(attempt + 1), LOOKUP_INTERVAL_MS).unref();
+    };
+    lookUp(1);
   };
   const target = entity as { handle: unknown; events?: unknown[] };
   const handlers = callbacks.createEventHandlers(target.handle);
@@ -126,7 +138,7 @@ function incompatiblePeers(
       endpoint === 'subscription'
         ? policyIncompatibility(theirs, ours)
         : policyIncompatibility(ours, theirs);
-    if (policy === null) continue;
+    if (policy === null || p.node_name === UNKNOWN_NODE) continue;
     const ns = p.node_namespace === '/' || p.node_namespace === '' ? '' : p.node_namespace;
     names.add(`${ns}/${p.node_name}`);
   }
