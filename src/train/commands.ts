@@ -11,7 +11,7 @@ import type { TrainConfig } from '../config/index.js';
 import type { PlainObject } from '../config/index.js';
 import { ALGORITHM_NAMES } from '../learn/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
-import { createLogger, parseLogLevel } from '../util/index.js';
+import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
@@ -150,6 +150,30 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     runDir = flags.out ?? defaultRunDir(config);
     createRunDir(runDir, config);
   }
+  // Signals first, before anything is built (util/shutdownSignals.ts: the copies of one Ctrl-C that
+  // `ros2 launch` delivers count once). The run finishes its iteration, writes a checkpoint and
+  // exits 0: a clean, resumable stop (launch reports "finished cleanly"; 130 read as "has died").
+  let stopRequested = false;
+  let resolveFinished: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (resolveFinished = resolve));
+  let signalLog: { warn(m: string): void; info(m: string): void; error(m: string): void } = {
+    info: (m) => process.stderr.write(`${m}\n`),
+    warn: (m) => process.stderr.write(`${m}\n`),
+    error: (m) => process.stderr.write(`${m}\n`),
+  };
+  const shutdown = installShutdownHandlers({
+    log: {
+      info: (m) => signalLog.info(m),
+      warn: (m) => signalLog.warn(m),
+      error: (m) => signalLog.error(m),
+    },
+    forceQuitMessage: 'exiting without a checkpoint (the last periodic one stays)',
+    onShutdown: (signal) => {
+      stopRequested = true;
+      signalLog.warn(`${signal}: finishing this iteration, writing a checkpoint, then exiting`);
+      return finished;
+    },
+  });
   const progress = createProgress(progressMode);
   const bar = progressMode === 'bar' || (progressMode === 'auto' && process.stderr.isTTY);
   const level: LogLevel = config.log.level;
@@ -165,20 +189,12 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         : level,
     onConsoleWrite: (after) => progress.bracket(after),
   });
-  let stopRequested = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopRequested) {
-      logger.error({ signal }, 'second signal: exiting without a checkpoint');
-      process.exit(130);
-    }
-    stopRequested = true;
-    logger.warn(
-      { signal },
-      `${signal}: finishing this iteration, writing a checkpoint, then exiting`,
-    );
+  signalLog = {
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  let failed = false;
   try {
     const result = await train({
       config,
@@ -209,10 +225,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
           `best ${result.best.metric} ${result.best.score?.toFixed(2) ?? '—'} (iteration ${result.best.iteration}). ` +
           `Run: ${result.runDir}${result.interrupted ? ` (continue with: torquepilot train --resume ${result.runDir})` : ''}\n`,
       );
-    if (result.interrupted) process.exitCode = 130;
+  } catch (err) {
+    failed = true;
+    // After a signal the process exits from the shutdown handler: say why here.
+    if (shutdown.signal() !== null) logger.error(`training failed: ${(err as Error).message}`);
+    throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // A signal's shutdown exits with this code; without a signal the command returns (or throws).
+    resolveFinished(failed ? 1 : 0);
+    if (shutdown.signal() === null) shutdown.dispose();
   }
 }
 

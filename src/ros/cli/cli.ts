@@ -30,8 +30,8 @@ import { PolicyNode } from '../nodes/index.js';
 import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
 import { declareSimRobotParameters, SimRobotNode } from '../nodes/index.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
-import type { NodeLogger, Transport, TransportNode } from '../transport/index.js';
-import { collectGarbage } from '../../util/index.js';
+import type { LifecycleHandle, NodeLogger, Transport, TransportNode } from '../transport/index.js';
+import { collectGarbage, installShutdownHandlers } from '../../util/index.js';
 
 interface DeployFlags {
   transport: string;
@@ -103,7 +103,7 @@ function nodeLogger(logger: Logger): NodeLogger {
 
 /** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
 async function rosTransport(logger: NodeLogger, busyPoll = false): Promise<Transport> {
-  ensureRosEnvironment();
+  await ensureRosEnvironment();
   return loadRclnodejsTransport({ logger, busyPoll });
 }
 
@@ -173,28 +173,33 @@ async function deployAction(flags: DeployFlags): Promise<void> {
   }
 }
 
-/** Keep a ROS process alive until SIGINT/SIGTERM, then run `stop` once. */
-function untilSignal(stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = () => {
-      if (stopping) return;
-      stopping = true;
-      stop().finally(resolve);
-    };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
-  });
-}
-
 async function nodeAction(flags: NodeFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
-  const transport = await rosTransport(log, flags.busyPoll === true);
-  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  await ensureRosEnvironment();
+  // Before anything is built: a signal during startup still shuts down in order.
+  let transport: Transport | undefined;
+  let handle: LifecycleHandle | undefined;
   let policyNode: PolicyNode | undefined;
-  const handle = transport.createLifecycleNode(
+  let closeLoader: (() => void) | undefined;
+  const shutdown = installShutdownHandlers({
+    name: flags.name,
+    log,
+    forceQuitMessage: 'exiting now: the bag may be incomplete and the node is not destroyed',
+    onShutdown: async () => {
+      // Synchronous up to the first await: deactivate publishes the zero command at once.
+      if (handle?.state() === 'active') handle.trigger('deactivate');
+      if (handle !== undefined && handle.state() !== 'finalized') handle.trigger('shutdown');
+      await policyNode?.recordingsClosed();
+      closeLoader?.();
+      await transport?.shutdown();
+    },
+  });
+  transport = await loadRclnodejsTransport({ logger: log, busyPoll: flags.busyPoll === true });
+  const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
+  closeLoader = close;
+  handle = transport.createLifecycleNode(
     flags.name,
     (node) => {
       policyNode = new PolicyNode(node, {
@@ -217,7 +222,8 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
     },
   );
   transport.spin();
-  if (flags.autostart === true) {
+  // A signal during startup: no autostart; the shutdown already runs.
+  if (flags.autostart === true && shutdown.signal() === null) {
     for (const t of ['configure', 'activate'] as const) {
       const r = handle.trigger(t);
       if (!r.success) throw new Error(`${flags.name}: autostart ${t} failed: ${r.reason ?? ''}`);
@@ -226,13 +232,7 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   logger.info(
     `${handle.node.name}: ${handle.state()} (drive it through /${handle.node.name}/change_state)`,
   );
-  await untilSignal(async () => {
-    if (handle.state() === 'active') handle.trigger('deactivate');
-    if (handle.state() !== 'finalized') handle.trigger('shutdown');
-    await policyNode?.recordingsClosed();
-    close();
-    await transport.shutdown();
-  });
+  await shutdown.done;
 }
 
 /** The node's use_sim_time parameter (false when the transport has none). */
@@ -248,7 +248,21 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   if (flags.task !== undefined) getTask(flags.task);
-  const transport = await rosTransport(log, flags.busyPoll === true);
+  await ensureRosEnvironment();
+  let transport: Transport | undefined;
+  let node: SimRobotNode | undefined;
+  let robot: MujocoRobot | undefined;
+  const shutdown = installShutdownHandlers({
+    name: flags.name,
+    log,
+    forceQuitMessage: 'exiting without closing the simulation',
+    onShutdown: async () => {
+      node?.stop(); // no step after the simulation is gone
+      robot?.close();
+      await transport?.shutdown();
+    },
+  });
+  transport = await loadRclnodejsTransport({ logger: log, busyPoll: flags.busyPoll === true });
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: {
       // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
@@ -267,8 +281,8 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   // every node) means the same as --use-sim-time: this node is the sim-time source, so it
   // publishes /clock. Its own pacing timer runs on the steady clock either way.
   const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
-  const robot = await MujocoRobot.create(p.task, flags.robot);
-  const node = new SimRobotNode(rosNode, {
+  robot = await MujocoRobot.create(p.task, flags.robot);
+  node = new SimRobotNode(rosNode, {
     robot,
     jointStatesTopic: robot.jointStatesTopic,
     commandTopic: robot.commandTopic,
@@ -279,15 +293,11 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     episodeSteps: p.episodeSteps,
   });
   transport.spin();
-  node.start();
+  if (shutdown.signal() === null) node.start(); // else the shutdown already runs
   logger.info(
     `${rosNode.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}${publishClock ? ', publishing /clock' : ''}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
   );
-  await untilSignal(async () => {
-    node.stop(); // no step after the simulation is gone
-    robot.close();
-    await transport.shutdown();
-  });
+  await shutdown.done;
 }
 
 export function registerRosCommands(program: Command): void {
