@@ -161,6 +161,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
   let next = steps.next(false);
   while (next.done !== true) {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    options.logger?.info(`replay: iteration ${next.value.iteration} of ${cfg.iterations} done`);
     const stop = options.shouldStop?.() === true;
     if (stop) {
       options.logger?.warn(

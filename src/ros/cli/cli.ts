@@ -4,7 +4,9 @@
  *
  * Commands that need ROS call `ensureRosEnvironment()` first (it re-executes the process with the
  * ROS environment, or throws one error naming `npm run setup:ros`), and only then import the
- * rclnodejs adapter.
+ * rclnodejs adapter. Right after it, before anything is built, they install the SIGINT/SIGTERM
+ * handlers (util/shutdownSignals.ts): one orderly shutdown, exit 0, however many copies of one
+ * Ctrl-C arrive (terminal + `ros2 launch`) and when launch escalates to SIGTERM.
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -179,34 +181,42 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
   await ensureRosEnvironment();
   // Before anything is built: a signal during startup still shuts down in order.
-  let transport: Transport | undefined;
-  let handle: LifecycleHandle | undefined;
-  let policyNode: PolicyNode | undefined;
-  let closeLoader: (() => void) | undefined;
+  const built: {
+    transport?: Transport;
+    handle?: LifecycleHandle;
+    policyNode?: PolicyNode;
+    closeLoader?: () => void;
+  } = {};
   const shutdown = installShutdownHandlers({
     name: flags.name,
     log,
     forceQuitMessage: 'exiting now: the bag may be incomplete and the node is not destroyed',
     onShutdown: async () => {
       // Synchronous up to the first await: deactivate publishes the zero command at once.
+      const { handle } = built;
       if (handle?.state() === 'active') handle.trigger('deactivate');
       if (handle !== undefined && handle.state() !== 'finalized') handle.trigger('shutdown');
-      await policyNode?.recordingsClosed();
-      closeLoader?.();
-      await transport?.shutdown();
+      await built.policyNode?.recordingsClosed();
+      built.closeLoader?.();
+      await built.transport?.shutdown();
     },
   });
-  transport = await loadRclnodejsTransport({ logger: log, busyPoll: flags.busyPoll === true });
+  const transport = await loadRclnodejsTransport({
+    logger: log,
+    busyPoll: flags.busyPoll === true,
+  });
+  built.transport = transport;
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
-  closeLoader = close;
-  handle = transport.createLifecycleNode(
+  built.closeLoader = close;
+  const handle = transport.createLifecycleNode(
     flags.name,
     (node) => {
-      policyNode = new PolicyNode(node, {
+      const policyNode = new PolicyNode(node, {
         loader,
         recorderFactory: recorderFactory(log),
         beforeControlLoop: collectGarbage,
       });
+      built.policyNode = policyNode;
       return policyNode.callbacks();
     },
     {
@@ -221,6 +231,7 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
       useSimTime: flags.useSimTime === true,
     },
   );
+  built.handle = handle;
   transport.spin();
   // A signal during startup: no autostart; the shutdown already runs.
   if (flags.autostart === true && shutdown.signal() === null) {
@@ -249,20 +260,22 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const log = nodeLogger(logger);
   if (flags.task !== undefined) getTask(flags.task);
   await ensureRosEnvironment();
-  let transport: Transport | undefined;
-  let node: SimRobotNode | undefined;
-  let robot: MujocoRobot | undefined;
+  const built: { transport?: Transport; node?: SimRobotNode; robot?: MujocoRobot } = {};
   const shutdown = installShutdownHandlers({
     name: flags.name,
     log,
     forceQuitMessage: 'exiting without closing the simulation',
     onShutdown: async () => {
-      node?.stop(); // no step after the simulation is gone
-      robot?.close();
-      await transport?.shutdown();
+      built.node?.stop(); // no step after the simulation is gone
+      built.robot?.close();
+      await built.transport?.shutdown();
     },
   });
-  transport = await loadRclnodejsTransport({ logger: log, busyPoll: flags.busyPoll === true });
+  const transport = await loadRclnodejsTransport({
+    logger: log,
+    busyPoll: flags.busyPoll === true,
+  });
+  built.transport = transport;
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: {
       // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
@@ -281,8 +294,9 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   // every node) means the same as --use-sim-time: this node is the sim-time source, so it
   // publishes /clock. Its own pacing timer runs on the steady clock either way.
   const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
-  robot = await MujocoRobot.create(p.task, flags.robot);
-  node = new SimRobotNode(rosNode, {
+  const robot = await MujocoRobot.create(p.task, flags.robot);
+  built.robot = robot;
+  const node = new SimRobotNode(rosNode, {
     robot,
     jointStatesTopic: robot.jointStatesTopic,
     commandTopic: robot.commandTopic,
@@ -292,6 +306,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     seed: p.seed,
     episodeSteps: p.episodeSteps,
   });
+  built.node = node;
   transport.spin();
   if (shutdown.signal() === null) node.start(); // else the shutdown already runs
   logger.info(

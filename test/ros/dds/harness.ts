@@ -1,7 +1,7 @@
 /**
  * Harness for the tests over real DDS: finds the ROS 2 environment, starts the rclpy robot peer
  * (test/ros/peer/robot_peer.py) and node processes with discovery on loopback in a domain of the
- * test's own (51–80), waits for events with timeouts, and kills every process in teardown.
+ * test's own (51–99), waits for events with timeouts, and kills every process in teardown.
  *
  * Without ROS: `rosSkipReason()` names `npm run setup:ros`; with CI=true a missing ROS throws, so
  * that CI fails instead of skipping.
@@ -24,7 +24,7 @@ export const ROOT = projectRoot(fileURLToPath(new URL('.', import.meta.url)));
 export const PEER_SCRIPT = join(ROOT, 'test', 'ros', 'peer', 'robot_peer.py');
 
 /** ROS_DOMAIN_ID range owned by the DDS tests and benches (other rooms use other ranges). */
-export const DOMAIN_IDS = { first: 51, last: 80 } as const;
+export const DOMAIN_IDS = { first: 51, last: 99 } as const;
 
 /** Why the DDS tests cannot run here, or null when they can. Throws under CI=true. */
 export function rosSkipReason(): string | null {
@@ -293,6 +293,8 @@ export interface PeerOptions {
   readonly estopTopic?: string;
   /** Reach target (world frame, m) to publish latched on /torquepilot/target; none if absent. */
   readonly target?: readonly [number, number, number];
+  /** Joint states: 'static' (a small drift, the default) or 'sine' (the arm keeps moving). */
+  readonly motion?: 'static' | 'sine';
 }
 
 /** The rclpy robot peer, driven over its stdin/stdout JSON-lines protocol. */
@@ -335,6 +337,7 @@ export class RobotPeer {
     if (options.startStopped === true) args.push('--start-stopped');
     if (options.estopTopic !== undefined) args.push('--estop-topic', options.estopTopic);
     if (options.target !== undefined) args.push('--target', options.target.join(','));
+    if (options.motion !== undefined) args.push('--motion', options.motion);
     const proc = ManagedProcess.start(
       'peer',
       peerPython(ros),
