@@ -98,11 +98,22 @@ export function launchEnv(domainId: number): NodeJS.ProcessEnv {
   return env;
 }
 
+/** A parameter value; `{ double }` writes a whole number as a double (`0.0`, not `0`). */
+export type ParamsFileValue = string | number | boolean | { readonly double: number };
+
 /** A parameters file as launch_ros writes it for `Node(parameters=[{...}])`. */
-export function writeParamsFile(path: string, params: Record<string, string | number | boolean>) {
+export function writeParamsFile(path: string, params: Record<string, ParamsFileValue>) {
   const lines = ['/**:', '  ros__parameters:'];
   for (const [k, v] of Object.entries(params)) {
-    lines.push(`    ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+    const text =
+      typeof v === 'object'
+        ? Number.isInteger(v.double)
+          ? v.double.toFixed(1)
+          : String(v.double)
+        : typeof v === 'string'
+          ? JSON.stringify(v)
+          : String(v);
+    lines.push(`    ${k}: ${text}`);
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
@@ -136,7 +147,8 @@ export async function sendSignals(proc: ManagedProcess, pattern: SignalPattern):
   const t0 = performance.now();
   for (const { signal, afterMs } of pattern) {
     const wait = t0 + afterMs - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Sleep until the signal is due, or until the process exits (then nothing more is sent).
+    if (wait > 0 && proc.running) await proc.waitForExit(wait).catch(() => undefined);
     if (!proc.running) break;
     process.kill(pid, signal);
   }
@@ -195,7 +207,7 @@ export async function policyNodeRun(
     checkpoint,
     robot_description: robot,
     torque_scale: 0.5,
-    arm_ramp_time: 0,
+    arm_ramp_time: { double: 0 },
     deterministic: false,
     record_path: bagDir,
   });
@@ -336,7 +348,10 @@ export async function trainerRun(
           '-r',
           '__node:=torquepilot_trainer',
           '--params-file',
-          writeParamsFile(join(dir, 'params.yaml'), { publish_joint_states: false, linger: 0 }),
+          writeParamsFile(join(dir, 'params.yaml'), {
+            publish_joint_states: false,
+            linger: { double: 0 },
+          }),
         ]
       : [...common, '--progress', 'json'];
   const proc = ManagedProcess.start(
