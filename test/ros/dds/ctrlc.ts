@@ -316,7 +316,14 @@ export interface TrainerRunResult {
  * lines, sends `pattern` and waits for the exit.
  */
 export async function trainerRun(
-  setup: { libDir: string; domainId: number; dir: string; nSteps: number },
+  setup: {
+    libDir: string;
+    domainId: number;
+    dir: string;
+    nSteps: number;
+    /** More flags of the training (e.g. `--workers 2`). */
+    extraArgs?: readonly string[];
+  },
   executable: 'trainer_node' | 'trainer',
   pattern: SignalPattern,
   afterIterations = 1,
@@ -339,6 +346,7 @@ export async function trainerRun(
     'cpu',
     '--config',
     writeTrainConfig(dir, nSteps),
+    ...(setup.extraArgs ?? []),
   ];
   const args =
     executable === 'trainer_node'

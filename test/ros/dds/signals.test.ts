@@ -17,7 +17,9 @@
  * activate, torque at the peer, signal, exit ~0.15 s), under the 3 s per run that keeps CI in
  * check, so the test runs all 20 double-SIGINT runs of issue 20; bench/ctrlc.ts runs them too and
  * prints the timings.
- * The force-quit (a deliberate later Ctrl-C) is covered in test/util/shutdownSignals.test.ts.
+ * - force-quit: a deliberate second Ctrl-C 1.2 s into the trainer's shutdown exits 130 at once and
+ *   says what it gives up; the previous checkpoint stays (every branch of the signal handling, with
+ *   an injected clock: test/util/shutdownSignals.test.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -141,6 +143,30 @@ describe(
           assert.equal(resumed.done?.steps, steps, resumed.output);
         });
       }
+    });
+
+    test('trainer_node: a deliberate second Ctrl-C 1.2 s later forces the exit and says so', async () => {
+      // Iterations of 4 × 8192 steps (seconds each): the second Ctrl-C lands mid-iteration.
+      const r = await trainerRun(
+        { libDir, domainId: 87, dir: join(dir, `trainer-${run++}`), nSteps: 8192 },
+        'trainer_node',
+        [
+          { signal: 'SIGINT', afterMs: 0 },
+          { signal: 'SIGINT', afterMs: 1200 },
+        ],
+      );
+      const context = `${JSON.stringify({ ...r, output: undefined })}\n${r.output}`;
+      assert.equal(r.exitCode, 130, context);
+      assert.match(
+        r.output,
+        /second Ctrl-C: exiting without a checkpoint \(the last periodic one stays\)/,
+      );
+      assert.equal(r.done, null, context);
+      // The periodic checkpoint of the iteration before stays; the cut one was not written.
+      assert.ok(
+        r.latestCheckpointIteration !== null && r.latestCheckpointIteration < r.iterationAtSignal,
+        context,
+      );
     });
 
     test('replay: SIGINT between iterations writes the replay checkpoint, exit 0', async () => {
