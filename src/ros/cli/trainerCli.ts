@@ -62,6 +62,30 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
       return finished;
     },
   });
+  try {
+    await runTrainerNode(
+      flags,
+      () => stopRequested,
+      (l) => (log = l),
+    );
+    resolveFinished(0);
+  } catch (err) {
+    // After a signal the process exits from the shutdown handler: say why here.
+    if (shutdown.signal() !== null) log.error(`trainer node failed: ${(err as Error).message}`);
+    resolveFinished(1);
+    throw err;
+  } finally {
+    // Without a signal the command returns (or throws); with one, the handler exits 0 or 1.
+    if (shutdown.signal() === null) shutdown.dispose();
+  }
+}
+
+/** Build the node, train, shut the node down (the signal handlers are already installed). */
+async function runTrainerNode(
+  flags: TrainerNodeFlags,
+  stopRequested: () => boolean,
+  useLog: (log: NodeLogger) => void,
+): Promise<void> {
   const config = resolveTrainConfig({
     modelsDir: modelsDir(),
     ...(flags.config !== undefined ? { configFile: flags.config } : {}),
@@ -89,12 +113,13 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
         ? 'warn'
         : level,
   });
-  log = {
+  const log: NodeLogger = {
     debug: (m) => logger.debug(m),
     info: (m) => logger.info(m),
     warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   };
+  useLog(log);
   const transport = await loadRclnodejsTransport({ logger: log });
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: flags.jointStates ? {} : { publish_joint_states: false },
@@ -123,15 +148,14 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     `${rosNode.name}: training ${config.task} into ${runDir}; metrics on ${TRAINER_TOPICS.metrics}, checkpoints on ${TRAINER_TOPICS.checkpoint}${publishJointStates ? `, the newest policy on ${robot?.jointStatesTopic ?? ''}` : ''}`,
   );
 
-  let failed = false;
   try {
     const result = await train({
       config,
       runDir,
       resume: false,
       logger,
-      progress: trainer.progressReporter(createProgress(progressMode)),
-      shouldStop: () => stopRequested,
+      progress: trainer.progressReporter(createProgress(flags.progress as 'json' | 'none')),
+      shouldStop: stopRequested,
     });
     const stats = trainer.stats();
     const summary = {
@@ -146,20 +170,12 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     // a little for subscribers that match late (the run may be shorter than DDS discovery).
     const lingerMs = (rosNode.getParameter('linger') as number) * 1000;
     const end = Date.now() + lingerMs;
-    while (!stopRequested && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  } catch (err) {
-    failed = true;
-    // After a signal the process exits from the shutdown handler: say why here.
-    if (shutdown.signal() !== null) log.error(`training failed: ${(err as Error).message}`);
-    throw err;
+    while (!stopRequested() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   } finally {
     trainer.stop();
     robot?.close();
     deployments?.close();
     await transport.shutdown();
-    // A signal's shutdown exits with this code; without a signal the command returns (or throws).
-    resolveFinished(failed ? 1 : 0);
-    if (shutdown.signal() === null) shutdown.dispose();
   }
 }
 
