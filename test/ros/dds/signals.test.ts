@@ -11,6 +11,8 @@
  * - trainer_node (sim_training.launch.py) and trainer (`train`): exit 0 after finishing the
  *   iteration the signal landed in, its checkpoint written, and `trainer --resume` continues from
  *   it (the next iteration, exit 0).
+ * - sim_robot (sim_training.launch.py's parameters): SIGINT twice 5 ms apart, exit 0 after an
+ *   orderly shutdown.
  * - replay: exit 0 with the replay checkpoint written, stopped between iterations.
  *
  * Each policy-node run starts its own node and lasts about 2.8 s here (2 cores: start, configure,
@@ -33,7 +35,9 @@ import {
   PATTERNS,
   policyNodeRun,
   resumeRun,
+  sendSignals,
   trainerRun,
+  writeParamsFile,
 } from './ctrlc.js';
 import type { PolicyRunResult, SignalPattern } from './ctrlc.js';
 import { ManagedProcess, RobotPeer, rosSkipReason } from './harness.js';
@@ -167,6 +171,31 @@ describe(
         r.latestCheckpointIteration !== null && r.latestCheckpointIteration < r.iterationAtSignal,
         context,
       );
+    });
+
+    test('sim_robot (as sim_training.launch.py starts it): SIGINT twice 5 ms apart, exit 0', async () => {
+      const params = writeParamsFile(join(dir, 'sim-robot.yaml'), {
+        task: 'arm7-reach',
+        use_sim_time: true,
+      });
+      const proc = ManagedProcess.start(
+        'sim_robot',
+        join(libDir, 'sim_robot'),
+        ['--ros-args', '-r', '__node:=torquepilot_sim_robot', '--params-file', params],
+        launchEnv(88),
+      );
+      try {
+        await proc.waitForLine(/simulating arm7-reach/, 60_000);
+        await sendSignals(proc, PATTERNS.sigintTwice(5));
+        assert.equal(await proc.waitForExit(15_000), 0, proc.tail());
+        assert.equal(proc.exitSignal, null);
+        assert.ok(
+          proc.lines.some((l) => /shutdown complete/.test(l)),
+          proc.tail(),
+        );
+      } finally {
+        await proc.stop();
+      }
     });
 
     test('replay: SIGINT between iterations writes the replay checkpoint, exit 0', async () => {
