@@ -133,6 +133,16 @@ export class MujocoEnv implements Env {
     return data;
   }
 
+  /** The model this environment steps: its own copy when randomised, else the shared one. */
+  get model(): MjModel {
+    return this.#model;
+  }
+
+  /** This episode's latency in control periods (0 without a latency term). */
+  get latency(): number {
+    return this.#rand?.latency ?? 0;
+  }
+
   /** Episode steps taken since the last reset. */
   get stepCount(): number {
     return this.#stepCount;
