@@ -79,9 +79,7 @@ export class MujocoEnv implements Env {
     this.#ownsModel = ownsModel;
     this.spec = taskModel.spec;
     this.#rand = randomize === undefined ? undefined : new Randomizer(taskModel, randomize);
-    this.#model = this.#rand?.writesModel
-      ? new this.#mj.MjModel(taskModel.model)
-      : taskModel.model;
+    this.#model = this.#rand?.writesModel ? new this.#mj.MjModel(taskModel.model) : taskModel.model;
     this.#data = new this.#mj.MjData(this.#model);
     this.#jointPos = new Float64Array(taskModel.observedQposAdr.length);
     this.#jointVel = new Float64Array(taskModel.observedDofAdr.length);
@@ -226,7 +224,8 @@ export class MujocoEnv implements Env {
     this.#lastClipped = this.#applyAction(actions, offset);
     const { mj } = this.#taskModel;
     const model = this.#model;
-    const substeps = this.#rand === undefined ? this.#task.frameSkip : this.#rand.substeps(this.#rng);
+    const substeps =
+      this.#rand === undefined ? this.#task.frameSkip : this.#rand.substeps(this.#rng);
     for (let k = 0; k < substeps; k++) mj.mj_step(model, data);
     if (this.#task.freshKinematics) mj.mj_kinematics(model, data);
     this.#stepCount++;

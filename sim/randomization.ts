@@ -81,6 +81,7 @@ export class Randomizer {
   readonly #where: string;
   readonly #terms: ActiveTerm[] = [];
   readonly #nominal = new Map<WrittenField, Float64Array>();
+  readonly #nominalSameframe: Uint8Array;
   readonly #setConst: boolean;
   readonly #frameSkip: number;
   readonly #actionSize: number;
@@ -102,6 +103,7 @@ export class Randomizer {
     this.#frameSkip = task.frameSkip;
     this.#actionSize = model.nu;
     for (const field of WRITTEN) this.#nominal.set(field, Float64Array.from(view(model, field)));
+    this.#nominalSameframe = Uint8Array.from(model.body_sameframe as Uint8Array);
     const objects = {
       // Every body but the world and a target body (Reacher's target is not a link).
       body: [...Array(model.nbody).keys()].filter(
@@ -195,6 +197,7 @@ export class Randomizer {
     if (!this.writesModel) return;
     const p = this.#params;
     for (const field of WRITTEN) view(model, field).set(this.#nominal.get(field) as Float64Array);
+    (model.body_sameframe as Uint8Array).set(this.#nominalSameframe);
     for (const term of this.#terms) {
       const fields = MODEL_TERMS[term.key].fields;
       const target = view(model, fields[0] as WrittenField);
@@ -239,11 +242,15 @@ export class Randomizer {
       iquat: Array.from(iquat.subarray(4 * b, 4 * b + 4)),
       inertia: Array.from(inertia.subarray(3 * b, 3 * b + 3)),
     };
+    if (mass === 0) return;
     const out = addSphere(body, mass, this.spec.payload?.radius ?? 0.03, this.#payloadPos);
     massView[b] = out.mass;
     ipos.set(out.ipos, 3 * b);
     iquat.set(out.iquat, 4 * b);
     inertia.set(out.inertia, 3 * b);
+    // The compiler marks coinciding frames (body_sameframe: inertial frame = body frame, or the
+    // same orientation), and kinematics then ignores body_ipos/body_iquat; ours no longer coincide.
+    (model.body_sameframe as Uint8Array)[b] = 0;
   }
 
   /**
@@ -269,8 +276,10 @@ export class Randomizer {
   addNoise(rng: Random, pos: Float64Array, vel: Float64Array): void {
     const sq = this.spec.noise?.qpos ?? 0;
     const sv = this.spec.noise?.qvel ?? 0;
-    if (sq > 0) for (let i = 0; i < pos.length; i++) pos[i] = (pos[i] as number) + sq * rng.normal();
-    if (sv > 0) for (let i = 0; i < vel.length; i++) vel[i] = (vel[i] as number) + sv * rng.normal();
+    if (sq > 0)
+      for (let i = 0; i < pos.length; i++) pos[i] = (pos[i] as number) + sq * rng.normal();
+    if (sv > 0)
+      for (let i = 0; i < vel.length; i++) vel[i] = (vel[i] as number) + sv * rng.normal();
   }
 
   /** Whether observations are noisy. */

@@ -96,9 +96,7 @@ export type RandomizeSetting = RandomizePreset | RandomizeSpec;
 const finite = z.number().finite();
 const nonNeg = z.number().nonnegative().finite();
 const ordered = (lo: z.ZodNumber) =>
-  z
-    .tuple([lo, lo])
-    .refine(([a, b]) => a <= b, { message: 'expected [min, max] with min ≤ max' });
+  z.tuple([lo, lo]).refine(([a, b]) => a <= b, { message: 'expected [min, max] with min ≤ max' });
 
 const modelTerm = z
   .strictObject({
@@ -142,7 +140,10 @@ export const RandomizeSpecSchema = z.strictObject(specShape);
 export const RandomizeSettingSchema = z.unknown().transform((value, ctx): RandomizeSetting => {
   if (typeof value === 'string') {
     if (value === 'off' || value === 'arm') return value;
-    ctx.addIssue({ code: 'custom', message: "expected a preset ('off' | 'arm') or an object of terms" });
+    ctx.addIssue({
+      code: 'custom',
+      message: "expected a preset ('off' | 'arm') or an object of terms",
+    });
     return z.NEVER;
   }
   const r = RandomizeSpecSchema.safeParse(value);
@@ -207,7 +208,8 @@ export function perturbationToSpec(p: Perturbation, source: string): RandomizeSp
   for (const key of MODEL_TERM_KEYS) {
     const term = p[key];
     if (term === undefined) continue;
-    const { value, operation } = typeof term === 'number' ? { value: term, operation: 'scale' } : term;
+    const { value, operation } =
+      typeof term === 'number' ? { value: term, operation: 'scale' } : term;
     spec[key] = { range: [value, value], operation };
   }
   if (p.payload !== undefined)

@@ -133,7 +133,9 @@ describe('randomisation terms write the model', () => {
         assert.ok(added >= 0.4 && added < 0.6, `payload ${added}`);
         assert.deepEqual(r.mass.slice(0, 8), n.mass.slice(0, 8));
         assert.ok(Math.abs((r.subtreemass[8] as number) - (r.mass[8] as number)) < 1e-12);
-        assert.ok(Math.abs((r.subtreemass[0] as number) - (n.subtreemass[0] as number) - added) < 1e-9);
+        assert.ok(
+          Math.abs((r.subtreemass[0] as number) - (n.subtreemass[0] as number) - added) < 1e-9,
+        );
       },
     },
   ];
