@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { modelsDir } from '../../sim/index.js';
 import { makeEnv } from '../../sim/index.js';
-import { resolveTrainConfig } from '../config/index.js';
+import { readPerturbationFile, resolveTrainConfig } from '../config/index.js';
+import type { RandomizeSpec } from '../config/index.js';
 import type { TrainConfig } from '../config/index.js';
 import type { PlainObject } from '../config/index.js';
 import { ALGORITHM_NAMES } from '../learn/index.js';
@@ -67,6 +68,7 @@ interface EvalFlags {
   json?: boolean;
   seed: string;
   logLevel?: string;
+  perturb?: string;
 }
 
 /** Parse an integer flag; throws naming the flag, the value and the range. */
@@ -230,10 +232,17 @@ export function doneSummary(result: TrainResult) {
   };
 }
 
-export function formatEvaluation(r: EvaluationResult, checkpoint: string): string {
+export function formatEvaluation(
+  r: EvaluationResult,
+  checkpoint: string,
+  perturbation?: string,
+): string {
   const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
   const rows: Array<[string, string]> = [
     ['checkpoint', checkpoint],
+    ...(perturbation === undefined
+      ? []
+      : [['arm', `perturbed by ${perturbation}`] as [string, string]]),
     ['episodes', `${r.episodes} (${r.deterministic ? 'deterministic' : 'stochastic'})`],
     [
       'return',
@@ -255,9 +264,15 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
   const episodes = parseIntFlag('--episodes', flags.episodes, 1, 1_000_000);
   const seed = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
   const logger = createLogger({ level: parseLogLevel(flags.logLevel ?? 'warn') });
+  // The perturbation file first: a bad file fails before the checkpoint is read.
+  const perturbation: RandomizeSpec | undefined =
+    flags.perturb === undefined ? undefined : readPerturbationFile(flags.perturb);
   const ckpt = loadCheckpoint(flags.checkpoint);
   const policy = policyFromCheckpoint(ckpt);
-  const env = await makeEnv(ckpt.manifest.task);
+  const env = await makeEnv(
+    ckpt.manifest.task,
+    perturbation === undefined ? {} : { randomize: perturbation },
+  );
   try {
     if (
       env.spec.obsSize !== ckpt.manifest.obsSize ||
@@ -274,9 +289,18 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
     logger.info({ checkpoint: ckpt.dir, id: ckpt.manifest.id, ...r }, 'evaluation done');
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ checkpoint: ckpt.dir, checkpointId: ckpt.manifest.id, task: ckpt.manifest.task, seed, ...r })}\n`,
+        `${JSON.stringify({
+          checkpoint: ckpt.dir,
+          checkpointId: ckpt.manifest.id,
+          task: ckpt.manifest.task,
+          seed,
+          ...(flags.perturb !== undefined
+            ? { perturb: { file: flags.perturb, perturbation } }
+            : {}),
+          ...r,
+        })}\n`,
       );
-    } else process.stdout.write(`${formatEvaluation(r, ckpt.dir)}\n`);
+    } else process.stdout.write(`${formatEvaluation(r, ckpt.dir, flags.perturb)}\n`);
   } finally {
     env.close();
   }
@@ -311,6 +335,10 @@ export function registerTrainCommands(program: Command): void {
     )
     .option('--seed <s>', 'seed of the episode resets (and of the action noise)', '0')
     .option('--log-level <level>', 'pino level on stderr', 'warn')
+    .option(
+      '--perturb <file>',
+      'evaluate on a shifted arm: a perturbation file (YAML: mass, damping, strength, latency, noise...; docs/sim-to-real.md)',
+    )
     .action(async (flags: EvalFlags) => {
       await evalCommand(flags);
     });
