@@ -175,10 +175,21 @@ export function resolveRandomize(setting: RandomizeSetting | undefined): Randomi
 
 // --- Perturbation files: one shifted arm, every term a fixed value -------------------------------
 
-const fixedModelTerm = z.union([
-  finite,
-  z.strictObject({ value: finite, operation: z.enum(['scale', 'add', 'abs']).default('scale') }),
-]);
+const fixedOperation = z.enum(['scale', 'add', 'abs']).default('scale');
+
+/** A fixed model term: a bare number (a scale) or { value, operation }; `positive` for masses. */
+const fixedModelTerm = (positive: boolean) => {
+  const bound = positive
+    ? 'a mass (or its scale) must be > 0'
+    : 'a scale or an absolute value must be ≥ 0';
+  const ok = (v: number): boolean => (positive ? v > 0 : v >= 0);
+  return z.union([
+    finite.refine(ok, { message: bound }),
+    z
+      .strictObject({ value: finite, operation: fixedOperation })
+      .refine((t) => t.operation === 'add' || ok(t.value), { message: bound, path: ['value'] }),
+  ]);
+};
 
 /**
  * A perturbation file: fixed values of the same terms. A bare number is a scale (`mass: 1.25` =
@@ -187,12 +198,12 @@ const fixedModelTerm = z.union([
  */
 export const PerturbationSchema = z.strictObject({
   description: z.string().optional(),
-  mass: fixedModelTerm.optional(),
-  damping: fixedModelTerm.optional(),
-  frictionloss: fixedModelTerm.optional(),
-  armature: fixedModelTerm.optional(),
-  strength: fixedModelTerm.optional(),
-  gravcomp: fixedModelTerm.optional(),
+  mass: fixedModelTerm(true).optional(),
+  damping: fixedModelTerm(false).optional(),
+  frictionloss: fixedModelTerm(false).optional(),
+  armature: fixedModelTerm(false).optional(),
+  strength: fixedModelTerm(false).optional(),
+  gravcomp: fixedModelTerm(false).optional(),
   payload: z
     .strictObject({ mass: nonNeg, radius: z.number().positive().finite().default(0.03) })
     .optional(),

@@ -121,7 +121,11 @@ describe('perturbation files', () => {
   });
 
   const bad: Array<{ yaml: string; pattern: RegExp }> = [
-    { yaml: 'mass: -1', pattern: /arm\.yaml: key 'mass\.range' = \[-1,-1\]: .*≥ 0/ },
+    { yaml: 'mass: 0', pattern: /arm\.yaml: key 'mass' = 0: a mass \(or its scale\) must be > 0/ },
+    {
+      yaml: 'damping: { value: -2, operation: abs }',
+      pattern: /arm\.yaml: key 'damping\.value' = -2: a scale or an absolute value must be ≥ 0/,
+    },
     { yaml: 'latency: 1.5', pattern: /arm\.yaml: key 'latency' = 1\.5: expected int/ },
     { yaml: 'latency: 40', pattern: /arm\.yaml: key 'latency' = 40: .*16/ },
     {
