@@ -56,7 +56,7 @@ if (checkpoint === '') {
 const load0 = loadavg()[0] ?? NaN;
 let transport: Transport;
 if (values.transport === 'ros') {
-  ensureRosEnvironment();
+  await ensureRosEnvironment();
   transport = await loadRclnodejsTransport({ busyPoll: values['busy-poll'] });
 } else {
   transport = new InProcessTransport({ clock: 'steady', busyPoll: values['busy-poll'] });

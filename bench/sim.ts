@@ -5,11 +5,15 @@
  *
  * Usage: npx tsx bench/sim.ts [--task arm7-reach] [--steps 20000] [--envs-per-worker 8]
  *                             [--repeats 3] [--json]
+ *        npx tsx bench/sim.ts --randomize arm [--envs 16] [--steps 20000] [--iterations 3]
+ *   3. instead of 1–2, the cost of domain randomisation (issue 16: training steps/s with
+ *      randomisation ≥ 0.8 × without), in simulation alone and in training (bench/randomizeBench.ts).
  * Each figure is the best of `repeats` runs (the least disturbed by other load on the machine).
  * Steps are environment steps (frameSkip physics steps each); see bench/simBench.ts for the method.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runRandomizeBench } from './randomizeBench.js';
 import { envStepsPerSec, rawStepsPerSec, vectorStepsPerSec } from './simBench.js';
 import type { Throughput } from './simBench.js';
 
@@ -20,8 +24,47 @@ const { values } = parseArgs({
     'envs-per-worker': { type: 'string', default: '8' },
     repeats: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
+    randomize: { type: 'string' },
+    envs: { type: 'string', default: '16' },
+    iterations: { type: 'string', default: '3' },
   },
 });
+if (values.randomize !== undefined) {
+  const preset = values.randomize;
+  if (preset !== 'arm') throw new Error(`bench/sim: --randomize '${preset}': expected 'arm'`);
+  const o = {
+    task: values.task,
+    preset,
+    numEnvs: Number(values.envs),
+    simSteps: Number(values.steps),
+    iterations: Number(values.iterations),
+    repeats: Number(values.repeats),
+  } as const;
+  const r = await runRandomizeBench(o);
+  const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
+  const result = {
+    ...o,
+    simStepsPerSecOff: r.simOff,
+    simStepsPerSecOn: r.simOn,
+    simOnOverOff: ratio(r.simOn, r.simOff),
+    trainStepsPerSecOff: r.trainOff,
+    trainStepsPerSecOn: r.trainOn,
+    trainOnOverOff: ratio(r.trainOn, r.trainOff),
+    cores: availableParallelism(),
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else
+    process.stdout.write(
+      [
+        `task ${o.task}, randomize: ${preset}, ${o.numEnvs} envs in-process, best of ${o.repeats}`,
+        `simulation   off ${r.simOff} steps/s, on ${r.simOn} steps/s   on/off = ${result.simOnOverOff}`,
+        `training     off ${r.trainOff} steps/s, on ${r.trainOn} steps/s   on/off = ${result.trainOnOverOff} (target ≥ 0.8; ${o.iterations} iterations per run)`,
+        `machine: ${result.cores} cores, load average ${result.loadAverage1m} (other processes share the cores)`,
+      ].join('\n') + '\n',
+    );
+  process.exit(0);
+}
 const task = values.task;
 const steps = Number(values.steps);
 const perWorker = Number(values['envs-per-worker']);

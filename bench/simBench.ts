@@ -13,6 +13,7 @@
  * fixed seed, and start timing after a warm-up of 10 % of the steps (JIT, caches).
  */
 import { loadMujoco, makeEnv, makeVecEnv, TaskModel } from '../sim/index.js';
+import type { RandomizeSpec } from '../src/config/index.js';
 import type { TaskSpec } from '../sim/index.js';
 import { Random } from '../src/util/index.js';
 
@@ -166,8 +167,9 @@ export async function vectorStepsPerSec(
   workers: number,
   numEnvs: number,
   seed = 0,
+  randomize?: RandomizeSpec,
 ): Promise<Throughput> {
-  const vec = await makeVecEnv(task, { numEnvs, workers });
+  const vec = await makeVecEnv(task, { numEnvs, workers, ...(randomize ? { randomize } : {}) });
   try {
     const spec = vec.spec;
     const table = actionTable(spec, seed);

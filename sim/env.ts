@@ -8,16 +8,21 @@
  */
 import { Random } from '../src/util/index.js';
 import type { RandomState } from '../src/util/index.js';
-import type { MjData, MujocoModule } from './mujoco.js';
+import type { RandomizeSpec } from '../src/config/index.js';
+import type { MjData, MjModel, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
+import { Randomizer } from './randomization.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
-import type { RewardInput, TaskDefinition } from './tasks/types.js';
+import type { ObservationInput, RewardInput, TaskDefinition } from './tasks/types.js';
 import { distance3 } from './tasks/types.js';
 import { getTask, taskNames } from './tasks/registry.js';
 import type { Env, EnvState, StepInfo, StepResult, TaskSpec } from './types.js';
 
-export type MakeEnvOptions = TaskModelOptions;
+export interface MakeEnvOptions extends TaskModelOptions {
+  /** Domain randomisation (src/config/randomize.ts); none when absent. */
+  readonly randomize?: RandomizeSpec;
+}
 
 /** Names of the MjData arrays an EnvState carries, in restore order. */
 const PHYSICS_KEYS = ['qpos', 'qvel', 'act', 'ctrl', 'qacc_warmstart'] as const;
@@ -28,6 +33,9 @@ export class MujocoEnv implements Env {
   readonly #taskModel: TaskModel;
   readonly #task: TaskDefinition;
   readonly #ownsModel: boolean;
+  /** The model stepped: the shared one, or this environment's own copy when randomised. */
+  readonly #model: MjModel;
+  readonly #rand: Randomizer | undefined;
   #data: MjData | undefined;
   #rng: Random = new Random(0);
   #stepCount = 0;
@@ -51,18 +59,28 @@ export class MujocoEnv implements Env {
   #lastTerminated = false;
   #lastTruncated = false;
   #lastClipped = 0;
+  // Randomisation scratch (empty when off): noisy observed joints, a state kept across mj_setConst.
+  readonly #noisyInput: ObservationInput;
+  readonly #noisyPos: Float64Array;
+  readonly #noisyVel: Float64Array;
+  readonly #keepQpos: Float64Array;
+  readonly #keepQvel: Float64Array;
 
   /**
    * An environment on a loaded TaskModel. With `ownsModel`, `close()` also frees the model (single
-   * environments); vectorised environments share one model and free it themselves.
+   * environments); vectorised environments share one model and free it themselves. With a
+   * `randomize` spec whose terms write the model, the environment steps a copy of its own (each
+   * episode draws its own masses, gears...), and the shared model stays nominal.
    */
-  constructor(taskModel: TaskModel, ownsModel = false) {
+  constructor(taskModel: TaskModel, ownsModel = false, randomize?: RandomizeSpec) {
     this.#mj = taskModel.mj;
     this.#taskModel = taskModel;
     this.#task = taskModel.task;
     this.#ownsModel = ownsModel;
     this.spec = taskModel.spec;
-    this.#data = new this.#mj.MjData(taskModel.model);
+    this.#rand = randomize === undefined ? undefined : new Randomizer(taskModel, randomize);
+    this.#model = this.#rand?.writesModel ? new this.#mj.MjModel(taskModel.model) : taskModel.model;
+    this.#data = new this.#mj.MjData(this.#model);
     this.#jointPos = new Float64Array(taskModel.observedQposAdr.length);
     this.#jointVel = new Float64Array(taskModel.observedDofAdr.length);
     this.#applied = new Float64Array(this.spec.actionSize);
@@ -76,6 +94,18 @@ export class MujocoEnv implements Env {
       obs: this.#obs,
       distance: NaN,
     };
+    const noisy = this.#rand?.noisy === true;
+    this.#noisyPos = new Float64Array(noisy ? this.#jointPos.length : 0);
+    this.#noisyVel = new Float64Array(noisy ? this.#jointVel.length : 0);
+    this.#noisyInput = {
+      jointPos: this.#noisyPos,
+      jointVel: this.#noisyVel,
+      target: this.#target,
+      endEffector: this.#endEffector,
+    };
+    const writes = this.#rand?.writesModel === true;
+    this.#keepQpos = new Float64Array(writes ? this.#model.nq : 0);
+    this.#keepQvel = new Float64Array(writes ? this.#model.nv : 0);
     this.#refreshViews();
   }
 
@@ -101,6 +131,16 @@ export class MujocoEnv implements Env {
     return data;
   }
 
+  /** The model this environment steps: its own copy when randomised, else the shared one. */
+  get model(): MjModel {
+    return this.#model;
+  }
+
+  /** This episode's latency in control periods (0 without a latency term). */
+  get latency(): number {
+    return this.#rand?.latency ?? 0;
+  }
+
   /** Episode steps taken since the last reset. */
   get stepCount(): number {
     return this.#stepCount;
@@ -117,12 +157,26 @@ export class MujocoEnv implements Env {
    * vectorised environments do on auto-reset.
    */
   resetNext(): Float64Array {
-    const data = this.#ensureViews();
+    let data = this.#ensureViews();
     const { mj } = this.#taskModel;
-    const model = this.#taskModel.model;
+    const model = this.#model;
     mj.mj_resetData(model, data);
     this.#target.fill(0);
     this.#task.reset(this.#rng, { qpos: this.#qpos, qvel: this.#qvel, target: this.#target });
+    const rand = this.#rand;
+    if (rand !== undefined) {
+      rand.drawEpisode(this.#rng);
+      if (rand.writesModel) {
+        // mj_setConst computes at qpos0 in `data`: keep the task's draw across it.
+        this.#keepQpos.set(this.#qpos);
+        this.#keepQvel.set(this.#qvel);
+        rand.applyModel(mj, model, data);
+        mj.mj_resetData(model, data);
+        data = this.#ensureViews();
+        this.#qpos.set(this.#keepQpos);
+        this.#qvel.set(this.#keepQvel);
+      }
+    }
     mj.mj_forward(model, data);
     this.#stepCount = 0;
     this.#applied.fill(0);
@@ -169,8 +223,10 @@ export class MujocoEnv implements Env {
     const data = this.#ensureViews();
     this.#lastClipped = this.#applyAction(actions, offset);
     const { mj } = this.#taskModel;
-    const model = this.#taskModel.model;
-    for (let k = 0; k < this.#task.frameSkip; k++) mj.mj_step(model, data);
+    const model = this.#model;
+    const substeps =
+      this.#rand === undefined ? this.#task.frameSkip : this.#rand.substeps(this.#rng);
+    for (let k = 0; k < substeps; k++) mj.mj_step(model, data);
     if (this.#task.freshKinematics) mj.mj_kinematics(model, data);
     this.#stepCount++;
     const reward = this.#evaluate();
@@ -212,6 +268,11 @@ export class MujocoEnv implements Env {
       ctrl[i] = a;
       this.#applied[i] = a;
     }
+    if (this.#rand !== undefined && this.#rand.maxLatency > 0) {
+      // The delay line: the torque applied now is the action of `latency` steps ago.
+      this.#rand.delay(this.#applied, this.#applied);
+      ctrl.set(this.#applied);
+    }
     return clipped;
   }
 
@@ -252,8 +313,11 @@ export class MujocoEnv implements Env {
     return this.#task;
   }
 
-  /** Build obs from the current MjData into the scratch buffer; returns the reward. */
-  #evaluate(): number {
+  /**
+   * Build obs from the current MjData into the scratch buffer; returns the reward. With noise on
+   * (and `noisy`), the observation sees q and q̇ plus noise; the reward sees the true state.
+   */
+  #evaluate(noisy = true): number {
     const tm = this.#taskModel;
     const qpos = this.#qpos;
     const qvel = this.#qvel;
@@ -272,7 +336,12 @@ export class MujocoEnv implements Env {
       this.#target[2] = this.#xpos[b + 2] as number;
     }
     const input = this.#rewardInput;
-    this.#task.observe(input, this.#obs);
+    if (noisy && this.#rand?.noisy === true) {
+      this.#noisyPos.set(this.#jointPos);
+      this.#noisyVel.set(this.#jointVel);
+      this.#rand.addNoise(this.#rng, this.#noisyPos, this.#noisyVel);
+      this.#task.observe(this.#noisyInput, this.#obs);
+    } else this.#task.observe(input, this.#obs);
     this.#lastDistance = this.#task.hasTarget ? distance3(this.#endEffector, this.#target) : NaN;
     this.#lastSuccess = this.#task.hasSuccess && this.#lastDistance < this.#task.successRadius;
     input.distance = this.#lastDistance;
@@ -291,14 +360,22 @@ export class MujocoEnv implements Env {
         target: Array.from(this.#target),
         applied: Array.from(this.#applied),
         obs: Array.from(this.#obs),
+        ...this.#rand?.getState(),
       },
       rng: this.#rng.getState(),
     };
   }
 
   setState(state: EnvState): void {
-    const data = this.#ensureViews();
+    let data = this.#ensureViews();
     const where = `MujocoEnv(${this.spec.name}).setState`;
+    const rand = this.#rand;
+    if (rand !== undefined) {
+      // The episode's model first: mj_setConst overwrites the state restored below.
+      rand.setState(state.task, where);
+      rand.applyModel(this.#taskModel.mj, this.#model, data);
+      data = this.#ensureViews();
+    }
     for (const key of PHYSICS_KEYS) {
       const source = state.physics[key];
       const view = data[key] as Float64Array;
@@ -330,10 +407,11 @@ export class MujocoEnv implements Env {
     // mj_forward recomputes positions (site_xpos, xpos) from qpos; it reads but never writes
     // qacc_warmstart, which we restore anyway so the next step starts from the saved warm start.
     const warm = Float64Array.from(data.qacc_warmstart as Float64Array);
-    this.#taskModel.mj.mj_forward(this.#taskModel.model, data);
+    this.#taskModel.mj.mj_forward(this.#model, data);
     this.#ensureViews();
     (data.qacc_warmstart as Float64Array).set(warm);
-    this.#evaluate();
+    // No noise draw here: the stream was just restored, and the saved observation wins below.
+    this.#evaluate(false);
     // The saved observation wins over the recomputed one: Gymnasium tasks read positions one
     // substep stale after mj_step, which mj_forward here would have refreshed.
     const obs = state.task['obs'];
@@ -344,6 +422,7 @@ export class MujocoEnv implements Env {
     if (this.#data === undefined) return;
     this.#data.delete();
     this.#data = undefined;
+    if (this.#model !== this.#taskModel.model) this.#model.delete();
     if (this.#ownsModel) this.#taskModel.close();
   }
 }
@@ -369,7 +448,7 @@ function checkRandomState(value: unknown, where: string): RandomState {
 export async function makeEnv(task: string, options: MakeEnvOptions = {}): Promise<MujocoEnv> {
   getTask(task);
   const mj = await loadMujoco();
-  return new MujocoEnv(TaskModel.load(mj, task, options), true);
+  return new MujocoEnv(TaskModel.load(mj, task, options), true, options.randomize);
 }
 
 /** The TaskSpec of one task (loads its model once to read sizes and ctrlrange). */

@@ -4,6 +4,7 @@
  * Both the in-process VecEnv and each worker thread run one of these, writing into the same buffer
  * layout, so the two give identical results bit for bit.
  */
+import type { RandomizeSpec } from '../src/config/index.js';
 import { MujocoEnv } from './env.js';
 import type { TaskModel } from './taskModel.js';
 import type { EnvState, TaskSpec, VecStepResult } from './types.js';
@@ -114,14 +115,23 @@ export class EnvBatch {
   readonly #buffers: BatchBuffers;
   #closed = false;
 
-  /** `count` environments with global indices starting at `offset`, on a shared model it frees on close. */
-  constructor(taskModel: TaskModel, offset: number, count: number, buffers: BatchBuffers) {
+  /**
+   * `count` environments with global indices starting at `offset`, on a shared model it frees on
+   * close; each randomised by `randomize` when given (then each steps a model of its own).
+   */
+  constructor(
+    taskModel: TaskModel,
+    offset: number,
+    count: number,
+    buffers: BatchBuffers,
+    randomize?: RandomizeSpec,
+  ) {
     this.#taskModel = taskModel;
     this.offset = offset;
     this.#buffers = buffers;
     const envs: MujocoEnv[] = [];
     try {
-      for (let j = 0; j < count; j++) envs.push(new MujocoEnv(taskModel));
+      for (let j = 0; j < count; j++) envs.push(new MujocoEnv(taskModel, false, randomize));
     } catch (err) {
       for (const env of envs) env.close();
       throw err;

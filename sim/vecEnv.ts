@@ -6,6 +6,7 @@
  * spreads contiguous slices over k worker threads (sim/workerPool.ts). Environment i is seeded from
  * (seed, i) by `envSeed`, so results are identical bit for bit whatever the worker count.
  */
+import type { RandomizeSpec } from '../src/config/index.js';
 import { allocateBuffers, checkActions, EnvBatch, resultOf } from './envBatch.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';
@@ -24,6 +25,8 @@ export interface MakeVecEnvOptions extends TaskModelOptions {
    * each with its own WASM instance and model. Default 0.
    */
   readonly workers?: number;
+  /** Domain randomisation of every environment (src/config/randomize.ts); none when absent. */
+  readonly randomize?: RandomizeSpec;
 }
 
 /** All environments in this thread. */
@@ -34,11 +37,11 @@ export class InProcessVecEnv implements VecEnv {
   readonly #result: VecStepResult;
   #closed = false;
 
-  constructor(taskModel: TaskModel, numEnvs: number) {
+  constructor(taskModel: TaskModel, numEnvs: number, randomize?: RandomizeSpec) {
     this.spec = taskModel.spec;
     this.numEnvs = numEnvs;
     const buffers = allocateBuffers(numEnvs, this.spec.obsSize, this.spec.actionSize);
-    this.#batch = new EnvBatch(taskModel, 0, numEnvs, buffers);
+    this.#batch = new EnvBatch(taskModel, 0, numEnvs, buffers, randomize);
     this.#result = resultOf(buffers);
   }
 
@@ -101,7 +104,19 @@ export async function makeVecEnv(task: string, options: MakeVecEnvOptions): Prom
   };
   if (workers === 0) {
     const mj = await loadMujoco();
-    return new InProcessVecEnv(TaskModel.load(mj, task, modelOptions), numEnvs);
+    const taskModel = TaskModel.load(mj, task, modelOptions);
+    try {
+      return new InProcessVecEnv(taskModel, numEnvs, options.randomize);
+    } catch (err) {
+      taskModel.close();
+      throw err;
+    }
   }
-  return WorkerPoolVecEnv.create(task, numEnvs, Math.min(workers, numEnvs), modelOptions);
+  return WorkerPoolVecEnv.create(
+    task,
+    numEnvs,
+    Math.min(workers, numEnvs),
+    modelOptions,
+    options.randomize,
+  );
 }

@@ -18,7 +18,7 @@ async function start(): Promise<EnvBatch> {
   const taskModel = TaskModel.load(mj, init.task, init.modelOptions);
   const { obsSize, actionSize } = taskModel.spec;
   const buffers = allocateBuffers(init.count, obsSize, actionSize, init.shared, init.offset);
-  return new EnvBatch(taskModel, init.offset, init.count, buffers);
+  return new EnvBatch(taskModel, init.offset, init.count, buffers, init.randomize);
 }
 
 function serve(batch: EnvBatch): void {

@@ -12,9 +12,11 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import type { RandomizeSpec } from '../src/config/index.js';
 import type { BatchBuffers, SharedBatchMemory } from './envBatch.js';
 import { allocateBuffers, allocateSharedMemory, checkActions, resultOf } from './envBatch.js';
 import { loadMujoco } from './mujoco.js';
+import { Randomizer } from './randomization.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
 import type { EnvState, TaskSpec, VecEnv, VecStepResult } from './types.js';
@@ -37,6 +39,7 @@ export const STATUS_ERROR = 1;
 export interface WorkerInit {
   readonly task: string;
   readonly modelOptions: TaskModelOptions;
+  readonly randomize: RandomizeSpec | undefined;
   readonly offset: number;
   readonly count: number;
   readonly shared: SharedBatchMemory;
@@ -103,13 +106,19 @@ export class WorkerPoolVecEnv implements VecEnv {
     numEnvs: number,
     workerCount: number,
     modelOptions: TaskModelOptions,
+    randomize?: RandomizeSpec,
   ): Promise<WorkerPoolVecEnv> {
     // Load once here too: bad paths and descriptions fail in the caller's thread with clear errors,
     // and the spec sizes the shared memory.
     const mj = await loadMujoco();
     const probe = TaskModel.load(mj, task, modelOptions);
     const spec = probe.spec;
-    probe.close();
+    try {
+      // A bad randomisation (e.g. jitter ≥ frame skip) fails here, not as a worker crash.
+      if (randomize !== undefined) new Randomizer(probe, randomize);
+    } finally {
+      probe.close();
+    }
     const shared = allocateSharedMemory(numEnvs, spec.obsSize, spec.actionSize);
     const buffers = allocateBuffers(numEnvs, spec.obsSize, spec.actionSize, shared, 0);
     const workers: PoolWorker[] = [];
@@ -123,6 +132,7 @@ export class WorkerPoolVecEnv implements VecEnv {
       const init: WorkerInit = {
         task,
         modelOptions,
+        randomize,
         offset,
         count,
         shared,

@@ -5,3 +5,23 @@ export { parseResolvedConfig, resolveTrainConfig } from './trainConfig.js';
 export type { Algorithm, TrainConfig } from './trainConfig.js';
 export { parseYamlText } from './validate.js';
 export type { PlainObject } from './validate.js';
+export {
+  ARM_PRESET,
+  MAX_LATENCY_PERIODS,
+  MODEL_TERM_KEYS,
+  PerturbationSchema,
+  RANDOMIZE_PRESETS,
+  RandomizeSpecSchema,
+  perturbationToSpec,
+  readPerturbationFile,
+  resolveRandomize,
+} from './randomize.js';
+export type {
+  ModelTerm,
+  ModelTermKey,
+  Perturbation,
+  RandomizePreset,
+  RandomizeSetting,
+  RandomizeSpec,
+  TermOperation,
+} from './randomize.js';

@@ -21,6 +21,8 @@ import type { ValueNetworkOptions } from '../policy/index.js';
 import { ALGORITHM_DEFAULTS, ALGORITHM_NAMES } from '../learn/index.js';
 import type { AlgorithmConfigs, AlgorithmName } from '../learn/index.js';
 import { LOG_LEVELS } from '../util/index.js';
+import { RandomizeSettingSchema } from './randomize.js';
+import type { RandomizeSetting } from './randomize.js';
 import type { LogLevel } from '../util/index.js';
 import {
   type PlainObject,
@@ -55,6 +57,11 @@ export interface TrainConfig extends AlgorithmSections {
     /** Worker threads for the environments (0 = in-process). */
     workers: number;
   };
+  /**
+   * Domain randomisation of the training environments (src/config/randomize.ts): 'off', the 'arm'
+   * preset, or terms. Evaluation always runs the nominal model.
+   */
+  randomize: RandomizeSetting;
   policy: Mutable<Omit<GaussianPolicyOptions, 'obsSize' | 'actionSize'>>;
   value: Mutable<Omit<ValueNetworkOptions, 'obsSize'>>;
   eval: {
@@ -85,6 +92,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   totalSteps: 1_000_000,
   backend: 'auto',
   env: { numEnvs: 8, workers: 0 },
+  randomize: 'off',
   policy: { ...GAUSSIAN_POLICY_DEFAULTS, hiddenSizes: [...GAUSSIAN_POLICY_DEFAULTS.hiddenSizes] },
   value: { ...VALUE_NETWORK_DEFAULTS, hiddenSizes: [...VALUE_NETWORK_DEFAULTS.hiddenSizes] },
   ...(Object.fromEntries(
@@ -145,6 +153,7 @@ export const TrainConfigLayerSchema = z.strictObject({
   env: z
     .strictObject({ numEnvs: posInt.max(4096).optional(), workers: nonNegInt.max(64).optional() })
     .optional(),
+  randomize: RandomizeSettingSchema.optional(),
   policy: schemaFromDefaults(GAUSSIAN_POLICY_DEFAULTS as unknown as PlainObject, {
     hiddenSizes: hidden,
     activation,

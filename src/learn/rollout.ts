@@ -148,7 +148,15 @@ export async function collectRollouts(
   const valueWs = valueScratch(value, 'rollout');
   const bootWs = valueScratch(value, 'bootstrap');
 
+  // The in-process VecEnv resolves each step as a microtask, so a collection of seconds never lets
+  // the event loop turn: a turn every ~50 ms lets SIGINT/SIGTERM handlers run during it (a
+  // deliberate second Ctrl-C can force-quit a long iteration). Computation and results unchanged.
+  let nextTurn = performance.now() + 50;
   for (let s = 0; s < nSteps; s++) {
+    if (performance.now() >= nextTurn) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      nextTurn = performance.now() + 50;
+    }
     if (updateNormalizer) policy.updateNormalizer(cursor.obs, N);
     policy.normalizeObs(cursor.obs, normObs, N);
     // One batched actor pass and one critic pass for all environments.

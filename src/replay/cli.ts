@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseIntFlag } from '../train/index.js';
-import { createLogger, parseLogLevel } from '../util/index.js';
+import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import { recordSimulatedEpisodes } from './recordSimulation.js';
 import { REPLAY_DEFAULTS, WEIGHTING_NAMES } from './replayUpdate.js';
 import type { WeightingName } from './replayUpdate.js';
@@ -146,29 +146,60 @@ export function registerReplayCommands(program: Command): void {
     .option('--log-level <level>', 'pino level on stderr', 'warn')
     .action(async (flags: ReplayFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
-      const gamma = flags.gamma !== undefined ? parsePositive('--gamma', flags.gamma) : undefined;
-      if (gamma !== undefined && gamma > 1)
-        throw new Error(`--gamma: '${flags.gamma}' must be <= 1`);
-      const summary = await runReplay({
-        bags: flags.bag,
-        checkpoint: flags.checkpoint,
-        out: flags.out,
-        seed: parseIntFlag('--seed', flags.seed, 0, 0xffffffff),
-        logger,
-        config: {
-          weights: parseWeights(flags.weights),
-          rhoBar: parsePositive('--rho-bar', flags.rhoBar),
-          cBar: parsePositive('--c-bar', flags.cBar),
-          iterations: parseIntFlag('--iterations', flags.iterations, 1, 1000),
-          ...(gamma !== undefined ? { gamma } : {}),
-          trpo:
-            flags.targetKl !== undefined
-              ? { targetKl: parsePositive('--target-kl', flags.targetKl) }
-              : {},
+      // SIGINT/SIGTERM (Ctrl-C under `ros2 launch`, replay.launch.py): stop at the next iteration
+      // boundary, write the checkpoint of the iterations done, exit 0 (util/shutdownSignals.ts).
+      let stopRequested = false;
+      let resolveFinished: (code: number) => void = () => undefined;
+      const finished = new Promise<number>((resolve) => (resolveFinished = resolve));
+      const shutdown = installShutdownHandlers({
+        name: 'replay',
+        log: {
+          info: (m) => logger.info(m),
+          warn: (m) => logger.warn(m),
+          error: (m) => logger.error(m),
+        },
+        forceQuitMessage: 'exiting without writing the replay checkpoint',
+        onShutdown: (signal) => {
+          stopRequested = true;
+          logger.warn(`${signal}: finishing this iteration, writing the replay checkpoint`);
+          return finished;
         },
       });
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(summary)}\n` : `${humanSummary(summary)}\n`,
-      );
+      let failed = false;
+      try {
+        const gamma = flags.gamma !== undefined ? parsePositive('--gamma', flags.gamma) : undefined;
+        if (gamma !== undefined && gamma > 1)
+          throw new Error(`--gamma: '${flags.gamma}' must be <= 1`);
+        const summary = await runReplay({
+          bags: flags.bag,
+          checkpoint: flags.checkpoint,
+          out: flags.out,
+          seed: parseIntFlag('--seed', flags.seed, 0, 0xffffffff),
+          logger,
+          shouldStop: () => stopRequested,
+          config: {
+            weights: parseWeights(flags.weights),
+            rhoBar: parsePositive('--rho-bar', flags.rhoBar),
+            cBar: parsePositive('--c-bar', flags.cBar),
+            iterations: parseIntFlag('--iterations', flags.iterations, 1, 1000),
+            ...(gamma !== undefined ? { gamma } : {}),
+            trpo:
+              flags.targetKl !== undefined
+                ? { targetKl: parsePositive('--target-kl', flags.targetKl) }
+                : {},
+          },
+        });
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(summary)}\n` : `${humanSummary(summary)}\n`,
+        );
+      } catch (err) {
+        failed = true;
+        // After a signal the process exits from the shutdown handler: say why here.
+        if (shutdown.signal() !== null) logger.error(`replay failed: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        resolveFinished(failed ? 1 : 0);
+        if (shutdown.signal() === null) shutdown.dispose();
+      }
     });
 }

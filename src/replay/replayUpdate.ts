@@ -189,6 +189,25 @@ export function replayUpdate(
   context: UpdateContext,
   config: Partial<ReplayConfig> = {},
 ): ReplayResult {
+  const steps = replayUpdateSteps(policy, value, data, context, config);
+  for (;;) {
+    const next = steps.next(false);
+    if (next.done === true) return next.value;
+  }
+}
+
+/**
+ * replayUpdate one iteration at a time: yields after each iteration; `next(true)` stops there (the
+ * result then covers the iterations done). Lets a caller yield to the event loop between
+ * iterations, so that SIGINT can stop a long replay at an iteration boundary (runReplay.ts).
+ */
+export function* replayUpdateSteps(
+  policy: GaussianPolicy,
+  value: ValueNetwork,
+  data: ReplayData,
+  context: UpdateContext,
+  config: Partial<ReplayConfig> = {},
+): Generator<ReplayIterationStats, ReplayResult, boolean> {
   const cfg = { ...REPLAY_DEFAULTS, ...config };
   if (data.obsSize !== policy.obsSize || data.actionSize !== policy.actionSize) {
     throw new Error(
@@ -223,7 +242,9 @@ export function replayUpdate(
       oldLogProb: Float32Array.from(data.behaviourLogProbs),
     };
     const trpo = trpoUpdate(policy, value, batch, context, cfg.trpo);
-    iterations.push({ iteration: k + 1, ...t.stats, trpo });
+    const stats: ReplayIterationStats = { iteration: k + 1, ...t.stats, trpo };
+    iterations.push(stats);
+    if (k < cfg.iterations - 1 && (yield stats)) break;
   }
   // The first iteration's objective, before and after everything (see ReplayResult).
   let surrogateBefore = 0;

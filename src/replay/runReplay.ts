@@ -19,7 +19,7 @@ import type { BagReadReport } from './bagEpisodeReader.js';
 import type { WeightStats } from './importanceWeights.js';
 import { ReplayDataBuilder } from './replayData.js';
 import type { ReplayData } from './replayData.js';
-import { REPLAY_DEFAULTS, replayUpdate } from './replayUpdate.js';
+import { REPLAY_DEFAULTS, replayUpdateSteps } from './replayUpdate.js';
 import type { ReplayConfig, ReplayIterationStats } from './replayUpdate.js';
 import type { BagTopics } from './types.js';
 
@@ -35,6 +35,11 @@ export interface RunReplayOptions {
   readonly seed?: number;
   readonly topics?: Partial<BagTopics>;
   readonly logger?: Logger;
+  /**
+   * Checked between iterations (SIGINT/SIGTERM, replay/cli.ts): true = stop there and write the
+   * checkpoint of the iterations done.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 /** Weight statistics and how far the policy moved: of the whole run, and of each iteration. */
@@ -151,7 +156,22 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     value = new ValueNetwork({ obsSize: m.obsSize }, rng.fork());
   }
   const context = createUpdateContext(policy, value, rng.fork());
-  const result = replayUpdate(policy, value, data, context, cfg);
+  // One iteration at a time, yielding to the event loop in between so that a signal is seen.
+  const steps = replayUpdateSteps(policy, value, data, context, cfg);
+  let next = steps.next(false);
+  while (next.done !== true) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    options.logger?.info(`replay: iteration ${next.value.iteration} of ${cfg.iterations} done`);
+    const stop = options.shouldStop?.() === true;
+    if (stop) {
+      options.logger?.warn(
+        `replay: stop requested after iteration ${next.value.iteration} of ${cfg.iterations}; writing its checkpoint`,
+      );
+    }
+    next = steps.next(stop);
+  }
+  const result = next.value;
+  const done = result.iterations.length;
   const last = result.iterations[result.iterations.length - 1] as ReplayIterationStats;
   const iterations = result.iterations.map((it) => ({
     iteration: it.iteration,
@@ -173,7 +193,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
     backend: m.backend,
     algo: `replay-${cfg.weights}`,
-    iteration: m.iteration + cfg.iterations,
+    iteration: m.iteration + done,
     steps: m.steps,
     policy,
     value,
@@ -185,7 +205,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
         weights: cfg.weights,
         rhoBar: cfg.rhoBar,
         cBar: cfg.cBar,
-        iterations: cfg.iterations,
+        iterations: done,
         gamma: cfg.gamma,
         trpo: { ...cfg.trpo },
       },

@@ -2,20 +2,29 @@
  * `torquepilot train` and `torquepilot eval` (commander). Flag parsing and the process concerns
  * (signals, exit codes, where output goes) live here; the loop lives in runner.ts.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { modelsDir } from '../../sim/index.js';
 import { makeEnv } from '../../sim/index.js';
-import { resolveTrainConfig } from '../config/index.js';
+import { readPerturbationFile, resolveTrainConfig } from '../config/index.js';
+import type { RandomizeSpec } from '../config/index.js';
 import type { TrainConfig } from '../config/index.js';
 import type { PlainObject } from '../config/index.js';
 import { ALGORITHM_NAMES } from '../learn/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
-import { createLogger, parseLogLevel } from '../util/index.js';
+import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { createProgress } from './progress.js';
+import {
+  formatRobustnessTable,
+  ROBUSTNESS_DEFAULTS,
+  robustnessSvg,
+  robustnessSweep,
+  VELOCITY_NOISE_RATIO,
+} from './robustness.js';
 import { createRunDir, defaultRunDir, readRunConfig, runPaths, writeConfig } from './runDir.js';
 import { train } from './runner.js';
 import type { TrainResult } from './runner.js';
@@ -67,6 +76,7 @@ interface EvalFlags {
   json?: boolean;
   seed: string;
   logLevel?: string;
+  perturb?: string;
 }
 
 /** Parse an integer flag; throws naming the flag, the value and the range. */
@@ -150,6 +160,30 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     runDir = flags.out ?? defaultRunDir(config);
     createRunDir(runDir, config);
   }
+  // Signals first, before anything is built (util/shutdownSignals.ts: the copies of one Ctrl-C that
+  // `ros2 launch` delivers count once). The run finishes its iteration, writes a checkpoint and
+  // exits 0: a clean, resumable stop (launch reports "finished cleanly"; 130 read as "has died").
+  let stopRequested = false;
+  let resolveFinished: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (resolveFinished = resolve));
+  let signalLog: { warn(m: string): void; info(m: string): void; error(m: string): void } = {
+    info: (m) => process.stderr.write(`${m}\n`),
+    warn: (m) => process.stderr.write(`${m}\n`),
+    error: (m) => process.stderr.write(`${m}\n`),
+  };
+  const shutdown = installShutdownHandlers({
+    log: {
+      info: (m) => signalLog.info(m),
+      warn: (m) => signalLog.warn(m),
+      error: (m) => signalLog.error(m),
+    },
+    forceQuitMessage: 'exiting without a checkpoint (the last periodic one stays)',
+    onShutdown: (signal) => {
+      stopRequested = true;
+      signalLog.warn(`${signal}: finishing this iteration, writing a checkpoint, then exiting`);
+      return finished;
+    },
+  });
   const progress = createProgress(progressMode);
   const bar = progressMode === 'bar' || (progressMode === 'auto' && process.stderr.isTTY);
   const level: LogLevel = config.log.level;
@@ -165,20 +199,12 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         : level,
     onConsoleWrite: (after) => progress.bracket(after),
   });
-  let stopRequested = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopRequested) {
-      logger.error({ signal }, 'second signal: exiting without a checkpoint');
-      process.exit(130);
-    }
-    stopRequested = true;
-    logger.warn(
-      { signal },
-      `${signal}: finishing this iteration, writing a checkpoint, then exiting`,
-    );
+  signalLog = {
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  let failed = false;
   try {
     const result = await train({
       config,
@@ -209,10 +235,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
           `best ${result.best.metric} ${result.best.score?.toFixed(2) ?? '—'} (iteration ${result.best.iteration}). ` +
           `Run: ${result.runDir}${result.interrupted ? ` (continue with: torquepilot train --resume ${result.runDir})` : ''}\n`,
       );
-    if (result.interrupted) process.exitCode = 130;
+  } catch (err) {
+    failed = true;
+    // After a signal the process exits from the shutdown handler: say why here.
+    if (shutdown.signal() !== null) logger.error(`training failed: ${(err as Error).message}`);
+    throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // A signal's shutdown exits with this code; without a signal the command returns (or throws).
+    resolveFinished(failed ? 1 : 0);
+    if (shutdown.signal() === null) shutdown.dispose();
   }
 }
 
@@ -230,10 +261,17 @@ export function doneSummary(result: TrainResult) {
   };
 }
 
-export function formatEvaluation(r: EvaluationResult, checkpoint: string): string {
+export function formatEvaluation(
+  r: EvaluationResult,
+  checkpoint: string,
+  perturbation?: string,
+): string {
   const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
   const rows: Array<[string, string]> = [
     ['checkpoint', checkpoint],
+    ...(perturbation === undefined
+      ? []
+      : [['arm', `perturbed by ${perturbation}`] as [string, string]]),
     ['episodes', `${r.episodes} (${r.deterministic ? 'deterministic' : 'stochastic'})`],
     [
       'return',
@@ -255,9 +293,15 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
   const episodes = parseIntFlag('--episodes', flags.episodes, 1, 1_000_000);
   const seed = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
   const logger = createLogger({ level: parseLogLevel(flags.logLevel ?? 'warn') });
+  // The perturbation file first: a bad file fails before the checkpoint is read.
+  const perturbation: RandomizeSpec | undefined =
+    flags.perturb === undefined ? undefined : readPerturbationFile(flags.perturb);
   const ckpt = loadCheckpoint(flags.checkpoint);
   const policy = policyFromCheckpoint(ckpt);
-  const env = await makeEnv(ckpt.manifest.task);
+  const env = await makeEnv(
+    ckpt.manifest.task,
+    perturbation === undefined ? {} : { randomize: perturbation },
+  );
   try {
     if (
       env.spec.obsSize !== ckpt.manifest.obsSize ||
@@ -274,15 +318,89 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
     logger.info({ checkpoint: ckpt.dir, id: ckpt.manifest.id, ...r }, 'evaluation done');
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ checkpoint: ckpt.dir, checkpointId: ckpt.manifest.id, task: ckpt.manifest.task, seed, ...r })}\n`,
+        `${JSON.stringify({
+          checkpoint: ckpt.dir,
+          checkpointId: ckpt.manifest.id,
+          task: ckpt.manifest.task,
+          seed,
+          ...(flags.perturb !== undefined
+            ? { perturb: { file: flags.perturb, perturbation } }
+            : {}),
+          ...r,
+        })}\n`,
       );
-    } else process.stdout.write(`${formatEvaluation(r, ckpt.dir)}\n`);
+    } else process.stdout.write(`${formatEvaluation(r, ckpt.dir, flags.perturb)}\n`);
   } finally {
     env.close();
   }
 }
 
-/** Register `train` and `eval` on the program. */
+interface RobustnessFlags {
+  checkpoint: string;
+  masses?: string;
+  latencies?: string;
+  noise?: string;
+  episodes: string;
+  seed: string;
+  stochastic?: boolean;
+  json?: boolean;
+  svg?: string;
+}
+
+/** Parse a comma-separated list of numbers; throws naming the flag and the entry. */
+export function parseListFlag(
+  flag: string,
+  value: string,
+  min: number,
+  max: number,
+  integer = false,
+): number[] {
+  const items = value.split(',').map((s) => s.trim());
+  return items.map((s) => {
+    const n = s === '' ? Number.NaN : Number(s);
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      throw new Error(
+        `${flag}: '${s}' in '${value}' is not ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`,
+      );
+    }
+    return n;
+  });
+}
+
+async function robustnessCommand(flags: RobustnessFlags): Promise<void> {
+  const masses =
+    flags.masses === undefined
+      ? ROBUSTNESS_DEFAULTS.masses
+      : parseListFlag('--masses', flags.masses, 0.01, 100);
+  const latencies =
+    flags.latencies === undefined
+      ? ROBUSTNESS_DEFAULTS.latencies
+      : parseListFlag('--latencies', flags.latencies, 0, 16, true);
+  const noises =
+    flags.noise === undefined
+      ? ROBUSTNESS_DEFAULTS.noises
+      : parseListFlag('--noise', flags.noise, 0, 10);
+  const episodes = parseIntFlag('--episodes', flags.episodes, 1, 1_000_000);
+  const seed = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
+  const ckpt = loadCheckpoint(flags.checkpoint);
+  const policy = policyFromCheckpoint(ckpt);
+  const report = await robustnessSweep(ckpt.manifest.task, policy, {
+    masses,
+    latencies,
+    noises,
+    episodes,
+    seed,
+    deterministic: flags.stochastic !== true,
+  });
+  if (flags.svg !== undefined) writeFileSync(flags.svg, robustnessSvg(report));
+  if (flags.json)
+    process.stdout.write(
+      `${JSON.stringify({ checkpoint: ckpt.dir, checkpointId: ckpt.manifest.id, ...report })}\n`,
+    );
+  else process.stdout.write(`${formatRobustnessTable(report)}\n`);
+}
+
+/** Register `train`, `eval` and `robustness` on the program. */
 export function registerTrainCommands(program: Command): void {
   addTrainRunOptions(
     program
@@ -311,7 +429,40 @@ export function registerTrainCommands(program: Command): void {
     )
     .option('--seed <s>', 'seed of the episode resets (and of the action noise)', '0')
     .option('--log-level <level>', 'pino level on stderr', 'warn')
+    .option(
+      '--perturb <file>',
+      'evaluate on a shifted arm: a perturbation file (YAML: mass, damping, strength, latency, noise...; docs/sim-to-real.md)',
+    )
     .action(async (flags: EvalFlags) => {
       await evalCommand(flags);
+    });
+  program
+    .command('robustness')
+    .description(
+      'Evaluate a checkpoint on a grid of shifted arms (link mass × latency × encoder noise): success and return as a table, JSON or an SVG heat map.',
+    )
+    .requiredOption('--checkpoint <path>', 'checkpoint directory or run directory')
+    .option(
+      '--masses <list>',
+      'link mass scales, comma-separated',
+      ROBUSTNESS_DEFAULTS.masses.join(','),
+    )
+    .option(
+      '--latencies <list>',
+      'action latencies in control periods, comma-separated',
+      ROBUSTNESS_DEFAULTS.latencies.join(','),
+    )
+    .option(
+      '--noise <list>',
+      `encoder noise: q std in rad (q̇ gets ${VELOCITY_NOISE_RATIO}×, in rad/s), comma-separated`,
+      ROBUSTNESS_DEFAULTS.noises.join(','),
+    )
+    .option('--episodes <n>', 'episodes per cell', '10')
+    .option('--seed <s>', 'seed of the episode resets (the same in every cell)', '0')
+    .option('--stochastic', 'sample actions instead of the mean')
+    .option('--json', 'print the whole report as one JSON object')
+    .option('--svg <file>', 'also write the heat map as an SVG file')
+    .action(async (flags: RobustnessFlags) => {
+      await robustnessCommand(flags);
     });
 }

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { makeEnv, makeVecEnv } from '../../sim/index.js';
 import type { Env, VecEnv } from '../../sim/index.js';
 import type { TrainConfig } from '../config/index.js';
+import { resolveRandomize } from '../config/index.js';
 import {
   RolloutStorage,
   collectRollouts,
@@ -178,6 +179,7 @@ export class OnPolicyRunner {
     const vecEnv = await makeVecEnv(config.task, {
       numEnvs: config.env.numEnvs,
       workers: config.env.workers,
+      randomize: resolveRandomize(config.randomize),
     });
     let runner: OnPolicyRunner | undefined;
     try {

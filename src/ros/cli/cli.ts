@@ -4,7 +4,9 @@
  *
  * Commands that need ROS call `ensureRosEnvironment()` first (it re-executes the process with the
  * ROS environment, or throws one error naming `npm run setup:ros`), and only then import the
- * rclnodejs adapter.
+ * rclnodejs adapter. Right after it, before anything is built, they install the SIGINT/SIGTERM
+ * handlers (util/shutdownSignals.ts): one orderly shutdown, exit 0, however many copies of one
+ * Ctrl-C arrive (terminal + `ros2 launch`) and when launch escalates to SIGTERM.
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -30,8 +32,8 @@ import { PolicyNode } from '../nodes/index.js';
 import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
 import { declareSimRobotParameters, SimRobotNode } from '../nodes/index.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
-import type { NodeLogger, Transport, TransportNode } from '../transport/index.js';
-import { collectGarbage } from '../../util/index.js';
+import type { LifecycleHandle, NodeLogger, Transport, TransportNode } from '../transport/index.js';
+import { collectGarbage, installShutdownHandlers } from '../../util/index.js';
 
 interface DeployFlags {
   transport: string;
@@ -104,7 +106,7 @@ function nodeLogger(logger: Logger): NodeLogger {
 
 /** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */
 async function rosTransport(logger: NodeLogger, busyPoll = false): Promise<Transport> {
-  ensureRosEnvironment();
+  await ensureRosEnvironment();
   return loadRclnodejsTransport({ logger, busyPoll });
 }
 
@@ -179,35 +181,48 @@ async function deployAction(flags: DeployFlags): Promise<void> {
   }
 }
 
-/** Keep a ROS process alive until SIGINT/SIGTERM, then run `stop` once. */
-function untilSignal(stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = () => {
-      if (stopping) return;
-      stopping = true;
-      stop().finally(resolve);
-    };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
-  });
-}
-
 async function nodeAction(flags: NodeFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
-  const transport = await rosTransport(log, flags.busyPoll === true);
+  await ensureRosEnvironment();
+  // Before anything is built: a signal during startup still shuts down in order.
+  const built: {
+    transport?: Transport;
+    handle?: LifecycleHandle;
+    policyNode?: PolicyNode;
+    closeLoader?: () => void;
+  } = {};
+  const shutdown = installShutdownHandlers({
+    name: flags.name,
+    log,
+    forceQuitMessage: 'exiting now: the bag may be incomplete and the node is not destroyed',
+    onShutdown: async () => {
+      // Synchronous up to the first await: deactivate publishes the zero command at once.
+      const { handle } = built;
+      if (handle?.state() === 'active') handle.trigger('deactivate');
+      if (handle !== undefined && handle.state() !== 'finalized') handle.trigger('shutdown');
+      await built.policyNode?.recordingsClosed();
+      built.closeLoader?.();
+      await built.transport?.shutdown();
+    },
+  });
+  const transport = await loadRclnodejsTransport({
+    logger: log,
+    busyPoll: flags.busyPoll === true,
+  });
+  built.transport = transport;
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
-  let policyNode: PolicyNode | undefined;
+  built.closeLoader = close;
   const handle = transport.createLifecycleNode(
     flags.name,
     (node) => {
-      policyNode = new PolicyNode(node, {
+      const policyNode = new PolicyNode(node, {
         loader,
         recorderFactory: recorderFactory(log),
         beforeControlLoop: collectGarbage,
       });
+      built.policyNode = policyNode;
       return policyNode.callbacks();
     },
     {
@@ -222,8 +237,10 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
       useSimTime: flags.useSimTime === true,
     },
   );
+  built.handle = handle;
   transport.spin();
-  if (flags.autostart === true) {
+  // A signal during startup: no autostart; the shutdown already runs.
+  if (flags.autostart === true && shutdown.signal() === null) {
     for (const t of ['configure', 'activate'] as const) {
       const r = handle.trigger(t);
       if (!r.success) throw new Error(`${flags.name}: autostart ${t} failed: ${r.reason ?? ''}`);
@@ -232,13 +249,7 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   logger.info(
     `${handle.node.name}: ${handle.state()} (drive it through /${handle.node.name}/change_state)`,
   );
-  await untilSignal(async () => {
-    if (handle.state() === 'active') handle.trigger('deactivate');
-    if (handle.state() !== 'finalized') handle.trigger('shutdown');
-    await policyNode?.recordingsClosed();
-    close();
-    await transport.shutdown();
-  });
+  await shutdown.done;
 }
 
 /** The node's use_sim_time parameter (false when the transport has none). */
@@ -254,7 +265,23 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   if (flags.task !== undefined) getTask(flags.task);
-  const transport = await rosTransport(log, flags.busyPoll === true);
+  await ensureRosEnvironment();
+  const built: { transport?: Transport; node?: SimRobotNode; robot?: MujocoRobot } = {};
+  const shutdown = installShutdownHandlers({
+    name: flags.name,
+    log,
+    forceQuitMessage: 'exiting without closing the simulation',
+    onShutdown: async () => {
+      built.node?.stop(); // no step after the simulation is gone
+      built.robot?.close();
+      await built.transport?.shutdown();
+    },
+  });
+  const transport = await loadRclnodejsTransport({
+    logger: log,
+    busyPoll: flags.busyPoll === true,
+  });
+  built.transport = transport;
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: {
       // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
@@ -274,6 +301,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   // publishes /clock. Its own pacing timer runs on the steady clock either way.
   const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
   const robot = await MujocoRobot.create(p.task, flags.robot);
+  built.robot = robot;
   const node = new SimRobotNode(rosNode, {
     robot,
     jointStatesTopic: robot.jointStatesTopic,
@@ -284,16 +312,13 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     seed: p.seed,
     episodeSteps: p.episodeSteps,
   });
+  built.node = node;
   transport.spin();
-  node.start();
+  if (shutdown.signal() === null) node.start(); // else the shutdown already runs
   logger.info(
     `${rosNode.name}: simulating ${p.task} (${p.realtime ? 'realtime' : 'lockstep'}${publishClock ? ', publishing /clock' : ''}), state on ${robot.jointStatesTopic}, commands on ${robot.commandTopic}`,
   );
-  await untilSignal(async () => {
-    node.stop(); // no step after the simulation is gone
-    robot.close();
-    await transport.shutdown();
-  });
+  await shutdown.done;
 }
 
 export function registerRosCommands(program: Command): void {

@@ -3,9 +3,10 @@
  * Same training flags and run directory as `train`; the process exits when training is done, so
  * that a launch file can start the evaluation nodes on its exit (sim_training.launch.py).
  *
- * SIGINT/SIGTERM (Ctrl-C under `ros2 launch`): the runner finishes its iteration and writes a
- * checkpoint (resumable with `torquepilot train --resume <run>`), then the node shuts down in order
- * and the process exits 0; a second signal exits 130 at once.
+ * SIGINT/SIGTERM (Ctrl-C under `ros2 launch`, however many copies arrive: util/shutdownSignals.ts):
+ * the runner finishes its iteration and writes a checkpoint (resumable with `torquepilot train
+ * --resume <run>`), then the node shuts down in order and the process exits 0. A deliberate second
+ * Ctrl-C (more than 1 s after the first) exits 130 at once, without that checkpoint.
  */
 import type { Command } from 'commander';
 import { getTask, modelsDir } from '../../../sim/index.js';
@@ -15,13 +16,21 @@ import type { TrainRunFlags } from '../../train/index.js';
 import { createProgress } from '../../train/index.js';
 import { createRunDir, defaultRunDir, runPaths } from '../../train/index.js';
 import { train } from '../../train/index.js';
-import { createLogger, parseLogLevel } from '../../util/index.js';
+import { createLogger, installShutdownHandlers, parseLogLevel } from '../../util/index.js';
 import type { LogLevel } from '../../util/index.js';
 import { TRAINER_NODE_NAME, TRAINER_NODE_PARAMETERS, TRAINER_TOPICS } from '../nodes/index.js';
 import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
 import { TrainerNode } from '../nodes/index.js';
 import { ensureRosEnvironment, loadRclnodejsTransport } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
+
+/** Until the run's logger exists: the console. */
+const consoleLog: NodeLogger = {
+  debug: (m) => process.stderr.write(`${m}\n`),
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`${m}\n`),
+  error: (m) => process.stderr.write(`${m}\n`),
+};
 
 interface TrainerNodeFlags extends TrainRunFlags {
   name: string;
@@ -36,7 +45,47 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     throw new Error(`--progress: '${flags.progress}' is not one of json, none`);
   }
   // ROS first: this may re-execute the process with the ROS environment (before any side effect).
-  ensureRosEnvironment();
+  await ensureRosEnvironment();
+  // Then the signal handlers, before anything is built: a signal during startup stops training at
+  // its first iteration boundary.
+  let stopRequested = false;
+  let resolveFinished: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (resolveFinished = resolve));
+  let log: NodeLogger = consoleLog;
+  const shutdown = installShutdownHandlers({
+    name: flags.name,
+    log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    forceQuitMessage: 'exiting without a checkpoint (the last periodic one stays)',
+    onShutdown: (signal) => {
+      stopRequested = true;
+      log.warn(`${signal}: finishing this iteration, writing a checkpoint`);
+      return finished;
+    },
+  });
+  try {
+    await runTrainerNode(
+      flags,
+      () => stopRequested,
+      (l) => (log = l),
+    );
+    resolveFinished(0);
+  } catch (err) {
+    // After a signal the process exits from the shutdown handler: say why here.
+    if (shutdown.signal() !== null) log.error(`trainer node failed: ${(err as Error).message}`);
+    resolveFinished(1);
+    throw err;
+  } finally {
+    // Without a signal the command returns (or throws); with one, the handler exits 0 or 1.
+    if (shutdown.signal() === null) shutdown.dispose();
+  }
+}
+
+/** Build the node, train, shut the node down (the signal handlers are already installed). */
+async function runTrainerNode(
+  flags: TrainerNodeFlags,
+  stopRequested: () => boolean,
+  useLog: (log: NodeLogger) => void,
+): Promise<void> {
   const config = resolveTrainConfig({
     modelsDir: modelsDir(),
     ...(flags.config !== undefined ? { configFile: flags.config } : {}),
@@ -70,6 +119,7 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   };
+  useLog(log);
   const transport = await loadRclnodejsTransport({ logger: log });
   const rosNode = transport.createNode(flags.name, {
     parameterOverrides: flags.jointStates ? {} : { publish_joint_states: false },
@@ -98,25 +148,14 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     `${rosNode.name}: training ${config.task} into ${runDir}; metrics on ${TRAINER_TOPICS.metrics}, checkpoints on ${TRAINER_TOPICS.checkpoint}${publishJointStates ? `, the newest policy on ${robot?.jointStatesTopic ?? ''}` : ''}`,
   );
 
-  let stopRequested = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopRequested) {
-      logger.error({ signal }, 'second signal: exiting without a checkpoint');
-      process.exit(130);
-    }
-    stopRequested = true;
-    logger.warn({ signal }, `${signal}: finishing this iteration, writing a checkpoint`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const result = await train({
       config,
       runDir,
       resume: false,
       logger,
-      progress: trainer.progressReporter(createProgress(progressMode)),
-      shouldStop: () => stopRequested,
+      progress: trainer.progressReporter(createProgress(flags.progress as 'json' | 'none')),
+      shouldStop: stopRequested,
     });
     const stats = trainer.stats();
     const summary = {
@@ -131,14 +170,12 @@ async function trainerNodeAction(flags: TrainerNodeFlags): Promise<void> {
     // a little for subscribers that match late (the run may be shorter than DDS discovery).
     const lingerMs = (rosNode.getParameter('linger') as number) * 1000;
     const end = Date.now() + lingerMs;
-    while (!stopRequested && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while (!stopRequested() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   } finally {
     trainer.stop();
     robot?.close();
     deployments?.close();
     await transport.shutdown();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 

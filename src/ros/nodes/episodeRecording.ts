@@ -26,14 +26,29 @@ export class BagStepRecorder implements StepRecorder {
   #step = 0;
   #failed = false;
   #closed: Promise<void> | null = null;
+  /** The commanded joints in description order: the bag's joint states hold these only. */
+  readonly #jointNames: readonly string[] | null;
+  /** Index of each commanded joint in the last message's names (cached per names array). */
+  #indexOf: { names: readonly string[]; index: Int32Array } | null = null;
 
-  constructor(recorder: Promise<EpisodeRecorder>, episodeSteps: number, logger: NodeLogger) {
+  /**
+   * @param jointNames the commanded joints in description order. A robot's /joint_states carries
+   *   them in any order, often with more (grippers): the recorded joint state is reordered to
+   *   these by name, as the bag's metadata promises. Omitted: recorded as received.
+   */
+  constructor(
+    recorder: Promise<EpisodeRecorder>,
+    episodeSteps: number,
+    logger: NodeLogger,
+    jointNames?: readonly string[],
+  ) {
     if (!Number.isInteger(episodeSteps) || episodeSteps < 1) {
       throw new Error(`BagStepRecorder: episodeSteps must be an integer ≥ 1, got ${episodeSteps}`);
     }
     this.#recorder = recorder;
     this.#episodeSteps = episodeSteps;
     this.#logger = logger;
+    this.#jointNames = jointNames ?? null;
     this.#chain = recorder.catch((err: unknown) => this.#fail(err));
   }
 
@@ -52,10 +67,7 @@ export class BagStepRecorder implements StepRecorder {
       reward: step.reward,
       terminated: false,
       truncated: false,
-      jointState: {
-        position: Float64Array.from(step.jointState.position),
-        velocity: Float64Array.from(step.jointState.velocity),
-      },
+      jointState: this.#jointStateCopy(step.jointState),
       command: step.command.slice(),
     };
     this.#step++;
@@ -66,6 +78,28 @@ export class BagStepRecorder implements StepRecorder {
     const previous = this.#pending;
     this.#pending = next;
     if (previous !== null) this.#write(previous, next.observation);
+  }
+
+  /** The joint state's positions and velocities, in description order when names are known. */
+  #jointStateCopy(m: RecordedStep['jointState']): BagStep['jointState'] {
+    const names = this.#jointNames;
+    if (names === null) {
+      return { position: Float64Array.from(m.position), velocity: Float64Array.from(m.velocity) };
+    }
+    if (this.#indexOf?.names !== m.name) {
+      this.#indexOf = { names: m.name, index: Int32Array.from(names, (n) => m.name.indexOf(n)) };
+    }
+    const { index } = this.#indexOf;
+    const position = new Float64Array(names.length);
+    const velocity = new Float64Array(names.length);
+    const hasVelocity = m.velocity.length === m.name.length;
+    for (let i = 0; i < names.length; i++) {
+      const j = index[i] as number;
+      // The node records only steps whose state matched every joint; -1 cannot occur then.
+      position[i] = j < 0 ? NaN : (m.position[j] as number);
+      velocity[i] = j < 0 || !hasVelocity ? 0 : (m.velocity[j] as number);
+    }
+    return { position, velocity };
   }
 
   /** Write the pending step, finish the bag (metadata.yaml last). Resolves when on disk. */
@@ -130,6 +164,6 @@ export function bagRecorderFactory(
       topics: { jointStates: info.jointStatesTopic, command: info.commandTopic },
       ...(rosDistro !== '' ? { rosDistro } : {}),
     });
-    return new BagStepRecorder(recorder, episodeSteps(info.task), logger);
+    return new BagStepRecorder(recorder, episodeSteps(info.task), logger, info.jointNames);
   };
 }

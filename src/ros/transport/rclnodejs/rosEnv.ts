@@ -10,9 +10,9 @@
  * The PyPI core needs LD_PRELOAD of libpython in Node processes (the wheels' librcl_lifecycle links
  * a Python extension library), and LD_PRELOAD only takes effect when a process starts. So
  * `ensureRosEnvironment()` re-executes the current process with the environment applied, marked by
- * ROS_ENV_APPLIED_MARKER so that it never loops.
+ * ROS_ENV_APPLIED_MARKER so that it never loops, and passes signals on to it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,44 +191,68 @@ export function noRosError(context = 'torquepilot'): Error {
 
 /**
  * Makes sure the current process runs with a ROS 2 environment, before rclnodejs is imported.
- * - already applied (marker set) or a sourced installation: returns;
+ * Await it: in the re-executing parent it never resolves (the process exits with the child).
+ * - already applied (marker set) or a sourced installation: resolves at once;
  * - the project's prefix: runs this same command again (process.execPath, process.execArgv,
- *   process.argv) with the environment, waits for it, and exits with its status. The child
- *   exits when this process dies (it watches its parent), so a SIGTERM to either ends both;
+ *   process.argv) with the environment, and exits with its exit code (or dies of the signal that
+ *   ended it). While it waits, SIGINT and SIGTERM are forwarded to the child, never left to their
+ *   default action: Ctrl-C in a terminal signals both processes, and a parent killed by it (exit
+ *   -2) would report a failure while the child is still shutting down in order; a signal sent to
+ *   the parent alone (`kill <pid>`) reaches the child. The child also exits when this process dies
+ *   (it watches its parent), so a SIGKILL of the parent does not leave it behind;
  * - nothing found: throws one error naming `npm run setup:ros`.
  */
-export function ensureRosEnvironment(): void {
+export function ensureRosEnvironment(): Promise<void> {
   if (process.env[ROS_ENV_APPLIED_MARKER] === '1') {
     watchParent();
-    return;
+    return Promise.resolve();
   }
   const ros = findRosEnvironment();
   if (ros === null) throw noRosError();
-  if (Object.keys(ros.env).length === 0) return; // a sourced installation, already complete
+  if (Object.keys(ros.env).length === 0) return Promise.resolve(); // a sourced installation
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...ros.env,
     [ROS_ENV_APPLIED_MARKER]: '1',
     TORQUEPILOT_PARENT_PID: String(process.pid),
   };
-  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env: childEnv,
-    stdio: 'inherit',
+  return new Promise<void>((_resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env: childEnv,
+      stdio: 'inherit',
+    });
+    const forward = (signal: NodeJS.Signals): void => {
+      try {
+        child.kill(signal);
+      } catch {
+        // the child is gone; its exit event ends this process
+      }
+    };
+    for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+    child.on('error', (err) => {
+      for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+      reject(
+        new Error(
+          `rosEnv.ensureRosEnvironment: could not re-run ${process.execPath} with the ROS ` +
+            `environment of ${ros.envFile ?? ros.prefix}: ${err.message}`,
+          { cause: err },
+        ),
+      );
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+      if (signal !== null) process.kill(process.pid, signal);
+      process.exit(code ?? 1);
+    });
   });
-  if (result.error !== undefined) {
-    throw new Error(
-      `rosEnv.ensureRosEnvironment: could not re-run ${process.execPath} with the ROS ` +
-        `environment of ${ros.envFile ?? ros.prefix}: ${result.error.message}`,
-      { cause: result.error },
-    );
-  }
-  if (result.signal !== null) process.kill(process.pid, result.signal);
-  process.exit(result.status ?? 1);
 }
+
+/** Signals the re-executing parent passes on to its child (what Ctrl-C and `kill` send). */
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * In a re-executed child: exit (through SIGTERM, so shutdown handlers run) once the parent that
- * re-executed us is gone, since a parent blocked in spawnSync cannot forward signals.
+ * re-executed us is gone (killed with SIGKILL, which it cannot forward).
  */
 function watchParent(): void {
   const parent = process.env['TORQUEPILOT_PARENT_PID'];
