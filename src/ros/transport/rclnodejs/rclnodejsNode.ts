@@ -237,10 +237,37 @@ export class RclTransportNode implements TransportNode {
         descriptor.additionalConstraints = `one of: ${spec.choices.join(', ')}`;
       }
       const value = this.#parameters.declare(spec);
+      this.#prepareOverride(spec);
       this.#node.declareParameter(new rcl.Parameter(spec.name, type, value), descriptor);
       // A --ros-args override replaced the value: check it like any other set.
       this.#parameters.checkOverride(spec, this.getParameter(spec.name));
     }
+  }
+
+  /**
+   * A `--ros-args -p` / parameters-file override replaces the declared value inside rclnodejs, which
+   * refuses a mismatch with an unreadable reason ("Parameter x does not  readonly"). Launch writes
+   * `arm_ramp_time:=0` as an integer, and rclcpp would refuse it for a double parameter too; take a
+   * whole number for a double, as an operator means it, and check every other override against the
+   * spec first, so the error names the parameter, the value and the rule.
+   */
+  #prepareOverride(spec: ParameterSpec): void {
+    const internal = this.#node as unknown as { _parameterOverrides?: Map<string, RclParameter> };
+    const override = internal._parameterOverrides?.get(spec.name);
+    if (override === undefined) return;
+    const raw: unknown = override.value;
+    const value = typeof raw === 'bigint' ? Number(raw) : raw;
+    if (
+      spec.type === 'double' &&
+      typeof value === 'number' &&
+      override.type !== PARAMETER_TYPE.double
+    ) {
+      internal._parameterOverrides?.set(
+        spec.name,
+        new this.#rcl.Parameter(spec.name, PARAMETER_TYPE.double, value),
+      );
+    }
+    this.#parameters.checkOverride(spec, value as ParameterValue);
   }
 
   /**
