@@ -33,7 +33,7 @@ POLICY_ARGUMENTS = [
     ('torque_scale', '0.5', '0..1, multiplies the policy torque before clamping (0.5 for a first run on hardware; node default: 1)'),
     ('watchdog_period', '', "seconds: joint states older than this give zero torque ('' = node default: 0.1)"),
     ('control_rate', '', "Hz; 0 = the robot description's rate ('' = node default: 0)"),
-    ('tick_source', '', "timer | joint_states ('' = the node's default for real mode: a tick on each joint state, paced to the policy period)"),
+    ('tick_source', '', "auto | timer | joint_states ('' = the node's default, auto: in real mode the first joint state of each policy period ticks, the timer only guards the watchdog; in sim mode the timer)"),
     ('max_torque_step', '', "largest torque change per tick, fraction of the joint limit ('' = node default: 0.5)"),
     ('arm_ramp_time', '', "seconds over which the torque ramps up after arming ('' = node default: 1)"),
     ('deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),

@@ -48,7 +48,7 @@ SIM_ROBOT_PARAMETERS = [
 POLICY_PARAMETERS = [
     ('robot_description', 'robot_description', '', "robot description YAML ('' = the checkpoint task's)"),
     ('control_rate', 'control_rate', '', "Hz; 0 = the robot description's rate ('' = node default: 0)"),
-    ('tick_source', 'tick_source', '', "timer | joint_states ('' = the node's default)"),
+    ('tick_source', 'tick_source', '', "auto | timer | joint_states ('' = the node's default: auto)"),
     ('watchdog_period', 'watchdog_period', '', "seconds: joint states older than this give zero torque ('' = node default: 0.1)"),
     ('torque_scale', 'torque_scale', '', "0..1, multiplies the policy torque ('' = node default: 1)"),
     ('max_torque_step', 'max_torque_step', '', "largest torque change per tick, fraction of the limit ('' = node default: 0.5)"),
