@@ -4,6 +4,14 @@
  * and checked by our ParameterStore before rclnodejs's own checks, so refusals name the range;
  * timers count missed periods on the shared DeadlineSchedule; endpoints may watch rmw's
  * incompatible-QoS events (qosEvents.ts).
+ *
+ * No exception may leave a callback that rclnodejs's executor runs (timer, subscription, service,
+ * parameter, QoS event): rclnodejs is built with C++ exceptions, so a JS exception there becomes
+ * a Napi::Error thrown out of a libuv callback, std::terminate and SIGABRT. One failed DDS write
+ * ("cannot publish data", rmw_publish.cpp: Fast DDS's write timed out under load) killed the
+ * policy node that way mid-run. So every callback is guarded (logged, the node goes on), publish
+ * failures are logged and counted, not thrown, and once the transport shuts down (`closed`),
+ * publishing is a no-op and callbacks are skipped.
  */
 import type * as rclnodejsModule from 'rclnodejs';
 import type {
@@ -50,6 +58,21 @@ interface AnyPublisher {
   publish(message: object): void;
 }
 
+/** State shared by a transport and its nodes. */
+export interface RclTransportState {
+  /** Set first thing in the transport's shutdown: from then on nothing is sent or run. */
+  closed: boolean;
+}
+
+/** Log the 1st, 10th, 100th, ... failure of one kind: visible, never a flood at 500 Hz. */
+function worthLogging(count: number): boolean {
+  return Number.isInteger(Math.log10(count));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class RclTransportNode implements TransportNode {
   readonly name: string;
   readonly logger: NodeLogger;
@@ -63,6 +86,12 @@ export class RclTransportNode implements TransportNode {
 
   /** rmw's incompatible-QoS events (null: not available, no warnings). */
   readonly #events: EventCallbackClasses | null;
+  readonly #state: RclTransportState;
+  /** The live timers' disposers: the transport disposes them before destroying the node. */
+  readonly #timers = new Set<() => void>();
+  #destroyed = false;
+  /** Callback failures by kind (logged at 1, 10, 100, ...). */
+  readonly #failures = new Map<string, number>();
 
   constructor(
     rcl: Rcl,
@@ -71,8 +100,10 @@ export class RclTransportNode implements TransportNode {
     logger?: NodeLogger,
     spinTimers: Set<Timer> | null = null,
     events: EventCallbackClasses | null = null,
+    state: RclTransportState = { closed: false },
   ) {
     this.#rcl = rcl;
+    this.#state = state;
     this.#events = events;
     this.#spinTimers = spinTimers;
     this.#node = node;
@@ -106,7 +137,57 @@ export class RclTransportNode implements TransportNode {
     }) as unknown as AnyPublisher;
     this.#watchQos(pub, 'publisher', qos, options);
     const toRos = rosConverters.toRos[type] as (m: MessageTypes[T]) => RosMessage;
-    return { topic, publish: (message) => pub.publish(toRos(message)) };
+    let failures = 0;
+    let skippedClosed = false;
+    return {
+      topic,
+      publish: (message) => {
+        if (this.#state.closed || this.#destroyed) {
+          // Shut down: a callback already queued in this turn, or a late deactivate.
+          if (!skippedClosed) {
+            skippedClosed = true;
+            this.logger.debug(`${this.name}: not publishing on ${topic}: the node is shut down`);
+          }
+          return;
+        }
+        try {
+          pub.publish(toRos(message));
+        } catch (err) {
+          // A failed DDS write is not the caller's to handle (it would abort the process from an
+          // executor callback): log it and go on, as the next tick publishes afresh.
+          failures++;
+          if (worthLogging(failures)) {
+            this.logger.error(
+              `${this.name}: publish on ${topic} failed (${failures} so far): ${errorText(err)}`,
+            );
+          }
+        }
+      },
+    };
+  }
+
+  /**
+   * `callback`, made safe to hand to rclnodejs: skipped once the transport or node is shut down,
+   * and never throwing (see the file comment); `fallback` is returned instead.
+   */
+  #guarded<A extends unknown[], R>(
+    what: string,
+    callback: (...args: A) => R,
+    fallback: (reason: string) => R,
+  ): (...args: A) => R {
+    return (...args: A): R => {
+      if (this.#state.closed || this.#destroyed) return fallback('the node is shut down');
+      try {
+        return callback(...args);
+      } catch (err) {
+        const count = (this.#failures.get(what) ?? 0) + 1;
+        this.#failures.set(what, count);
+        if (worthLogging(count)) {
+          this.logger.error(`${this.name}: ${what} failed (${count} so far): ${errorText(err)}`);
+        }
+        return fallback(errorText(err));
+      }
+    };
   }
 
   createSubscription<T extends MessageTypeName>(
@@ -117,11 +198,16 @@ export class RclTransportNode implements TransportNode {
     options: EndpointOptions = {},
   ): Disposable {
     const fromRos = rosConverters.fromRos[type] as (m: RosMessage) => MessageTypes[T];
+    const onMessage = this.#guarded(
+      `callback of ${topic}`,
+      (message: unknown) => callback(fromRos(message as RosMessage)),
+      () => undefined,
+    );
     const sub = this.#node.createSubscription(
       type,
       topic,
       { qos: this.#qos(qos), enableTypedArray: true },
-      (message: unknown) => callback(fromRos(message as RosMessage)),
+      onMessage,
     );
     this.#watchQos(sub, 'subscription', qos, options);
     return { dispose: () => this.#node.destroySubscription(sub) };
@@ -134,10 +220,15 @@ export class RclTransportNode implements TransportNode {
     qos: QosProfileName,
     options: EndpointOptions,
   ): void {
-    const callback = options.onIncompatibleQos;
-    if (callback === undefined || this.#events === null) return;
+    const onIncompatibleQos = options.onIncompatibleQos;
+    if (onIncompatibleQos === undefined || this.#events === null) return;
     // The resolved name (remappings applied), as the graph lists it.
     const topic = (entity as { topic?: string }).topic ?? '';
+    const callback = this.#guarded(
+      `incompatible-QoS callback of ${topic}`,
+      onIncompatibleQos,
+      () => undefined,
+    );
     try {
       attachIncompatibleQos(
         this.#events,
@@ -156,10 +247,11 @@ export class RclTransportNode implements TransportNode {
   }
 
   createTimer(periodNs: bigint, callback: () => void, clock: TimerClock = 'node'): Timer {
+    const onTick = this.#guarded('timer callback', callback, () => undefined);
     // Busy polling: a spin timer, on the steady clock, unless the node follows /clock.
     const spinTimers = this.#spinTimers;
     if (spinTimers !== null && (clock === 'steady' || !this.#usesSimTime())) {
-      const timer = busyPollLoop.addTimer(periodNs, callback);
+      const timer = busyPollLoop.addTimer(periodNs, onTick);
       const handle: Timer = {
         get missedTicks() {
           return timer.missedTicks;
@@ -181,7 +273,7 @@ export class RclTransportNode implements TransportNode {
     const schedule = new DeadlineSchedule(periodNs, process.hrtime.bigint());
     const onTimer = () => {
       schedule.advance(process.hrtime.bigint());
-      callback();
+      onTick();
     };
     const timer: RclTimer = this.#node.createTimer(periodNs, onTimer, timerClock);
     const node = this.#node;
@@ -189,26 +281,46 @@ export class RclTransportNode implements TransportNode {
     // garbage-collected: keep it reachable as long as the timer (a collected clock → SIGSEGV).
     if (timerClock !== null) this.#timerClocks.set(timer, timerClock);
     const clocks = this.#timerClocks;
+    const timers = this.#timers;
+    let disposed = false;
+    const dispose = (): void => {
+      if (disposed) return;
+      disposed = true;
+      timers.delete(dispose);
+      try {
+        node.destroyTimer(timer);
+      } catch {
+        // the node is already destroyed, and its timers with it
+      }
+      clocks.delete(timer);
+    };
+    timers.add(dispose);
     return {
       get missedTicks() {
         return schedule.missedTicks;
       },
-      dispose: () => {
-        node.destroyTimer(timer);
-        clocks.delete(timer);
-      },
+      dispose,
     };
+  }
+
+  /** Dispose every live rcl timer (the transport's shutdown, before the node is destroyed). */
+  disposeTimers(): void {
+    for (const dispose of [...this.#timers]) dispose();
   }
 
   createTriggerService(
     name: string,
     callback: () => { success: boolean; message: string },
   ): Disposable {
+    const handle = this.#guarded(`service ${name}`, callback, (reason) => ({
+      success: false,
+      message: reason,
+    }));
     const service = this.#node.createService(
       'std_srvs/srv/Trigger',
       name,
       (_request: unknown, response: { send(r: object): void }) => {
-        const result = callback();
+        const result = handle();
         response.send({ success: result.success, message: result.message });
       },
     );
@@ -285,9 +397,14 @@ export class RclTransportNode implements TransportNode {
     if (typeof original !== 'function') return;
     internal._validateParameters = (parameters: RclParameter[], declareMode = false) => {
       if (!declareMode) {
-        // Parameters rcl declared itself (use_sim_time, ...) are rcl's to check.
-        const checked = this.#parameters.check(parameters.map(toChange), 'skip');
-        if (!checked.successful) return checked;
+        // Parameters rcl declared itself (use_sim_time, ...) are rcl's to check. Called from the
+        // set_parameters service: an exception would abort the process (file comment).
+        try {
+          const checked = this.#parameters.check(parameters.map(toChange), 'skip');
+          if (!checked.successful) return checked;
+        } catch (err) {
+          return { successful: false, reason: errorText(err) };
+        }
       }
       return original.call(node, parameters, declareMode);
     };
@@ -310,13 +427,17 @@ export class RclTransportNode implements TransportNode {
   onSetParameters(
     callback: (changes: readonly { name: string; value: ParameterValue }[]) => SetParametersResult,
   ): void {
+    const onSet = this.#guarded('parameter callback', callback, (reason) => ({
+      successful: false,
+      reason,
+    }));
     this.#node.addOnSetParametersCallback((parameters: RclParameter[]) => {
       const changes = parameters.map(toChange);
       // Choices are not expressible in a ParameterDescriptor (and _validateParameters may not be
       // there to hook): check against the specs here too.
       const checked = this.#parameters.check(changes, 'skip');
       if (!checked.successful) return { successful: false, reason: checked.reason };
-      const r = callback(changes);
+      const r = onSet(changes);
       return { successful: r.successful, reason: r.reason };
     });
   }
@@ -333,6 +454,9 @@ export class RclTransportNode implements TransportNode {
   }
 
   destroy(): void {
+    if (this.#destroyed) return;
+    this.disposeTimers();
+    this.#destroyed = true;
     this.#node.destroy();
   }
 

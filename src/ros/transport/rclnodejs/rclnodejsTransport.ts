@@ -21,6 +21,7 @@ import { ParameterStore } from '../parameterStore.js';
 import { loadEventCallbackClasses } from './qosEvents.js';
 import type { EventCallbackClasses } from './qosEvents.js';
 import { PARAMETER_TYPE, RclTransportNode } from './rclnodejsNode.js';
+import type { RclTransportState } from './rclnodejsNode.js';
 import { noRosError } from './rosEnv.js';
 import type {
   CreateNodeOptions,
@@ -69,6 +70,9 @@ export class RclnodejsTransport implements Transport {
   readonly #rcl: Rcl;
   readonly #logger: NodeLogger | undefined;
   readonly #nodes: RclNode[] = [];
+  readonly #transportNodes: RclTransportNode[] = [];
+  /** Shared with the nodes: closed from the first line of shutdown() on (nothing sent or run). */
+  readonly #state: RclTransportState = { closed: false };
   readonly #busyPoll: boolean;
   /** The nodes' live spin timers, disposed on shutdown (they would keep the process alive). */
   readonly #spinTimers = new Set<Timer>();
@@ -95,14 +99,21 @@ export class RclnodejsTransport implements Transport {
   createNode(name: string, options: CreateNodeOptions = {}): TransportNode {
     const node = new this.#rcl.Node(name, '', undefined, this.#nodeOptions(options));
     this.#nodes.push(node);
-    return new RclTransportNode(
+    return this.#wrap(node, name, options);
+  }
+
+  #wrap(node: RclNode, name: string, options: CreateNodeOptions): RclTransportNode {
+    const tnode = new RclTransportNode(
       this.#rcl,
       node,
       new ParameterStore(name, options.parameterOverrides ?? {}),
       this.#logger,
       this.#busyPoll ? this.#spinTimers : null,
       this.#events,
+      this.#state,
     );
+    this.#transportNodes.push(tnode);
+    return tnode;
   }
 
   createLifecycleNode(
@@ -118,14 +129,7 @@ export class RclnodejsTransport implements Transport {
       true,
     );
     this.#nodes.push(node);
-    const tnode = new RclTransportNode(
-      this.#rcl,
-      node,
-      new ParameterStore(name, options.parameterOverrides ?? {}),
-      this.#logger,
-      this.#busyPoll ? this.#spinTimers : null,
-      this.#events,
-    );
+    const tnode = this.#wrap(node, name, options);
     const callbacks = makeCallbacks(tnode);
     const wrap =
       (which: keyof LifecycleCallbacks): rclLifecycle.TransitionCallback =>
@@ -168,8 +172,15 @@ export class RclnodejsTransport implements Transport {
     for (const node of this.#nodes) node.spin();
   }
 
+  /**
+   * Shut down in order: close first (publishing becomes a no-op, queued callbacks are skipped),
+   * then stop every timer, then destroy the nodes, then shut rcl down. Idempotent.
+   */
   async shutdown(): Promise<void> {
+    this.#state.closed = true;
     for (const t of [...this.#spinTimers]) t.dispose();
+    for (const tnode of this.#transportNodes) tnode.disposeTimers();
+    this.#transportNodes.length = 0;
     for (const node of this.#nodes) {
       try {
         node.destroy();
