@@ -1,6 +1,6 @@
 /**
  * The generated parameter reference (docs/ros-node-parameters.md) must equal what
- * scripts/gen-param-docs.ts renders from the nodes' declarations today: a parameter added, removed
+ * scripts/genParamDocs.ts renders from the nodes' declarations today: a parameter added, removed
  * or changed in code without `npm run docs:params` fails here. Also checks that the page carries
  * every declared field, and that `--check` exits 1 with a diff on a stale page.
  */
@@ -17,10 +17,10 @@ import {
   lineDiff,
   renderParameterDocs,
   staleMessage,
-} from '../../scripts/gen-param-docs.js';
+} from '../../scripts/genParamDocs.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const SCRIPT = join(ROOT, 'scripts', 'gen-param-docs.ts');
+const SCRIPT = join(ROOT, 'scripts', 'genParamDocs.ts');
 
 /** The table row of one parameter in one node's section of the page. */
 function rowOf(page: string, sectionTitle: string, name: string): string[] {

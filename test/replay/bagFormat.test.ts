@@ -4,7 +4,7 @@
  * and a golden file pinning the bytes.
  *
  * Regenerate the golden files after an intended format change with
- *   TORQUEPILOT_UPDATE_GOLDEN=1 node scripts/run-tests.mjs test/replay/bagFormat
+ *   TORQUEPILOT_UPDATE_GOLDEN=1 node scripts/runTests.mjs test/replay/bagFormat
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

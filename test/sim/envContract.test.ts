@@ -1,7 +1,7 @@
 // sim/ never imports src/learn, yet its environments are what the learner consumes: they satisfy
 // learn's Env/VecEnv contract (src/learn/env.ts) structurally. The type assertions below fail `tsc`
 // when sim's concrete types and learn's contract drift apart; the tests run the TypeScript checker
-// on this very file (so that run-tests fails too), show that the checker does catch a drifted
+// on this very file (so that the test runner fails too), show that the checker does catch a drifted
 // environment, and drive sim's environments through learn's types at run time.
 import assert from 'node:assert/strict';
 import { dirname, join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under test/, sim/ and src/ with node's test runner and tsx as the loader.
-// Usage: node scripts/run-tests.mjs [path-filter ...]
+// Usage: node scripts/runTests.mjs [path-filter ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ const files = ['test', 'sim', 'src']
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
   .sort();
 if (files.length === 0) {
-  console.error('run-tests: no test files matched', filters);
+  console.error('runTests: no test files matched', filters);
   process.exit(1);
 }
 const result = spawnSync(
