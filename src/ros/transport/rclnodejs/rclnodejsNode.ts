@@ -17,7 +17,6 @@ import type * as rclnodejsModule from 'rclnodejs';
 import type {
   Node as RclNode,
   Parameter as RclParameter,
-  ParameterType as RclParameterType,
   QoS as RclQoS,
   Timer as RclTimer,
 } from 'rclnodejs';
@@ -28,6 +27,7 @@ import type { ParameterStore } from '../parameterStore.js';
 import type { ParameterChange } from '../parameterStore.js';
 import { PROFILE_POLICIES } from '../qos.js';
 import { attachIncompatibleQos } from './qosEvents.js';
+import { PARAMETER_TYPE, prepareParameterOverride, toChange } from './rclnodejsParameters.js';
 import type { EventCallbackClasses } from './qosEvents.js';
 import { rosConverters } from './rosMessages.js';
 import type { RosMessage } from './rosMessages.js';
@@ -44,15 +44,6 @@ import type {
 } from '../transport.js';
 
 type Rcl = typeof rclnodejsModule;
-
-/** rcl_interfaces/msg/ParameterType values (rclnodejs declares them as a const enum). */
-export const PARAMETER_TYPE: Readonly<Record<ParameterSpec['type'], RclParameterType>> =
-  Object.freeze({
-    bool: 1 as RclParameterType,
-    integer: 2 as RclParameterType,
-    double: 3 as RclParameterType,
-    string: 4 as RclParameterType,
-  });
 
 interface AnyPublisher {
   publish(message: object): void;
@@ -349,37 +340,11 @@ export class RclTransportNode implements TransportNode {
         descriptor.additionalConstraints = `one of: ${spec.choices.join(', ')}`;
       }
       const value = this.#parameters.declare(spec);
-      this.#prepareOverride(spec);
+      prepareParameterOverride(this.#rcl, this.#node, spec, this.#parameters);
       this.#node.declareParameter(new rcl.Parameter(spec.name, type, value), descriptor);
       // A --ros-args override replaced the value: check it like any other set.
       this.#parameters.checkOverride(spec, this.getParameter(spec.name));
     }
-  }
-
-  /**
-   * A `--ros-args -p` / parameters-file override replaces the declared value inside rclnodejs, which
-   * refuses a mismatch with an unreadable reason ("Parameter x does not  readonly"). Launch writes
-   * `arm_ramp_time:=0` as an integer, and rclcpp would refuse it for a double parameter too; take a
-   * whole number for a double, as an operator means it, and check every other override against the
-   * spec first, so the error names the parameter, the value and the rule.
-   */
-  #prepareOverride(spec: ParameterSpec): void {
-    const internal = this.#node as unknown as { _parameterOverrides?: Map<string, RclParameter> };
-    const override = internal._parameterOverrides?.get(spec.name);
-    if (override === undefined) return;
-    const raw: unknown = override.value;
-    const value = typeof raw === 'bigint' ? Number(raw) : raw;
-    if (
-      spec.type === 'double' &&
-      typeof value === 'number' &&
-      override.type !== PARAMETER_TYPE.double
-    ) {
-      internal._parameterOverrides?.set(
-        spec.name,
-        new this.#rcl.Parameter(spec.name, PARAMETER_TYPE.double, value),
-      );
-    }
-    this.#parameters.checkOverride(spec, value as ParameterValue);
   }
 
   /**
@@ -494,10 +459,3 @@ export class RclTransportNode implements TransportNode {
 }
 
 /** An rcl Parameter as a change (rcl integers are bigint; the node sees numbers). */
-function toChange(p: RclParameter): ParameterChange {
-  const value: unknown = p.value;
-  return {
-    name: p.name,
-    value: typeof value === 'bigint' ? Number(value) : (value as ParameterValue),
-  };
-}

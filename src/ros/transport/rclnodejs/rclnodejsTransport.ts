@@ -20,7 +20,8 @@ import type { LifecycleCallbacks, PrimaryState, TransitionName } from '../lifecy
 import { ParameterStore } from '../parameterStore.js';
 import { loadEventCallbackClasses } from './qosEvents.js';
 import type { EventCallbackClasses } from './qosEvents.js';
-import { PARAMETER_TYPE, RclTransportNode } from './rclnodejsNode.js';
+import { RclTransportNode } from './rclnodejsNode.js';
+import { PARAMETER_TYPE } from './rclnodejsParameters.js';
 import type { RclTransportState } from './rclnodejsNode.js';
 import { noRosError } from './rosEnv.js';
 import type {
