@@ -2,7 +2,6 @@
  * Evaluation: the statistics against a hand-worked example, and `torquepilot eval` output (keys
  * and consistency) on a checkpoint written by a two-iteration in-process run.
  */
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -15,12 +14,8 @@ import {
   median,
   summarizeEpisodes,
 } from '../../src/train/evaluate.js';
-import { createProgress } from '../../src/train/progress.js';
-import { createRunDir } from '../../src/train/runDir.js';
-import { train } from '../../src/train/runner.js';
-import { createLogger } from '../../src/util/log.js';
 import { runCli } from './cliHarness.js';
-import { tinyReacherConfig } from '../fixtures/tinyTrainConfig.js';
+import { tinyReacherConfig, trainTinyRun } from '../fixtures/tinyTrainConfig.js';
 
 describe('evaluation statistics', () => {
   test('hand-worked summary', () => {
@@ -45,23 +40,9 @@ describe('evaluation statistics', () => {
   });
 });
 
-async function trainTiny(): Promise<string> {
-  const run = join(mkdtempSync(join(tmpdir(), 'tp-eval-')), 'run');
-  const config = tinyReacherConfig();
-  createRunDir(run, config);
-  await train({
-    config,
-    runDir: run,
-    resume: false,
-    logger: createLogger({ level: 'warn', console: 'none' }),
-    progress: createProgress('none'),
-  });
-  return run;
-}
-
 describe('torquepilot eval', () => {
   test('--json keys and consistency; a run directory means its best checkpoint', async () => {
-    const run = await trainTiny();
+    const run = await trainTinyRun(tinyReacherConfig(), 'tp-eval-');
     const e = await runCli([
       'eval',
       '--checkpoint',

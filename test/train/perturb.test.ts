@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeEnv, modelsDir } from '../../sim/index.js';
-import { readPerturbationFile, resolveTrainConfig } from '../../src/config/index.js';
-import { createProgress } from '../../src/train/progress.js';
-import { createRunDir } from '../../src/train/runDir.js';
-import { train } from '../../src/train/runner.js';
-import { createLogger } from '../../src/util/log.js';
+import { makeEnv } from '../../sim/index.js';
+import { readPerturbationFile } from '../../src/config/index.js';
 import { runCli } from './cliHarness.js';
+import { tinyArmConfig, trainTinyRun } from '../fixtures/tinyTrainConfig.js';
 
 const arr = (x: unknown): number[] => Array.from(x as Float64Array);
 
@@ -61,36 +58,9 @@ describe('perturbation files', () => {
   });
 });
 
-async function tinyArmRun(): Promise<string> {
-  const run = join(mkdtempSync(join(tmpdir(), 'tp-perturb-run-')), 'run');
-  const { config } = resolveTrainConfig({
-    modelsDir: modelsDir(),
-    cli: {
-      task: 'arm7-reach',
-      totalSteps: 128,
-      seed: 3,
-      backend: 'cpu',
-      env: { numEnvs: 2 },
-      trpo: { nSteps: 64, criticBatchSize: 64 },
-      policy: { hiddenSizes: [16] },
-      value: { hiddenSizes: [16] },
-      eval: { every: 0, final: false },
-    },
-  });
-  createRunDir(run, config);
-  await train({
-    config,
-    runDir: run,
-    resume: false,
-    logger: createLogger({ level: 'warn', console: 'none' }),
-    progress: createProgress('none'),
-  });
-  return run;
-}
-
 describe('eval --perturb', () => {
   test('differs from the nominal evaluation; the same perturbation twice is identical', async () => {
-    const run = await tinyArmRun();
+    const run = await trainTinyRun(tinyArmConfig(3), 'tp-perturb-run-');
     const file = perturbationFile('mass: 1.3\nlatency: 2\nnoise: { qpos: 0.01, qvel: 0.1 }\n');
     const base = ['eval', '--checkpoint', run, '--episodes', '2', '--deterministic', '--json'];
     const nominal = await runCli(base);

@@ -9,42 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modelsDir } from '../../sim/index.js';
-import { resolveTrainConfig } from '../../src/config/index.js';
-import { createProgress } from '../../src/train/progress.js';
-import { createRunDir } from '../../src/train/runDir.js';
 import type { RobustnessReport } from '../../src/train/robustness.js';
 import { cellPerturbation, formatRobustnessTable } from '../../src/train/robustness.js';
-import { train } from '../../src/train/runner.js';
-import { createLogger } from '../../src/util/log.js';
 import { runCli } from './cliHarness.js';
-
-async function tinyArmRun(): Promise<string> {
-  const run = join(mkdtempSync(join(tmpdir(), 'tp-robust-')), 'run');
-  const { config } = resolveTrainConfig({
-    modelsDir: modelsDir(),
-    cli: {
-      task: 'arm7-reach',
-      totalSteps: 128,
-      seed: 4,
-      backend: 'cpu',
-      env: { numEnvs: 2 },
-      trpo: { nSteps: 64, criticBatchSize: 64 },
-      policy: { hiddenSizes: [16] },
-      value: { hiddenSizes: [16] },
-      eval: { every: 0, final: false },
-    },
-  });
-  createRunDir(run, config);
-  await train({
-    config,
-    runDir: run,
-    resume: false,
-    logger: createLogger({ level: 'warn', console: 'none' }),
-    progress: createProgress('none'),
-  });
-  return run;
-}
+import { tinyArmConfig, trainTinyRun } from '../fixtures/tinyTrainConfig.js';
 
 describe('robustness', () => {
   test('a cell is mass, latency and noise as fixed terms', () => {
@@ -56,7 +24,7 @@ describe('robustness', () => {
   });
 
   test('tiny grid: JSON, table and SVG; the nominal cell equals eval', async () => {
-    const run = await tinyArmRun();
+    const run = await trainTinyRun(tinyArmConfig(4), 'tp-robust-');
     const svg = join(mkdtempSync(join(tmpdir(), 'tp-robust-svg-')), 'heat.svg');
     const grid = ['--masses', '1,1.3', '--latencies', '0,2', '--noise', '0', '--episodes', '2'];
     const r = await runCli(['robustness', '--checkpoint', run, ...grid, '--json', '--svg', svg]);

@@ -410,3 +410,37 @@ export class RobotPeer {
     return this.process.stop();
   }
 }
+
+/**
+ * `torquepilot node` as a user or a launch file starts it: no ROS variables in the environment (the
+ * CLI finds .ros/ and re-executes itself), loopback discovery, the given domain.
+ */
+export function startPolicyNodeCli(domain: number, name: string, args: string[]): ManagedProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of [
+    'AMENT_PREFIX_PATH',
+    'ROS_DISTRO',
+    'LD_PRELOAD',
+    'TORQUEPILOT_ROS_ENV_APPLIED',
+  ]) {
+    delete env[key];
+  }
+  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
+  env['ROS_DOMAIN_ID'] = String(domain);
+  return ManagedProcess.start(
+    name,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli.ts'),
+      'node',
+      '--name',
+      name,
+      '--log-level',
+      'info',
+      ...args,
+    ],
+    env,
+  );
+}

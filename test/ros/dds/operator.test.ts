@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
-import { ManagedProcess, ROOT, RobotPeer, rosSkipReason, waitUntil } from './harness.js';
+import { RobotPeer, rosSkipReason, startPolicyNodeCli, waitUntil } from './harness.js';
+import type { ManagedProcess } from './harness.js';
 import type { LoggedDiagnosticStatus } from './harness.js';
 import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';
 
@@ -25,36 +26,8 @@ const NODE = 'tp_operator';
 const LATCHED_NODE = 'tp_latched';
 const skip = rosSkipReason();
 
-/** `torquepilot node` as a launch file starts it (the CLI re-executes itself with .ros/). */
-function startNode(name: string, args: string[]): ManagedProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ]) {
-    delete env[key];
-  }
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(DOMAIN);
-  return ManagedProcess.start(
-    name,
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli.ts'),
-      'node',
-      '--name',
-      name,
-      '--log-level',
-      'info',
-      ...args,
-    ],
-    env,
-  );
-}
+const startNode = (name: string, args: string[]): ManagedProcess =>
+  startPolicyNodeCli(DOMAIN, name, args);
 
 describe(
   'operator over real DDS: targets, QoS warnings, diagnostics',

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { POLICY_TOPICS } from '../../../src/ros/nodes/parameters.js';
-import { ManagedProcess, ROOT, RobotPeer, rosSkipReason, waitUntil } from './harness.js';
+import { ROOT, RobotPeer, rosSkipReason, startPolicyNodeCli, waitUntil } from './harness.js';
+import type { ManagedProcess } from './harness.js';
 import type { PeerStatus } from './harness.js';
 import { saveRandomArm7Checkpoint } from '../../fixtures/arm7Checkpoint.js';
 
@@ -25,36 +26,8 @@ const NODE = 'torquepilot_policy';
 const RATE_HZ = 50; // arm7-reach description's control rate
 const WATCHDOG_S = 0.1; // the node's default watchdog_period
 const skip = rosSkipReason();
-/** Start `torquepilot node` as the user would (no ROS variables: the CLI re-executes itself). */
-function startNode(name: string, args: string[]): ManagedProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ]) {
-    delete env[key];
-  }
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(DOMAIN);
-  return ManagedProcess.start(
-    name,
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli.ts'),
-      'node',
-      '--name',
-      name,
-      '--log-level',
-      'info',
-      ...args,
-    ],
-    env,
-  );
-}
+const startNode = (name: string, args: string[]): ManagedProcess =>
+  startPolicyNodeCli(DOMAIN, name, args);
 
 const isZero = (c: readonly number[]): boolean => c.every((x) => x === 0);
 
