@@ -25,6 +25,7 @@ import {
   projectRosHome,
   ROS_SETUP_HINT,
 } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
+import { colconBuildTorquepilot } from '../colconBuild.js';
 import { ManagedProcess, ROOT, rosProcessEnv, waitUntil } from './harness.js';
 import type { RobotPeer } from './harness.js';
 
@@ -57,26 +58,7 @@ export function installedExecutables(): { libDir: string; cleanup: () => void } 
     return { libDir: join(setupInstall, 'lib', 'torquepilot'), cleanup: () => undefined };
   }
   const tmp = mkdtempSync(join(tmpdir(), 'tp-colcon-signals-'));
-  const colcon = join(ros.prefix, 'bin', 'colcon');
-  const run = spawnSync(
-    existsSync(colcon) ? colcon : 'colcon',
-    [
-      '--log-base',
-      join(tmp, 'log'),
-      'build',
-      '--base-paths',
-      join(ROOT, 'ros2', 'torquepilot'),
-      '--build-base',
-      join(tmp, 'build'),
-      '--install-base',
-      join(tmp, 'install'),
-      '--merge-install',
-      '--cmake-args',
-      '-DBUILD_TESTING=OFF',
-      '-DTORQUEPILOT_LINK_TREE=ON',
-    ],
-    { encoding: 'utf8', cwd: tmp, env: { ...process.env, ...ros.env, LD_PRELOAD: '' } },
-  );
+  const run = colconBuildTorquepilot(ros, ROOT, tmp);
   if (run.status !== 0) {
     throw new Error(`installedExecutables: colcon build failed:\n${run.stdout}\n${run.stderr}`);
   }

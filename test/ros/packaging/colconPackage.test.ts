@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { colconBuildTorquepilot } from '../colconBuild.js';
 import { fileURLToPath } from 'node:url';
 import {
   findRosEnvironment,
@@ -106,26 +107,7 @@ describe('colcon packages', { skip: skipReason() ?? false }, () => {
     assert.ok(ros);
     const tmp = mkdtempSync(join(tmpdir(), 'torquepilot-colcon-'));
     try {
-      const colcon = join(ros.prefix, 'bin', 'colcon');
-      const run = spawnSync(
-        colcon,
-        [
-          '--log-base',
-          join(tmp, 'log'),
-          'build',
-          '--base-paths',
-          join(ROOT, 'ros2', 'torquepilot'),
-          '--build-base',
-          join(tmp, 'build'),
-          '--install-base',
-          join(tmp, 'install'),
-          '--merge-install',
-          '--cmake-args',
-          '-DBUILD_TESTING=OFF',
-          '-DTORQUEPILOT_LINK_TREE=ON',
-        ],
-        { encoding: 'utf8', cwd: tmp, env: { ...process.env, ...ros.env, LD_PRELOAD: '' } },
-      );
+      const run = colconBuildTorquepilot(ros, ROOT, tmp);
       assert.equal(run.status, 0, `colcon build failed:\n${run.stdout}\n${run.stderr}`);
       checkInstall(join(tmp, 'install'));
     } finally {
