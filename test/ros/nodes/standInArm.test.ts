@@ -14,12 +14,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { describeRandomize, readPerturbationFile } from '../../../src/config/index.js';
 import type { RandomizeSpec } from '../../../src/config/index.js';
-import { MujocoRobot } from '../../../src/ros/nodes/simDeployment.js';
-import { SimRobotNode } from '../../../src/ros/nodes/simRobotNode.js';
-import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
+import { SEED, commands, drive, maxAbsDiff } from './standInDrive.js';
+import type { Run } from './standInDrive.js';
 
-const TASK = 'arm7-reach';
-const SEED = 3;
 const dir = mkdtempSync(join(tmpdir(), 'tp-standin-'));
 
 function perturbationFile(name: string, text: string): RandomizeSpec {
@@ -27,60 +24,6 @@ function perturbationFile(name: string, text: string): RandomizeSpec {
   writeFileSync(path, text);
   return readPerturbationFile(path);
 }
-
-/** Torques within the arm's limits that keep it moving: τ_tj = 5 sin(0.3 t + j). */
-function commands(n: number): number[][] {
-  return Array.from({ length: n }, (_, t) =>
-    Array.from({ length: 7 }, (_, j) => 5 * Math.sin(0.3 * t + j)),
-  );
-}
-
-interface Run {
-  /** Published joint states in order: the episode's first, then one per command. */
-  readonly position: number[][];
-  readonly velocity: number[][];
-}
-
-/**
- * The sim robot node on the (perturbed) arm, lockstep on the manual clock: publish `sequence`,
- * then, when `thenReset` is given, call ~/reset and publish that sequence too.
- */
-async function drive(
-  spec: RandomizeSpec | undefined,
-  sequence: number[][],
-  options: { seed?: number; thenReset?: number[][] } = {},
-): Promise<Run & { reset: { success: boolean; message: string } | null }> {
-  const transport = new InProcessTransport({ clock: 'manual' });
-  const robot = await MujocoRobot.create(TASK, undefined, spec);
-  const node = new SimRobotNode(transport.createNode('sim_robot'), {
-    robot,
-    jointStatesTopic: robot.jointStatesTopic,
-    commandTopic: robot.commandTopic,
-    realtime: false,
-    publishClock: false,
-    seed: options.seed ?? SEED,
-  });
-  const run = { position: [] as number[][], velocity: [] as number[][] };
-  transport.subscribe('sensor_msgs/msg/JointState', robot.jointStatesTopic, 'reliable', (m) => {
-    run.position.push(Array.from(m.position));
-    run.velocity.push(Array.from(m.velocity));
-  });
-  const send = (data: number[]) =>
-    transport.publish('std_msgs/msg/Float64MultiArray', robot.commandTopic, { data });
-  node.start();
-  for (const c of sequence) send(c);
-  let reset = null;
-  if (options.thenReset !== undefined) {
-    reset = transport.callTrigger('/sim_robot/reset');
-    for (const c of options.thenReset) send(c);
-  }
-  node.stop();
-  robot.close();
-  return { ...run, reset };
-}
-
-const maxAbsDiff = (a: number[][], b: number[][]): number =>
-  Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - (b[i]?.[j] ?? NaN)))));
 
 describe('stand-in arm: sim robot node with a perturbation file', () => {
   const sequence = commands(40);
