@@ -204,7 +204,7 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     range: { from: 0, to: 2147483647 },
     readOnly: true,
     description:
-      "Seed of the episode resets (initial state and target) and of the perturbation's noise draws: episode k (counting start, horizon, terminated and ~/reset episodes) uses seed + k.",
+      "Seed of the episode resets (initial state and target) and of the perturbation's noise draws: episode k (0 at start, +1 at each episode_steps or ~/reset reset) uses seed + k; an episode after the task terminated one continues the stream.",
   },
   {
     name: 'episode_steps',
