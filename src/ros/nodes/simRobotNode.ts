@@ -149,7 +149,7 @@ export class SimRobotNode {
   #stepInEpisode = 0;
   #steps = 0;
   #episodes = 0;
-  /** Episodes started so far, less one: the current episode's seed is seed + #episodeIndex. */
+  /** The node's resets so far (horizon and ~/reset; 0 at start): this episode's seed is seed + it. */
   #episodeIndex = 0;
   #resets = 0;
   /** The boundary to announce with the next joint state (its stamp), if any. */
