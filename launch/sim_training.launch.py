@@ -44,6 +44,7 @@ SIM_ROBOT_PARAMETERS = [
     ('update_rate', 'update_rate', '', "realtime: steps per second; 0 = 1/dt ('' = node default: 0)"),
     ('sim_seed', 'seed', '', "seed of the sim robot's episode resets ('' = node default: 0)"),
     ('episode_steps', 'episode_steps', '', "reset after this many steps; 0 = the task's horizon ('' = node default: 0)"),
+    ('perturb', 'perturb', '', "perturbation file: evaluate on a stand-in arm it shifts, docs/sim-to-real.md ('' = the nominal arm)"),
 ]
 POLICY_PARAMETERS = [
     ('robot_description', 'robot_description', '', "robot description YAML ('' = the checkpoint task's)"),

@@ -298,6 +298,17 @@ export class MujocoEnv implements Env {
     velocity.set(this.#jointVel);
   }
 
+  /**
+   * The observed joints as the robot's encoders report them: with the randomisation's noise on q
+   * and q̇ (the very draw the observation saw) when it has noise, else as readObservedJoints.
+   * setState draws no noise: until the next step or reset, the last draw. Shapes: (observed joints).
+   */
+  readMeasuredJoints(position: Float64Array, velocity: Float64Array): void {
+    if (this.#rand?.noisy !== true) return this.readObservedJoints(position, velocity);
+    position.set(this.#noisyPos);
+    velocity.set(this.#noisyVel);
+  }
+
   /** This episode's target (world, m). Shape: (3). */
   readTarget(out: Float64Array): void {
     out.set(this.#target);

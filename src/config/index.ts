@@ -12,6 +12,7 @@ export {
   PerturbationSchema,
   RANDOMIZE_PRESETS,
   RandomizeSpecSchema,
+  describeRandomize,
   perturbationToSpec,
   readPerturbationFile,
   resolveRandomize,

@@ -237,3 +237,27 @@ export function readPerturbationFile(path: string): RandomizeSpec {
   const parsed = parseWith(PerturbationSchema, readYamlFile(path) ?? {}, path);
   return perturbationToSpec(parsed, path);
 }
+
+/**
+ * One line naming each term of a spec, for logs (the sim robot's "which arm am I"): e.g.
+ * 'mass ×1.3, latency 2 periods, noise σq 0.002 rad σq̇ 0.02 rad/s'; 'nominal' when it has none.
+ */
+export function describeRandomize(spec: RandomizeSpec | undefined): string {
+  const value = (r: readonly [number, number]): string =>
+    r[0] === r[1] ? `${r[0]}` : `[${r[0]}, ${r[1]}]`;
+  const sign: Record<TermOperation, string> = { scale: '×', add: '+', abs: '= ' };
+  const parts: string[] = [];
+  for (const key of MODEL_TERM_KEYS) {
+    const term = spec?.[key];
+    if (term !== undefined) parts.push(`${key} ${sign[term.operation]}${value(term.range)}`);
+  }
+  if (spec?.payload !== undefined) {
+    parts.push(`payload ${value(spec.payload.mass)} kg (sphere r ${spec.payload.radius} m)`);
+  }
+  if (spec?.latency !== undefined) parts.push(`latency ${value(spec.latency.periods)} periods`);
+  if (spec?.noise !== undefined) {
+    parts.push(`noise σq ${spec.noise.qpos} rad σq̇ ${spec.noise.qvel} rad/s`);
+  }
+  if (spec?.jitter !== undefined) parts.push(`jitter ±${spec.jitter.substeps} substeps`);
+  return parts.length === 0 ? 'nominal' : parts.join(', ');
+}

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modelsDir } from '../../sim/index.js';
 import {
+  describeRandomize,
   ARM_PRESET,
   readPerturbationFile,
   resolveRandomize,
@@ -138,4 +139,21 @@ describe('perturbation files', () => {
       assert.throws(() => readPerturbationFile(file('arm.yaml', c.yaml)), c.pattern);
     });
   }
+});
+
+describe('describeRandomize: the one-line summary the sim robot logs', () => {
+  test('names every term with its operation and units', () => {
+    const spec = readPerturbationFile(
+      file(
+        'stand-in.yaml',
+        'mass: 1.25\nfrictionloss: { value: 0.1, operation: add }\npayload: { mass: 0.3 }\nlatency: 2\nnoise: { qpos: 0.002, qvel: 0.02 }\n',
+      ),
+    );
+    assert.equal(
+      describeRandomize(spec),
+      'mass ×1.25, frictionloss +0.1, payload 0.3 kg (sphere r 0.03 m), latency 2 periods, noise σq 0.002 rad σq̇ 0.02 rad/s',
+    );
+    assert.equal(describeRandomize({ latency: { periods: [0, 2] } }), 'latency [0, 2] periods');
+    assert.equal(describeRandomize(undefined), 'nominal');
+  });
 });

@@ -10,6 +10,8 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { describeRandomize, readPerturbationFile } from '../../config/index.js';
+import type { RandomizeSpec } from '../../config/index.js';
 import { loadCheckpoint } from '../../policy/index.js';
 import { createLogger, parseLogLevel } from '../../util/index.js';
 import { getTask } from '../../../sim/index.js';
@@ -51,6 +53,7 @@ interface DeployFlags {
   json?: boolean;
   busyPoll?: boolean;
   logLevel: string;
+  perturb?: string;
 }
 
 interface NodeFlags {
@@ -77,6 +80,25 @@ interface SimRobotFlags {
   seed: string;
   busyPoll?: boolean;
   logLevel: string;
+  perturb?: string;
+}
+
+/**
+ * The stand-in arm of a perturbation file ('' = the nominal arm), and the one log line that says
+ * which arm this is. A bad file throws the loader's error (file, key, value).
+ */
+function standInArm(
+  file: string,
+  who: string,
+  log: NodeLogger,
+  task: string,
+): RandomizeSpec | undefined {
+  if (file === '') return undefined;
+  const spec = readPerturbationFile(file);
+  log.info(
+    `${who}: simulating a stand-in ${task} arm perturbed by ${file}: ${describeRandomize(spec)}`,
+  );
+  return spec;
 }
 
 function number(flag: string, value: string, min: number): number {
@@ -166,9 +188,10 @@ async function deployAction(flags: DeployFlags): Promise<void> {
       ? await rosTransport(log, flags.busyPoll === true)
       : new InProcessTransport({ clock: 'steady', logger: log, busyPoll: flags.busyPoll === true });
   const task = loadCheckpoint(options.checkpoint).manifest.task;
+  const perturbation = standInArm(flags.perturb ?? '', 'deploy', log, task);
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
   try {
-    const robot = await MujocoRobot.create(task, flags.robot);
+    const robot = await MujocoRobot.create(task, flags.robot, perturbation);
     const report = await runDeploy(options, {
       transport,
       loader,
@@ -291,16 +314,18 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
         ? { update_rate: number('--update-rate', flags.updateRate, 0) }
         : {}),
       seed: number('--seed', flags.seed, 0),
+      ...(flags.perturb !== undefined ? { perturb: flags.perturb } : {}),
     },
     useSimTime: flags.useSimTime === true,
   });
   const p = declareSimRobotParameters(rosNode);
   getTask(p.task);
+  const perturbation = standInArm(p.perturb, rosNode.name, log, p.task);
   // The standard use_sim_time parameter (declared by rcl's time source; set by launch files for
   // every node) means the same as --use-sim-time: this node is the sim-time source, so it
   // publishes /clock. Its own pacing timer runs on the steady clock either way.
   const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
-  const robot = await MujocoRobot.create(p.task, flags.robot);
+  const robot = await MujocoRobot.create(p.task, flags.robot, perturbation);
   built.robot = robot;
   const node = new SimRobotNode(rosNode, {
     robot,
@@ -380,6 +405,7 @@ export function registerRosCommands(program: Command): void {
       '0',
     )
     .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag')
+    .option('--perturb <file>', 'simulate a shifted arm: a perturbation file (docs/sim-to-real.md)')
     .option('--json', 'print the report as one JSON line')
     .option('--busy-poll', BUSY_POLL_HELP)
     .option('--log-level <level>', 'pino log level', 'warn')
@@ -417,7 +443,11 @@ export function registerRosCommands(program: Command): void {
     .option('--use-sim-time', 'publish /clock (sim time); same as the parameter use_sim_time')
     .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')
     .option('--update-rate <hz>', 'realtime: steps per second (parameter update_rate; 0 = 1/dt)')
-    .option('--seed <n>', 'seed of the first episode', '0')
+    .option('--seed <n>', 'seed of the first episode (episode k: seed + k) and of the noise', '0')
+    .option(
+      '--perturb <file>',
+      'simulate a shifted arm: a perturbation file (parameter perturb; docs/sim-to-real.md)',
+    )
     .option('--busy-poll', BUSY_POLL_HELP)
     .option('--log-level <level>', 'pino log level', 'info')
     .allowUnknownOption()

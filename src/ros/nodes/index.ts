@@ -5,6 +5,7 @@
  * src/ros/index.ts).
  */
 export {
+  EPISODE_BOUNDARIES,
   parameterDefaults,
   parameterSpec,
   POLICY_NODE_NAME,
@@ -12,10 +13,12 @@ export {
   POLICY_TOPICS,
   SIM_ROBOT_NODE_NAME,
   SIM_ROBOT_PARAMETERS,
+  SIM_ROBOT_RESET_SERVICE,
   TRAINER_NODE_NAME,
   TRAINER_NODE_PARAMETERS,
   TRAINER_TOPICS,
 } from './parameters.js';
+export type { EpisodeBoundary } from './parameters.js';
 export { PolicyNode } from './policyNode.js';
 export type {
   PolicyNodeOptions,

@@ -25,7 +25,29 @@ export const POLICY_TOPICS = Object.freeze({
   target: '/torquepilot/target',
   /** rosgraph_msgs/msg/Clock, from the sim robot under use_sim_time. */
   clock: '/clock',
+  /**
+   * std_msgs/msg/Header, RELIABLE, VOLATILE, depth 10: the sim robot's episode boundaries, one per
+   * new episode (stamp = the reset's time on the joint states' clock, frame_id = its cause, one of
+   * EPISODE_BOUNDARIES).
+   */
+  episode: '/torquepilot/episode',
 });
+
+/**
+ * frame_id of an episode boundary on POLICY_TOPICS.episode: 'start' (the sim robot's first
+ * episode), 'reset' (its ~/reset service), 'horizon' (episode_steps reached), 'terminated' (the
+ * task ended the episode, e.g. the pendulum fell).
+ */
+export const EPISODE_BOUNDARIES = Object.freeze([
+  'start',
+  'reset',
+  'horizon',
+  'terminated',
+] as const);
+export type EpisodeBoundary = (typeof EPISODE_BOUNDARIES)[number];
+
+/** std_srvs/srv/Trigger of the sim robot: start a fresh episode (rcl expands '~' to the node's name). */
+export const SIM_ROBOT_RESET_SERVICE = '~/reset';
 
 export const POLICY_NODE_NAME = 'torquepilot_policy';
 export const SIM_ROBOT_NODE_NAME = 'torquepilot_sim_robot';
@@ -181,7 +203,8 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: 0,
     range: { from: 0, to: 2147483647 },
     readOnly: true,
-    description: 'Seed of the episode resets (initial state and target).',
+    description:
+      "Seed of the episode resets (initial state and target) and of the perturbation's noise draws: episode k (0 at start, +1 at each episode_steps or ~/reset reset) uses seed + k; an episode after the task terminated one continues the stream.",
   },
   {
     name: 'episode_steps',
@@ -190,6 +213,14 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     range: { from: 0, to: 100000000 },
     readOnly: false,
     description: "Reset after this many steps; 0 = the task's horizon.",
+  },
+  {
+    name: 'perturb',
+    type: 'string',
+    default: '',
+    readOnly: true,
+    description:
+      "Perturbation file (YAML, docs/sim-to-real.md): simulate that shifted arm (masses, friction, strength, payload, latency, noise on the published joint states); '' = the nominal arm.",
   },
 ]);
 

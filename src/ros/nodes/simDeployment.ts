@@ -9,7 +9,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { loadRobotDescription } from '../../config/index.js';
-import type { RobotDescription } from '../../config/index.js';
+import type { RandomizeSpec, RobotDescription } from '../../config/index.js';
 import { forwardFromCheckpoint, loadCheckpoint } from '../../policy/index.js';
 import type { PolicyForward } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
@@ -193,7 +193,12 @@ export async function createDeploymentLoader(
 
 const WARM_UP_STEPS = 300;
 
-/** A MuJoCo environment of sim/ as the robot of the sim robot node. */
+/**
+ * A MuJoCo environment of sim/ as the robot of the sim robot node. With a perturbation (a
+ * perturbation file's spec, src/config/randomize.ts), the environment is the one `eval --perturb`
+ * steps: its own model with the shifted masses, friction, gears and payload (mj_setConst after),
+ * the delay line on applied commands, jitter, and the noise draw on the joints it reports.
+ */
 export class MujocoRobot implements SimulatedRobot {
   readonly task: string;
   readonly commandJointNames: readonly string[];
@@ -219,10 +224,18 @@ export class MujocoRobot implements SimulatedRobot {
     this.target = env.task.hasTarget ? new Float64Array(3) : null;
   }
 
-  static async create(task: string, robotPath?: string): Promise<MujocoRobot> {
+  static async create(
+    task: string,
+    robotPath?: string,
+    perturbation?: RandomizeSpec,
+  ): Promise<MujocoRobot> {
     const path = robotPath ?? defaultDescriptionPath(task);
     const description = loadRobotDescription(path);
-    const robot = new MujocoRobot(await makeEnv(task, { robotPath: path }), description);
+    const env = await makeEnv(task, {
+      robotPath: path,
+      ...(perturbation !== undefined ? { randomize: perturbation } : {}),
+    });
+    const robot = new MujocoRobot(env, description);
     // JIT warm-up: a fresh simulation's first steps run several times slower, which a real-time
     // loop would see as late ticks. The node's first reset starts the seeded episode afresh.
     const action = new Float64Array(robot.commandJointNames.length);
@@ -236,16 +249,18 @@ export class MujocoRobot implements SimulatedRobot {
     this.#readTarget();
   }
 
-  step(action: Float64Array): void {
+  /** One control period; true when the task terminated and a new episode started (resetNext). */
+  step(action: Float64Array): boolean {
     this.#env.stepFrom(action, 0);
-    if (this.#env.lastTerminated) {
-      this.#env.resetNext();
-      this.#readTarget();
-    }
+    if (!this.#env.lastTerminated) return false;
+    this.#env.resetNext();
+    this.#readTarget();
+    return true;
   }
 
   readJointState(position: Float64Array, velocity: Float64Array, effort: Float64Array): void {
-    this.#env.readObservedJoints(position, velocity);
+    // As the encoders report them: with the perturbation's noise, if any.
+    this.#env.readMeasuredJoints(position, velocity);
     effort.fill(0);
   }
 

@@ -13,10 +13,15 @@
  *   is not active yet sees fresh states) or, when publishing /clock, steps with the held command (so
  *   sim time, and the timers of nodes that follow it, keep going).
  * It measures the round trip at the robot: joint state out → first command in.
+ *
+ * Episodes: each new one (the first, episode_steps reached, the task terminated, or a call of the
+ * ~/reset service) is announced on /torquepilot/episode as a std_msgs/Header whose stamp is that of
+ * the episode's first joint state, published right after it; the held command is zeroed.
  */
 import { LatencyRing } from '../timing/index.js';
 import type { JointStateMessage } from '../transport/index.js';
-import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS } from './parameters.js';
+import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS, SIM_ROBOT_RESET_SERVICE } from './parameters.js';
+import type { EpisodeBoundary } from './parameters.js';
 import type { Publisher, Timer, TransportNode } from '../transport/index.js';
 
 /** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
@@ -39,8 +44,11 @@ export interface SimulatedRobot {
   readonly horizon: number;
   /** Start an episode. */
   reset(seed: number): void;
-  /** One control period with this action (actuator units). */
-  step(action: Float64Array): void;
+  /**
+   * One control period with this action (actuator units). Returns true when the task ended the
+   * episode (terminated) and the robot started the next one itself.
+   */
+  step(action: Float64Array): boolean | void;
   /** Measured joints, `stateJointNames` order. Shapes: (stateJointNames.length). */
   readJointState(position: Float64Array, velocity: Float64Array, effort: Float64Array): void;
   /** Target position (world, m) when the task has one. Shape: (3). */
@@ -93,6 +101,8 @@ export interface SimRobotStats {
   readonly commands: number;
   /** Realtime pacing: steps whose period passed before the pacing timer could run them. */
   readonly missedSteps: number;
+  /** Episodes started by the ~/reset service. */
+  readonly resets: number;
 }
 
 /**
@@ -105,6 +115,7 @@ export function declareSimRobotParameters(node: TransportNode): {
   updateRateHz: number;
   seed: number;
   episodeSteps: number;
+  perturb: string;
 } {
   node.declareParameters(SIM_ROBOT_PARAMETERS);
   return {
@@ -113,6 +124,7 @@ export function declareSimRobotParameters(node: TransportNode): {
     updateRateHz: node.getParameter('update_rate') as number,
     seed: node.getParameter('seed') as number,
     episodeSteps: node.getParameter('episode_steps') as number,
+    perturb: node.getParameter('perturb') as string,
   };
 }
 
@@ -124,6 +136,7 @@ export class SimRobotNode {
   readonly #statePub: Publisher<'sensor_msgs/msg/JointState'>;
   readonly #targetPub: Publisher<'geometry_msgs/msg/PointStamped'>;
   readonly #clockPub: Publisher<'rosgraph_msgs/msg/Clock'> | null;
+  readonly #episodePub: Publisher<'std_msgs/msg/Header'>;
   readonly #position: Float64Array;
   readonly #velocity: Float64Array;
   readonly #effort: Float64Array;
@@ -136,6 +149,11 @@ export class SimRobotNode {
   #stepInEpisode = 0;
   #steps = 0;
   #episodes = 0;
+  /** The node's resets so far (horizon and ~/reset; 0 at start): this episode's seed is seed + it. */
+  #episodeIndex = 0;
+  #resets = 0;
+  /** The boundary to announce with the next joint state (its stamp), if any. */
+  #boundary: EpisodeBoundary | null = null;
   #finalDistances: number[] = [];
   #wrongSize = 0;
   #nonFinite = 0;
@@ -184,6 +202,13 @@ export class SimRobotNode {
     this.#clockPub = options.publishClock
       ? node.createPublisher('rosgraph_msgs/msg/Clock', POLICY_TOPICS.clock, 'reliable')
       : null;
+    // RELIABLE, VOLATILE, depth 10: a boundary is an event, not a state to latch.
+    this.#episodePub = node.createPublisher(
+      'std_msgs/msg/Header',
+      POLICY_TOPICS.episode,
+      'reliable',
+    );
+    node.createTriggerService(SIM_ROBOT_RESET_SERVICE, () => this.#onResetService());
     node.createSubscription(
       'std_msgs/msg/Float64MultiArray',
       options.commandTopic,
@@ -196,7 +221,7 @@ export class SimRobotNode {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#resetEpisode();
+    this.#resetEpisode('start');
     this.#publishState();
     this.#lastStepNs = this.node.steadyNs();
     // Steady clock: this node is the /clock source. On the node's clock under use_sim_time (the
@@ -226,6 +251,7 @@ export class SimRobotNode {
       nonFiniteCommands: this.#nonFinite,
       commands: this.#commands,
       missedSteps: this.#o.realtime ? (this.#timer?.missedTicks ?? 0) : 0,
+      resets: this.#resets,
     };
   }
 
@@ -277,22 +303,44 @@ export class SimRobotNode {
     const gear = this.#robot.gear;
     for (let j = 0; j < n; j++)
       this.#action[j] = (this.#command[j] as number) / ((gear[j] as number) || 1);
-    this.#robot.step(this.#action);
+    const terminated = this.#robot.step(this.#action) === true;
     this.#steps++;
     this.#stepInEpisode++;
     this.#lastStepNs = this.node.steadyNs();
-    if (this.#stepInEpisode >= this.#episodeSteps) {
+    if (terminated) {
+      this.#beginEpisode('terminated'); // the robot reset itself (its own stream)
+    } else if (this.#stepInEpisode >= this.#episodeSteps) {
       this.#finalDistances.push(this.#robot.distance());
       this.#episodes++;
-      this.#resetEpisode();
+      this.#episodeIndex++;
+      this.#resetEpisode('horizon');
     }
     this.#publishState();
   }
 
-  #resetEpisode(): void {
-    this.#robot.reset(this.#o.seed + this.#episodes);
+  /**
+   * ~/reset: a fresh episode at once (the task's start pose and reset noise, seed + episode
+   * index; an empty delay line), announced and published like any other.
+   */
+  #onResetService(): { success: boolean; message: string } {
+    if (!this.#started) return { success: false, message: 'the sim robot is not running' };
+    this.#episodeIndex++;
+    this.#resets++;
+    this.#resetEpisode('reset');
+    this.#publishState();
+    return { success: true, message: `episode ${this.#episodeIndex} started` };
+  }
+
+  #resetEpisode(cause: EpisodeBoundary): void {
+    this.#robot.reset(this.#o.seed + this.#episodeIndex);
+    this.#beginEpisode(cause);
+  }
+
+  /** A new episode in the robot: zero the held command, publish its target, announce it. */
+  #beginEpisode(cause: EpisodeBoundary): void {
     this.#stepInEpisode = 0;
     this.#command.fill(0);
+    this.#boundary = cause;
     const t = this.#robot.target;
     if (t !== null) {
       this.#targetPub.publish({
@@ -314,6 +362,10 @@ export class SimRobotNode {
     this.#robot.readJointState(this.#position, this.#velocity, this.#effort);
     const stampNs = this.#stampNs();
     if (this.#clockPub !== null) this.#clockPub.publish({ stampNs });
+    if (this.#boundary !== null) {
+      this.#episodePub.publish({ stampNs, frameId: this.#boundary });
+      this.#boundary = null;
+    }
     const message: JointStateMessage = {
       stampNs,
       name: this.#robot.stateJointNames,

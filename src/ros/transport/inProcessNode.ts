@@ -95,7 +95,9 @@ export class InProcessNode implements TransportNode {
     name: string,
     callback: () => { success: boolean; message: string },
   ): Disposable {
-    const d = this.#transport.addService(name, callback);
+    // rcl's expansion of a private name (no namespaces in process).
+    const full = name.startsWith('~/') ? `/${this.name}/${name.slice(2)}` : name;
+    const d = this.#transport.addService(full, callback);
     this.#disposables.push(d);
     return d;
   }

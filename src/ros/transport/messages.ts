@@ -40,6 +40,15 @@ export interface PointStampedMessage {
   readonly z: number;
 }
 
+/**
+ * std_msgs/msg/Header on its own: a stamped event with a label in frame_id (the sim robot's
+ * episode boundaries on /torquepilot/episode).
+ */
+export interface HeaderMessage {
+  readonly stampNs: bigint;
+  readonly frameId: string;
+}
+
 /** rosgraph_msgs/msg/Clock. */
 export interface ClockMessage {
   readonly stampNs: bigint;
@@ -89,6 +98,7 @@ export interface MessageTypes {
   'std_msgs/msg/Float64MultiArray': Float64ArrayMessage;
   'std_msgs/msg/Bool': BoolMessage;
   'std_msgs/msg/String': StringMessage;
+  'std_msgs/msg/Header': HeaderMessage;
   'geometry_msgs/msg/PointStamped': PointStampedMessage;
   'rosgraph_msgs/msg/Clock': ClockMessage;
   'torquepilot_msgs/msg/PolicyOutput': PolicyOutputMessage;

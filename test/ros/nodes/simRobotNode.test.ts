@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { runDeploy, DEPLOY_DEFAULTS, DEPLOY_REPORT_KEYS } from '../../../src/ros/cli/deploy.js';
 import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
 import type {
+  HeaderMessage,
   JointStateMessage,
   PointStampedMessage,
 } from '../../../src/ros/transport/messages.js';
@@ -111,6 +112,90 @@ describe('SimRobotNode', () => {
     assert.deepEqual([late[0]?.x, late[0]?.frameId], [0.5, 'world']);
     // sim time = steps × dt: 0, 10 ms, ..., 70 ms
     assert.deepEqual(s.clocks.at(-1), 70n * MS);
+  });
+});
+
+describe('SimRobotNode episodes: ~/reset and /torquepilot/episode', () => {
+  /** Joint states and episode boundaries in the order published: [kind, stamp, detail]. */
+  function record(s: ReturnType<typeof robotSetup>) {
+    const events: [string, bigint, string][] = [];
+    s.transport.subscribe('std_msgs/msg/Header', '/torquepilot/episode', 'reliable', (m) =>
+      events.push(['episode', m.stampNs, m.frameId]),
+    );
+    s.transport.subscribe('sensor_msgs/msg/JointState', '/joint_states', 'reliable', (m) =>
+      events.push(['state', m.stampNs, Array.from(m.position).join(',')]),
+    );
+    return events;
+  }
+
+  test('start, horizon and ~/reset: announced with the stamp of the first state, command zeroed', () => {
+    const s = robotSetup({ realtime: true, episodeSteps: 3, clock: true });
+    const events = record(s);
+    s.node.start();
+    assert.deepEqual(events, [
+      ['episode', 0n, 'start'],
+      ['state', 0n, '0.01,0,0,0'],
+    ]);
+    s.command([1, 1, 1]);
+    s.transport.advanceBy(30n * MS); // steps 1-3: the third ends the episode (episode_steps 3)
+    const horizon = events.findIndex((e) => e[0] === 'episode' && e[2] === 'horizon');
+    assert.deepEqual(events[horizon], ['episode', 30n * MS, 'horizon']);
+    assert.deepEqual(events[horizon + 1], ['state', 30n * MS, '0.01,0,0,0']);
+    s.transport.advanceBy(10n * MS);
+    assert.deepEqual(s.robot.actions.at(-1), [0, 0, 0], 'the held command was zeroed');
+    s.command([2, 2, 2]);
+    s.transport.advanceBy(10n * MS); // step 5
+    assert.deepEqual(s.robot.actions.at(-1), [2, 2, 2]);
+    assert.notEqual(events.at(-1)?.[2], '0.01,0,0,0', 'the arm moved');
+
+    const before = events.length;
+    assert.deepEqual(s.transport.callTrigger('/sim_robot/reset'), {
+      success: true,
+      message: 'episode 2 started',
+    });
+    // The reset pose at once, announced first with its stamp (sim time: no step, 50 ms).
+    assert.deepEqual(events.slice(before), [
+      ['episode', 50n * MS, 'reset'],
+      ['state', 50n * MS, '0.01,0,0,0'],
+    ]);
+    assert.deepEqual(s.robot.resets, [7, 8, 9], 'episode k has seed + k');
+    assert.deepEqual([s.node.stats().resets, s.node.stats().episodes], [1, 1]);
+    s.transport.advanceBy(10n * MS);
+    assert.deepEqual(s.robot.actions.at(-1), [0, 0, 0], 'the held command was zeroed');
+    // The reset restarted the episode's step count: the horizon comes 3 steps after it.
+    s.transport.advanceBy(20n * MS);
+    assert.deepEqual(
+      events.filter((e) => e[0] === 'episode').map((e) => [e[1], e[2]]),
+      [
+        [0n, 'start'],
+        [30n * MS, 'horizon'],
+        [50n * MS, 'reset'],
+        [80n * MS, 'horizon'],
+      ],
+    );
+  });
+
+  test('an episode the task terminated is announced as terminated and restarts the step count', () => {
+    const s = robotSetup({ realtime: false, episodeSteps: 3 });
+    const headers: HeaderMessage[] = [];
+    s.transport.subscribe('std_msgs/msg/Header', '/torquepilot/episode', 'reliable', (m) =>
+      headers.push(m),
+    );
+    const step = s.robot.step.bind(s.robot);
+    // The task ends the episode on the 2nd step (the robot resets itself, as MujocoRobot does).
+    s.robot.step = (a: Float64Array): boolean => (step(a), s.robot.actions.length === 2);
+    s.node.start();
+    for (let k = 0; k < 5; k++) s.command([1, 0, 0]);
+    assert.deepEqual(
+      headers.map((h) => h.frameId),
+      ['start', 'terminated', 'horizon'],
+    );
+    assert.deepEqual(s.robot.resets, [7, 8], "the terminated reset was the robot's own");
+  });
+
+  test('~/reset before start is refused', () => {
+    const s = robotSetup({ realtime: false });
+    assert.equal(s.transport.callTrigger('/sim_robot/reset').success, false);
   });
 });
 

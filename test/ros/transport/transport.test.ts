@@ -94,6 +94,13 @@ describe('InProcessTransport', () => {
     assert.deepEqual(t.callTrigger('/reset'), { success: true, message: 'done' });
     assert.throws(() => t.callTrigger('/nope'), /no service '\/nope'/);
   });
+
+  test("a private service name '~/x' expands to /<node>/x, as rcl expands it", () => {
+    const t = new InProcessTransport({ clock: 'manual' });
+    t.createNode('robot').createTriggerService('~/reset', () => ({ success: true, message: '' }));
+    assert.equal(t.callTrigger('/robot/reset').success, true);
+    assert.throws(() => t.callTrigger('~/reset'), /no service/);
+  });
 });
 
 describe('rclnodejs boundary converters (no ROS needed)', () => {
@@ -108,6 +115,7 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     'std_msgs/msg/Float64MultiArray': { data: [1.5, -2] },
     'std_msgs/msg/Bool': { data: true },
     'std_msgs/msg/String': { data: '{"iteration":3}' },
+    'std_msgs/msg/Header': { stampNs: 3_000_000_004n, frameId: 'reset' },
     'geometry_msgs/msg/PointStamped': { stampNs: 5n, frameId: 'world', x: 1, y: 2, z: 3 },
     'rosgraph_msgs/msg/Clock': { stampNs: 2_000_000_001n },
     'torquepilot_msgs/msg/PolicyOutput': {

@@ -39,6 +39,7 @@ const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
   }),
   'std_msgs/msg/Bool': (m) => ({ data: m.data }),
   'std_msgs/msg/String': (m) => ({ data: m.data }),
+  'std_msgs/msg/Header': (m) => header(m.stampNs, m.frameId),
   'geometry_msgs/msg/PointStamped': (m) => ({
     header: header(m.stampNs, m.frameId),
     point: { x: m.x, y: m.y, z: m.z },
@@ -81,6 +82,12 @@ const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } =
   'std_msgs/msg/Float64MultiArray': (m) => ({ data: numbers(m['data']) }),
   'std_msgs/msg/Bool': (m) => ({ data: m['data'] === true }),
   'std_msgs/msg/String': (m) => ({ data: String(m['data'] ?? '') }),
+  'std_msgs/msg/Header': (m) => ({
+    stampNs: timeToNs(
+      (m['stamp'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
+    ),
+    frameId: String(m['frame_id'] ?? ''),
+  }),
   'geometry_msgs/msg/PointStamped': (m) => {
     const p = (m['point'] as { x: number; y: number; z: number } | undefined) ?? {
       x: NaN,
