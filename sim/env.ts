@@ -298,6 +298,16 @@ export class MujocoEnv implements Env {
     velocity.set(this.#jointVel);
   }
 
+  /**
+   * World poses of every body as of the last step or reset (MjData.xpos, xquat), for /tf.
+   * Shapes: xpos (nbody, 3), xquat (nbody, 4: w, x, y, z).
+   */
+  readBodyPoses(xpos: Float64Array, xquat: Float64Array): void {
+    const data = this.#ensureViews();
+    xpos.set(this.#xpos);
+    xquat.set(data.xquat as Float64Array);
+  }
+
   /** This episode's target (world, m). Shape: (3). */
   readTarget(out: Float64Array): void {
     out.set(this.#target);

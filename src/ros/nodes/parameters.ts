@@ -5,6 +5,7 @@
  */
 import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
+import { DEFAULT_TF_RATE_HZ } from './tfPublisher.js';
 
 /** Topics and services of the policy node that the robot description does not name. */
 export const POLICY_TOPICS = Object.freeze({
@@ -190,6 +191,23 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     range: { from: 0, to: 100000000 },
     readOnly: false,
     description: "Reset after this many steps; 0 = the task's horizon.",
+  },
+  {
+    name: 'tf_rate',
+    type: 'double',
+    default: DEFAULT_TF_RATE_HZ,
+    range: { from: 0, to: 10000 },
+    readOnly: true,
+    description:
+      "Most /tf messages (every link's pose) per second, one per joint state at most; 20 = robot_state_publisher's publish_frequency; 0 = no /tf.",
+  },
+  {
+    name: 'robot_description_file',
+    type: 'string',
+    default: '',
+    readOnly: true,
+    description:
+      "URDF latched on /robot_description (as robot_state_publisher does), for RViz's RobotModel; '' = none.",
   },
 ]);
 
