@@ -227,7 +227,8 @@ export class MujocoRobot implements SimulatedRobot {
     this.dt = env.spec.dt;
     this.horizon = env.spec.horizon;
     this.target = env.task.hasTarget ? new Float64Array(3) : null;
-    // /tf: every MuJoCo body in its parent body's frame, from MjData's world poses.
+    // /tf: every MuJoCo body in its parent body's frame, from MjData's world poses (BodyFrames
+    // writes sim's POSE_STRIDE layout, which is LINK_POSE_STRIDE: t, then w, x, y, z).
     const xpos = new Float64Array(3 * env.model.nbody);
     const xquat = new Float64Array(4 * env.model.nbody);
     this.links = {
