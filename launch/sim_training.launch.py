@@ -45,6 +45,8 @@ SIM_ROBOT_PARAMETERS = [
     ('sim_seed', 'seed', '', "seed of the sim robot's episode resets ('' = node default: 0)"),
     ('episode_steps', 'episode_steps', '', "reset after this many steps; 0 = the task's horizon ('' = node default: 0)"),
     ('perturb', 'perturb', '', "perturbation file: evaluate on a stand-in arm it shifts, docs/sim-to-real.md ('' = the nominal arm)"),
+    ('tf_rate', 'tf_rate', '', "most /tf messages per second; 0 = no /tf ('' = node default: 20)"),
+    ('robot_description_file', 'robot_description_file', '', "URDF latched on /robot_description ('' = none)"),
 ]
 POLICY_PARAMETERS = [
     ('robot_description', 'robot_description', '', "robot description YAML ('' = the checkpoint task's)"),

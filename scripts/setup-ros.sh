@@ -3,7 +3,8 @@
 # built against them, in the git-ignored folder .ros/ (override: TORQUEPILOT_ROS_HOME).
 #
 #   .ros/venv/       Python 3.11 venv = the ROS install prefix (lib/, include/, share/ament_index/)
-#   .ros/ws/         colcon build/install/log of ros2/torquepilot_msgs and ros2/torquepilot
+#   .ros/ws/         colcon build/install/log of ros2/torquepilot_msgs, ros2/torquepilot and, when the
+#                    prefix has none, ros2/fallback/tf2_msgs (the /tf message type)
 #   .ros/env.sh      `source .ros/env.sh` for a shell; .ros/env.json is what the CLI reads
 #   .ros/stamps/     one stamp per step, keyed on what the step depends on: a second run is fast
 #
@@ -180,13 +181,36 @@ if [ "$SKIP_COLCON" = 0 ]; then
   fi
   COLCON_KEY="$REQ_KEY:$(find "$ROOT/ros2" "$ROOT/launch" -type f -not -path '*/__pycache__/*' -print0 2>/dev/null |
     sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
+  # Interface packages the prefix may lack (ros2/fallback/, COLCON_IGNOREd by default): build
+  # each only when no prefix on AMENT_PREFIX_PATH but this workspace provides it, so that a full
+  # ROS 2 installation keeps its own (the PyPI core ships no tf2_msgs, the type of /tf).
+  FALLBACKS=()
+  for pkg in tf2_msgs; do
+    provided=0
+    IFS=: read -ra prefixes <<<"${AMENT_PREFIX_PATH:-}"
+    for prefix in "${prefixes[@]}"; do
+      if [ -n "$prefix" ] && [ "$prefix" != "$WS/install" ] &&
+        [ -f "$prefix/share/ament_index/resource_index/packages/$pkg" ]; then
+        provided=1
+      fi
+    done
+    if [ "$provided" = 0 ]; then FALLBACKS+=("$ROOT/ros2/fallback/$pkg"); fi
+  done
+  FALLBACK_KEY="fallback=${FALLBACKS[*]##*/}"
+  COLCON_KEY="$COLCON_KEY:$FALLBACK_KEY"
+  # A fallback built before but now provided by the prefix would shadow it: start the workspace over.
+  OLD_FALLBACK_KEY=$(cut -s -d: -f3- "$STAMPS/colcon" 2>/dev/null || true)
+  if [ -n "$OLD_FALLBACK_KEY" ] && [ "$OLD_FALLBACK_KEY" != "$FALLBACK_KEY" ]; then
+    log "colcon: fallback packages changed ($FALLBACK_KEY), rebuilding $WS from scratch"
+    rm -rf "$WS/build" "$WS/install"
+  fi
   if stamp_ok colcon "$COLCON_KEY" && [ -d "$WS/install/share/torquepilot_msgs" ]; then
     log "colcon: up to date"
   else
-    log "colcon: building ros2/torquepilot_msgs and ros2/torquepilot into $WS"
+    log "colcon: building ros2/torquepilot_msgs, ros2/torquepilot${FALLBACKS[*]:+ and fallback ${FALLBACKS[*]##*/}} into $WS"
     mkdir -p "$WS"
     (cd "$WS" && "$VENV/bin/colcon" --log-base "$WS/log" build \
-      --base-paths "$ROOT/ros2" --build-base "$WS/build" --install-base "$WS/install" \
+      --base-paths "$ROOT/ros2" "${FALLBACKS[@]}" --build-base "$WS/build" --install-base "$WS/install" \
       --merge-install --event-handlers console_cohesion- summary+ status- \
       --cmake-args -DPython3_EXECUTABLE="$VPY" -DPYTHON_EXECUTABLE="$VPY" -DBUILD_TESTING=OFF \
       -DTORQUEPILOT_LINK_TREE=ON >"$WS/colcon.log" 2>&1) ||
@@ -240,7 +264,8 @@ if [ "$SKIP_RCLNODEJS" = 0 ]; then
     # the rebuild's postinstall generated the messages of the current prefix
     [ -d "$RCL_DIR/generated/torquepilot_msgs" ] && stamp_set rclnodejs-msgs "$BUILD_KEY:$MSG_KEY"
   fi
-  if stamp_ok rclnodejs-msgs "$BUILD_KEY:$MSG_KEY" && [ -d "$RCL_DIR/generated/torquepilot_msgs" ]; then
+  if stamp_ok rclnodejs-msgs "$BUILD_KEY:$MSG_KEY" && [ -d "$RCL_DIR/generated/torquepilot_msgs" ] &&
+    [ -d "$RCL_DIR/generated/tf2_msgs" ]; then
     log "rclnodejs: message JS up to date"
   else
     log "rclnodejs: generating JS for the message packages (incl. torquepilot_msgs)"
@@ -249,8 +274,10 @@ if [ "$SKIP_RCLNODEJS" = 0 ]; then
         tail -30 "$ROS_HOME/generate-messages.log" >&2
         die "rclnodejs generate-messages failed (log: $ROS_HOME/generate-messages.log)"
       }
-    [ -d "$RCL_DIR/generated/torquepilot_msgs" ] ||
-      die "rclnodejs generated no torquepilot_msgs (is $WS/install on AMENT_PREFIX_PATH?)"
+    for pkg in torquepilot_msgs tf2_msgs; do
+      [ -d "$RCL_DIR/generated/$pkg" ] ||
+        die "rclnodejs generated no $pkg (is $WS/install on AMENT_PREFIX_PATH?)"
+    done
     stamp_set rclnodejs-msgs "$BUILD_KEY:$MSG_KEY"
   fi
 fi

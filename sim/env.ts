@@ -309,6 +309,19 @@ export class MujocoEnv implements Env {
     velocity.set(this.#noisyVel);
   }
 
+  /**
+   * World poses of every body at the current joint positions (MjData.xpos, xquat), for /tf.
+   * Tasks that keep mj_step's stale positions (Gymnasium twins) get them recomputed here
+   * (mj_kinematics), which the next mj_step recomputes anyway: the physics is unchanged.
+   * Shapes: xpos (nbody, 3), xquat (nbody, 4: w, x, y, z).
+   */
+  readBodyPoses(xpos: Float64Array, xquat: Float64Array): void {
+    const data = this.#ensureViews();
+    if (!this.#task.freshKinematics) this.#taskModel.mj.mj_kinematics(this.#model, data);
+    xpos.set(data.xpos as Float64Array);
+    xquat.set(data.xquat as Float64Array);
+  }
+
   /** This episode's target (world, m). Shape: (3). */
   readTarget(out: Float64Array): void {
     out.set(this.#target);

@@ -37,6 +37,7 @@ export type { MakeVecEnvOptions } from './vecEnv.js';
 export { loadMujoco, loadModel, modelsDir, taskModelPath } from './mujoco.js';
 export type { MujocoModule, MjModel, MjData } from './mujoco.js';
 export { Kinematics } from './kinematics.js';
+export { BodyFrames, POSE_STRIDE } from './bodyFrames.js';
 export { TaskModel } from './taskModel.js';
 export { MODEL_TERMS, Randomizer } from './randomization.js';
 export { addSphere } from './payload.js';

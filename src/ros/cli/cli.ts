@@ -32,7 +32,11 @@ import {
 } from '../nodes/index.js';
 import { PolicyNode } from '../nodes/index.js';
 import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
-import { declareSimRobotParameters, SimRobotNode } from '../nodes/index.js';
+import {
+  declareSimRobotParameters,
+  readRobotDescriptionFile,
+  SimRobotNode,
+} from '../nodes/index.js';
 import { registerTrainerNodeCommand } from './trainerCli.js';
 import type { LifecycleHandle, NodeLogger, Transport, TransportNode } from '../transport/index.js';
 import { collectGarbage, installShutdownHandlers } from '../../util/index.js';
@@ -336,6 +340,10 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     publishClock,
     seed: p.seed,
     episodeSteps: p.episodeSteps,
+    tfRateHz: p.tfRateHz,
+    ...(p.robotDescriptionFile !== ''
+      ? { robotDescription: readRobotDescriptionFile(p.robotDescriptionFile) }
+      : {}),
   });
   built.node = node;
   transport.spin();

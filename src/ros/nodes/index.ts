@@ -1,6 +1,7 @@
 /**
  * The ROS nodes: the policy node (lifecycle, parameters and I/O around control/'s ControlStep),
- * the simulated robot node and its MuJoCo deployment, the trainer node, the episode-recording
+ * the simulated robot node and its MuJoCo deployment, /tf and /robot_description (the arm in RViz
+ * and Foxglove; `readRobotDescription` for robot import), the trainer node, the episode-recording
  * glue, and every node's parameter table (the docs generator reads them from here through
  * src/ros/index.ts).
  */
@@ -38,6 +39,17 @@ export {
   MujocoRobot,
   TaskObservation,
 } from './simDeployment.js';
+export { DEFAULT_TF_RATE_HZ, LINK_POSE_STRIDE, TF_TOPIC, TfPublisher } from './tfPublisher.js';
+export type { LinkPoseSource } from './tfPublisher.js';
+export {
+  publishRobotDescription,
+  readRobotDescription,
+  readRobotDescriptionFile,
+  readRobotDescriptionFrom,
+  ROBOT_DESCRIPTION_TIMEOUT_MS,
+  ROBOT_DESCRIPTION_TOPIC,
+} from './robotDescriptionTopic.js';
+export type { ReadRobotDescriptionOptions } from './robotDescriptionTopic.js';
 export { TrainerNode } from './trainerNode.js';
 export type { TrainerNodeOptions, TrainerNodeStats } from './trainerNode.js';
 export { BagStepRecorder, bagRecorderFactory } from './episodeRecording.js';

@@ -5,6 +5,7 @@
  */
 import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
+import { DEFAULT_TF_RATE_HZ } from './tfPublisher.js';
 
 /** Topics and services of the policy node that the robot description does not name. */
 export const POLICY_TOPICS = Object.freeze({
@@ -221,6 +222,23 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     readOnly: true,
     description:
       "Perturbation file (YAML, docs/sim-to-real.md): simulate that shifted arm (masses, friction, strength, payload, latency, noise on the published joint states); '' = the nominal arm.",
+  },
+  {
+    name: 'tf_rate',
+    type: 'double',
+    default: DEFAULT_TF_RATE_HZ,
+    range: { from: 0, to: 10000 },
+    readOnly: true,
+    description:
+      "Most /tf messages (every link's pose) per second, one per joint state at most; 20 = robot_state_publisher's publish_frequency; 0 = no /tf.",
+  },
+  {
+    name: 'robot_description_file',
+    type: 'string',
+    default: '',
+    readOnly: true,
+    description:
+      "URDF latched on /robot_description (as robot_state_publisher does), for RViz's RobotModel; '' = none.",
   },
 ]);
 

@@ -13,7 +13,15 @@ import type { RandomizeSpec, RobotDescription } from '../../config/index.js';
 import { forwardFromCheckpoint, loadCheckpoint } from '../../policy/index.js';
 import type { PolicyForward } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
-import { Kinematics, getTask, makeEnv, modelsDir, taskNames } from '../../../sim/index.js';
+import {
+  BodyFrames,
+  Kinematics,
+  getTask,
+  loadMujoco,
+  makeEnv,
+  modelsDir,
+  taskNames,
+} from '../../../sim/index.js';
 import type { MujocoEnv } from '../../../sim/index.js';
 import type {
   DeploymentDescription,
@@ -23,6 +31,7 @@ import type {
   ObservationBuilder,
 } from '../control/index.js';
 import type { SimulatedRobot } from './simRobotNode.js';
+import type { LinkPoseSource } from './tfPublisher.js';
 
 /** The default robot description of a task: models/<task>/robot.yaml. */
 export function defaultDescriptionPath(task: string): string {
@@ -209,9 +218,10 @@ export class MujocoRobot implements SimulatedRobot {
   readonly dt: number;
   readonly horizon: number;
   readonly target: Float64Array | null;
+  readonly links: LinkPoseSource;
   readonly #env: MujocoEnv;
 
-  private constructor(env: MujocoEnv, description: RobotDescription) {
+  private constructor(env: MujocoEnv, description: RobotDescription, frames: BodyFrames) {
     this.#env = env;
     this.task = env.spec.name;
     this.commandJointNames = description.jointNames;
@@ -222,6 +232,18 @@ export class MujocoRobot implements SimulatedRobot {
     this.dt = env.spec.dt;
     this.horizon = env.spec.horizon;
     this.target = env.task.hasTarget ? new Float64Array(3) : null;
+    // /tf: every MuJoCo body in its parent body's frame, from MjData's world poses (BodyFrames
+    // writes sim's POSE_STRIDE layout, which is LINK_POSE_STRIDE: t, then w, x, y, z).
+    const xpos = new Float64Array(3 * env.model.nbody);
+    const xquat = new Float64Array(4 * env.model.nbody);
+    this.links = {
+      linkFrames: frames.frames,
+      linkParents: frames.parents,
+      readLinkPoses: (out) => {
+        env.readBodyPoses(xpos, xquat);
+        frames.relativePoses(xpos, xquat, out);
+      },
+    };
   }
 
   static async create(
@@ -235,7 +257,7 @@ export class MujocoRobot implements SimulatedRobot {
       robotPath: path,
       ...(perturbation !== undefined ? { randomize: perturbation } : {}),
     });
-    const robot = new MujocoRobot(env, description);
+    const robot = new MujocoRobot(env, description, new BodyFrames(await loadMujoco(), env.model));
     // JIT warm-up: a fresh simulation's first steps run several times slower, which a real-time
     // loop would see as late ticks. The node's first reset starts the seeded episode afresh.
     const action = new Float64Array(robot.commandJointNames.length);

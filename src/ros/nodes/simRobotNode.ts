@@ -1,7 +1,8 @@
 /**
  * The simulated robot node: the robot side of ros2_control, played by a simulation. It publishes
  * /joint_states (as joint_state_broadcaster does), the reach target (geometry_msgs/PointStamped,
- * latched) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
+ * latched), /tf for every link of the simulation (tfPublisher.ts), /robot_description when given a
+ * URDF (latched) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
  * (std_msgs/Float64MultiArray, one entry per joint in description order, wrong sizes dropped as
  * ros2_control drops them). So the policy node cannot tell it from a real arm.
  *
@@ -22,6 +23,9 @@ import { LatencyRing } from '../timing/index.js';
 import type { JointStateMessage } from '../transport/index.js';
 import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS, SIM_ROBOT_RESET_SERVICE } from './parameters.js';
 import type { EpisodeBoundary } from './parameters.js';
+import { publishRobotDescription } from './robotDescriptionTopic.js';
+import { DEFAULT_TF_RATE_HZ, TfPublisher } from './tfPublisher.js';
+import type { LinkPoseSource } from './tfPublisher.js';
 import type { Publisher, Timer, TransportNode } from '../transport/index.js';
 
 /** The simulation behind the node (sim/ MuJoCo in production, a toy model in tests). */
@@ -55,6 +59,8 @@ export interface SimulatedRobot {
   readonly target: Float64Array | null;
   /** End-effector distance to the target (m), NaN without a target. */
   distance(): number;
+  /** The links and their poses for /tf; absent = no /tf. */
+  readonly links?: LinkPoseSource;
   close(): void;
 }
 
@@ -84,6 +90,13 @@ export interface SimRobotOptions {
    * publishes faster than the commands come).
    */
   readonly answeredStateStamp?: () => bigint | null;
+  /**
+   * Most /tf messages per second of the stamps' clock, one per published state at most
+   * (default DEFAULT_TF_RATE_HZ; 0 = no /tf).
+   */
+  readonly tfRateHz?: number;
+  /** URDF text to latch on /robot_description (absent or '' = none). */
+  readonly robotDescription?: string;
 }
 
 /** States whose publication times are kept for the round trip (a 10 kHz robot, 50 Hz policy). */
@@ -116,6 +129,8 @@ export function declareSimRobotParameters(node: TransportNode): {
   seed: number;
   episodeSteps: number;
   perturb: string;
+  tfRateHz: number;
+  robotDescriptionFile: string;
 } {
   node.declareParameters(SIM_ROBOT_PARAMETERS);
   return {
@@ -125,6 +140,8 @@ export function declareSimRobotParameters(node: TransportNode): {
     seed: node.getParameter('seed') as number,
     episodeSteps: node.getParameter('episode_steps') as number,
     perturb: node.getParameter('perturb') as string,
+    tfRateHz: node.getParameter('tf_rate') as number,
+    robotDescriptionFile: node.getParameter('robot_description_file') as string,
   };
 }
 
@@ -137,6 +154,7 @@ export class SimRobotNode {
   readonly #targetPub: Publisher<'geometry_msgs/msg/PointStamped'>;
   readonly #clockPub: Publisher<'rosgraph_msgs/msg/Clock'> | null;
   readonly #episodePub: Publisher<'std_msgs/msg/Header'>;
+  readonly #tf: TfPublisher | null;
   readonly #position: Float64Array;
   readonly #velocity: Float64Array;
   readonly #effort: Float64Array;
@@ -209,6 +227,12 @@ export class SimRobotNode {
       'reliable',
     );
     node.createTriggerService(SIM_ROBOT_RESET_SERVICE, () => this.#onResetService());
+    const tfRate = options.tfRateHz ?? DEFAULT_TF_RATE_HZ;
+    const links = this.#robot.links;
+    this.#tf = links !== undefined && tfRate > 0 ? new TfPublisher(node, links, tfRate) : null;
+    if (options.robotDescription !== undefined && options.robotDescription !== '') {
+      publishRobotDescription(node, options.robotDescription);
+    }
     node.createSubscription(
       'std_msgs/msg/Float64MultiArray',
       options.commandTopic,
@@ -379,6 +403,8 @@ export class SimRobotNode {
     const slot = this.#sent++ % SENT_STATES;
     this.#sentStamps[slot] = stampNs;
     this.#sentAtNs[slot] = this.#lastStateOutNs;
+    // After the state, so that the state's latency does not include it.
+    this.#tf?.publish(stampNs);
   }
 
   /** When the state stamped `stampNs` was published (null: unknown, or too long ago). */

@@ -12,6 +12,8 @@
  *   /joint_states                     sensor_msgs/JointState  one environment of the task, driven
  *                                                      by the newest checkpoint's mean policy
  *   /torquepilot/target               geometry_msgs/PointStamped  that environment's target
+ *   /tf                               tf2_msgs/TFMessage  that environment's links (tfPublisher.ts)
+ *   /robot_description                std_msgs/String  the robot's URDF when given (latched)
  *
  * The /joint_states environment is one extra environment (not one of the training batch, whose
  * states live inside the vectorised rollout): it runs the policy as the deployed node would (plain
@@ -28,7 +30,9 @@ import { Random } from '../../util/index.js';
 import type { DeploymentLoader, LoadedDeployment } from '../control/index.js';
 import { JointStateMatcher } from '../control/index.js';
 import { POLICY_TOPICS, TRAINER_TOPICS } from './parameters.js';
+import { publishRobotDescription } from './robotDescriptionTopic.js';
 import type { SimulatedRobot } from './simRobotNode.js';
+import { DEFAULT_TF_RATE_HZ, TfPublisher } from './tfPublisher.js';
 import type { Publisher, Timer, TransportNode } from '../transport/index.js';
 
 export interface TrainerNodeOptions {
@@ -43,6 +47,10 @@ export interface TrainerNodeOptions {
     readonly loader: DeploymentLoader;
     /** Seed of the first episode; episode k uses seed + k. */
     readonly seed: number;
+    /** Most /tf messages per second (default DEFAULT_TF_RATE_HZ; 0 = no /tf). */
+    readonly tfRateHz?: number;
+    /** URDF text to latch on /robot_description (absent or '' = none). */
+    readonly robotDescription?: string;
   };
 }
 
@@ -176,6 +184,7 @@ class Showcase {
   readonly #seed: number;
   readonly #statePub: Publisher<'sensor_msgs/msg/JointState'>;
   readonly #targetPub: Publisher<'geometry_msgs/msg/PointStamped'>;
+  readonly #tf: TfPublisher | null;
   readonly #position: Float64Array;
   readonly #velocity: Float64Array;
   readonly #effort: Float64Array;
@@ -187,10 +196,7 @@ class Showcase {
   #stepInEpisode = 0;
   #episodes = 0;
 
-  constructor(
-    node: TransportNode,
-    o: { robot: SimulatedRobot; loader: DeploymentLoader; seed: number },
-  ) {
+  constructor(node: TransportNode, o: NonNullable<TrainerNodeOptions['showcase']>) {
     this.#node = node;
     this.#robot = o.robot;
     this.#loader = o.loader;
@@ -211,6 +217,14 @@ class Showcase {
       POLICY_TOPICS.target,
       'latched',
     );
+    const tfRate = o.tfRateHz ?? DEFAULT_TF_RATE_HZ;
+    this.#tf =
+      o.robot.links !== undefined && tfRate > 0
+        ? new TfPublisher(node, o.robot.links, tfRate)
+        : null;
+    if (o.robotDescription !== undefined && o.robotDescription !== '') {
+      publishRobotDescription(node, o.robotDescription);
+    }
   }
 
   get checkpointId(): string {
@@ -298,5 +312,6 @@ class Showcase {
       velocity: Float64Array.from(m.velocity),
       effort: Float64Array.from(m.effort),
     });
+    this.#tf?.publish(m.stampNs);
   }
 }

@@ -43,6 +43,8 @@ export type {
   PointStampedMessage,
   PolicyOutputMessage,
   StringMessage,
+  TfMessage,
+  TransformStampedMessage,
 } from './messages.js';
 export {
   CALLBACK_ERROR,

@@ -49,6 +49,27 @@ export interface HeaderMessage {
   readonly frameId: string;
 }
 
+/** geometry_msgs/msg/TransformStamped: the pose of `childFrameId` in `frameId`. */
+export interface TransformStampedMessage {
+  readonly stampNs: bigint;
+  readonly frameId: string;
+  readonly childFrameId: string;
+  /** Translation, m. */
+  readonly translation: { readonly x: number; readonly y: number; readonly z: number };
+  /** Unit quaternion. */
+  readonly rotation: {
+    readonly x: number;
+    readonly y: number;
+    readonly z: number;
+    readonly w: number;
+  };
+}
+
+/** tf2_msgs/msg/TFMessage (/tf, /tf_static). */
+export interface TfMessage {
+  readonly transforms: readonly TransformStampedMessage[];
+}
+
 /** rosgraph_msgs/msg/Clock. */
 export interface ClockMessage {
   readonly stampNs: bigint;
@@ -100,6 +121,7 @@ export interface MessageTypes {
   'std_msgs/msg/String': StringMessage;
   'std_msgs/msg/Header': HeaderMessage;
   'geometry_msgs/msg/PointStamped': PointStampedMessage;
+  'tf2_msgs/msg/TFMessage': TfMessage;
   'rosgraph_msgs/msg/Clock': ClockMessage;
   'torquepilot_msgs/msg/PolicyOutput': PolicyOutputMessage;
   'diagnostic_msgs/msg/DiagnosticArray': DiagnosticArrayMessage;

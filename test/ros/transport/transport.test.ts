@@ -117,6 +117,17 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     'std_msgs/msg/String': { data: '{"iteration":3}' },
     'std_msgs/msg/Header': { stampNs: 3_000_000_004n, frameId: 'reset' },
     'geometry_msgs/msg/PointStamped': { stampNs: 5n, frameId: 'world', x: 1, y: 2, z: 3 },
+    'tf2_msgs/msg/TFMessage': {
+      transforms: [
+        {
+          stampNs: 3_000_000_004n,
+          frameId: 'world',
+          childFrameId: 'link0',
+          translation: { x: 0.1, y: -0.2, z: 0.3 },
+          rotation: { x: 0, y: 0, z: Math.SQRT1_2, w: Math.SQRT1_2 },
+        },
+      ],
+    },
     'rosgraph_msgs/msg/Clock': { stampNs: 2_000_000_001n },
     'torquepilot_msgs/msg/PolicyOutput': {
       stampNs: 7n,
@@ -174,6 +185,17 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     ]) {
       assert.ok(key in po, key);
     }
+    const tf = rosConverters.toRos['tf2_msgs/msg/TFMessage'](samples['tf2_msgs/msg/TFMessage']);
+    assert.deepEqual(tf['transforms'], [
+      {
+        header: { stamp: { sec: 3, nanosec: 4 }, frame_id: 'world' },
+        child_frame_id: 'link0',
+        transform: {
+          translation: { x: 0.1, y: -0.2, z: 0.3 },
+          rotation: { x: 0, y: 0, z: Math.SQRT1_2, w: Math.SQRT1_2 },
+        },
+      },
+    ]);
     const cmd = rosConverters.toRos['std_msgs/msg/Float64MultiArray']({
       data: new Float64Array([1, 2]),
     });

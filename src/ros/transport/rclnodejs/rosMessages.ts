@@ -44,6 +44,16 @@ const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
     header: header(m.stampNs, m.frameId),
     point: { x: m.x, y: m.y, z: m.z },
   }),
+  'tf2_msgs/msg/TFMessage': (m) => ({
+    transforms: m.transforms.map((t) => ({
+      header: header(t.stampNs, t.frameId),
+      child_frame_id: t.childFrameId,
+      transform: {
+        translation: { x: t.translation.x, y: t.translation.y, z: t.translation.z },
+        rotation: { x: t.rotation.x, y: t.rotation.y, z: t.rotation.z, w: t.rotation.w },
+      },
+    })),
+  }),
   'rosgraph_msgs/msg/Clock': (m) => ({ clock: nsToTime(m.stampNs) }),
   'torquepilot_msgs/msg/PolicyOutput': (m) => ({
     header: header(m.stampNs),
@@ -98,6 +108,30 @@ const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } =
       ((m['header'] as RosMessage | undefined)?.['frame_id'] as string | undefined) ?? '';
     return { stampNs: stampOf(m), frameId, x: p.x, y: p.y, z: p.z };
   },
+  'tf2_msgs/msg/TFMessage': (m) => ({
+    transforms: ((m['transforms'] as RosMessage[] | undefined) ?? []).map((t) => {
+      const tf = (t['transform'] as RosMessage | undefined) ?? {};
+      const v = (tf['translation'] as { x: number; y: number; z: number } | undefined) ?? {
+        x: NaN,
+        y: NaN,
+        z: NaN,
+      };
+      const q = (tf['rotation'] as { x: number; y: number; z: number; w: number } | undefined) ?? {
+        x: NaN,
+        y: NaN,
+        z: NaN,
+        w: NaN,
+      };
+      return {
+        stampNs: stampOf(t),
+        frameId:
+          ((t['header'] as RosMessage | undefined)?.['frame_id'] as string | undefined) ?? '',
+        childFrameId: String(t['child_frame_id'] ?? ''),
+        translation: { x: v.x, y: v.y, z: v.z },
+        rotation: { x: q.x, y: q.y, z: q.z, w: q.w },
+      };
+    }),
+  }),
   'rosgraph_msgs/msg/Clock': (m) => ({
     stampNs: timeToNs(
       (m['clock'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
