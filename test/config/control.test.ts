@@ -7,11 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  controlFromHyperparameters,
-  holdSteps,
-  shapingOf,
-} from '../../src/config/control.js';
+import { controlFromHyperparameters, holdSteps, shapingOf } from '../../src/config/control.js';
 import { TRAIN_DEFAULTS, resolveTrainConfig } from '../../src/config/trainConfig.js';
 
 function withConfig(text: string, taskYaml?: string): { models: string; file: string } {

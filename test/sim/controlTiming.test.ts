@@ -118,7 +118,9 @@ describe('the zero-order hold in MuJoCo', () => {
         for (const a of actions) env.step(a);
       });
       assert.equal(seen.length, 40);
-      seen.forEach((ctrl, k) => assert.deepEqual(ctrl, actions[Math.floor(k / 20)], `substep ${k}`));
+      seen.forEach((ctrl, k) =>
+        assert.deepEqual(ctrl, actions[Math.floor(k / 20)], `substep ${k}`),
+      );
     } finally {
       env.close();
     }
@@ -126,7 +128,9 @@ describe('the zero-order hold in MuJoCo', () => {
 
   test('one environment step = 20 manual mj_step calls with the same ctrl, bit for bit', async () => {
     const mj = await loadMujoco();
-    const env = await makeEnv('arm7-reach', { control: { policyRateHz: 50, controllerRateHz: 1000 } });
+    const env = await makeEnv('arm7-reach', {
+      control: { policyRateHz: 50, controllerRateHz: 1000 },
+    });
     const data = new mj.MjData(env.model);
     try {
       env.reset(11);

@@ -19,10 +19,13 @@ const ctrlOf = (env: MujocoEnv): number[] => [...(env.getState().physics['ctrl']
 /** Actions that often exceed the limits (to see the clip come before the shaper). */
 function actions(seed: number, count: number): number[][] {
   const rng = new Random(seed);
-  return Array.from({ length: count }, () => LIMITS.map((l) => rng.uniformRange(-1.5 * l, 1.5 * l)));
+  return Array.from({ length: count }, () =>
+    LIMITS.map((l) => rng.uniformRange(-1.5 * l, 1.5 * l)),
+  );
 }
 
-const clip = (a: readonly number[]) => a.map((x, j) => Math.max(-LIMITS[j]!, Math.min(LIMITS[j]!, x)));
+const clip = (a: readonly number[]) =>
+  a.map((x, j) => Math.max(-LIMITS[j]!, Math.min(LIMITS[j]!, x)));
 
 describe('environment action shaping', () => {
   test('ctrl = shaper(clip(action)), from zero after every reset', async () => {
