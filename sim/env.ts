@@ -309,6 +309,13 @@ export class MujocoEnv implements Env {
   get lastClipped(): number {
     return this.#lastClipped;
   }
+  /**
+   * The torque command (actuator units) the last step held: clipped, shaped and delayed as
+   * configured. Shape: (actionSize); reused by the next step.
+   */
+  get lastApplied(): Float64Array {
+    return this.#applied;
+  }
   get obs(): Float64Array {
     return this.#obs;
   }
