@@ -253,11 +253,7 @@ export class MujocoEnv implements Env {
     return reward;
   }
 
-  /**
-   * Clip into ctrl and the applied-action buffer, then shape (filter, rate limit: as the policy
-   * node does before publishing) and delay (latency: the transport after the node); returns the
-   * number of clipped entries.
-   */
+  /** Clip, shape (as the node does) and delay (latency) into ctrl; returns how many were clipped. */
   #applyAction(action: ArrayLike<number>, offset: number): number {
     const n = this.spec.actionSize;
     if (action.length < offset + n) {
@@ -309,10 +305,7 @@ export class MujocoEnv implements Env {
   get lastClipped(): number {
     return this.#lastClipped;
   }
-  /**
-   * The torque command (actuator units) the last step held: clipped, shaped and delayed as
-   * configured. Shape: (actionSize); reused by the next step.
-   */
+  /** The torque the last step held (clipped, shaped, delayed). Shape: (actionSize); reused. */
   get lastApplied(): Float64Array {
     return this.#applied;
   }
