@@ -35,6 +35,8 @@ POLICY_ARGUMENTS = [
     ('control_rate', '', "Hz; 0 = the robot description's rate ('' = node default: 0)"),
     ('tick_source', '', "auto | timer | joint_states ('' = the node's default, auto: in real mode the first joint state of each policy period ticks, the timer only guards the watchdog; in sim mode the timer)"),
     ('max_torque_step', '', "largest torque change per tick, fraction of the joint limit ('' = node default: 0.5)"),
+    ('action_filter_hz', '', "Hz cutoff of the action filter before the safety layer; -1 = as trained (the checkpoint's), 0 = off ('' = node default: -1)"),
+    ('torque_rate_limit', '', "N*m/s torque rate limit before the safety layer; -1 = as trained (the checkpoint's), 0 = off ('' = node default: -1)"),
     ('arm_ramp_time', '', "seconds over which the torque ramps up after arming ('' = node default: 1)"),
     ('deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),
     ('seed', '', "seed of the exploration noise ('' = node default: 0)"),

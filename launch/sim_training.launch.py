@@ -55,6 +55,8 @@ POLICY_PARAMETERS = [
     ('watchdog_period', 'watchdog_period', '', "seconds: joint states older than this give zero torque ('' = node default: 0.1)"),
     ('torque_scale', 'torque_scale', '', "0..1, multiplies the policy torque ('' = node default: 1)"),
     ('max_torque_step', 'max_torque_step', '', "largest torque change per tick, fraction of the limit ('' = node default: 0.5)"),
+    ('action_filter_hz', 'action_filter_hz', '', "Hz cutoff of the action filter; -1 = as trained, 0 = off ('' = node default: -1)"),
+    ('torque_rate_limit', 'torque_rate_limit', '', "N*m/s torque rate limit; -1 = as trained, 0 = off ('' = node default: -1)"),
     ('deterministic', 'deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),
     ('policy_seed', 'seed', '', "seed of the exploration noise ('' = node default: 0)"),
     ('record_path', 'record_path', '', "record episodes as a rosbag2 MCAP bag in this directory ('' = off)"),

@@ -11,6 +11,7 @@ import type { RandomState } from '../src/util/index.js';
 import type { RandomizeSpec } from '../src/config/index.js';
 import type { MjData, MjModel, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
+import { ActionShaper } from './actionShaping.js';
 import { Randomizer } from './randomization.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
@@ -36,6 +37,11 @@ export class MujocoEnv implements Env {
   /** The model stepped: the shared one, or this environment's own copy when randomised. */
   readonly #model: MjModel;
   readonly #rand: Randomizer | undefined;
+  /** Action filter / torque rate limit (`control:`); undefined when off (no work per step). */
+  readonly #shaper: ActionShaper | undefined;
+  /** Physics steps per control step (the zero-order hold) and episode length, from the timing. */
+  readonly #frameSkip: number;
+  readonly #horizon: number;
   #data: MjData | undefined;
   #rng: Random = new Random(0);
   #stepCount = 0;
@@ -79,6 +85,15 @@ export class MujocoEnv implements Env {
     this.#ownsModel = ownsModel;
     this.spec = taskModel.spec;
     this.#rand = randomize === undefined ? undefined : new Randomizer(taskModel, randomize);
+    this.#frameSkip = taskModel.timing.frameSkip;
+    this.#horizon = taskModel.timing.horizon;
+    this.#shaper = ActionShaper.create({
+      ...taskModel.control,
+      dt: taskModel.timing.dt,
+      actionSize: this.spec.actionSize,
+      gear: taskModel.description.actuatorGear,
+      where: `sim/MujocoEnv(${this.spec.name})`,
+    });
     this.#model = this.#rand?.writesModel ? new this.#mj.MjModel(taskModel.model) : taskModel.model;
     this.#data = new this.#mj.MjData(this.#model);
     this.#jointPos = new Float64Array(taskModel.observedQposAdr.length);
@@ -180,6 +195,7 @@ export class MujocoEnv implements Env {
     mj.mj_forward(model, data);
     this.#stepCount = 0;
     this.#applied.fill(0);
+    this.#shaper?.reset();
     this.#lastTerminated = false;
     this.#lastTruncated = false;
     this.#lastClipped = 0;
@@ -188,7 +204,8 @@ export class MujocoEnv implements Env {
   }
 
   /**
-   * Apply `action` (clipped to ctrlrange), advance `frameSkip` physics steps, and evaluate.
+   * Apply `action` (clipped to ctrlrange, then shaped when `control:` asks), hold it over
+   * `frameSkip` physics steps (the controller's zero-order hold), and evaluate.
    * @param action Shape: (actionSize), actuator units.
    * @throws Error for a wrong length or a non-finite entry (it would poison the physics state).
    */
@@ -224,8 +241,7 @@ export class MujocoEnv implements Env {
     this.#lastClipped = this.#applyAction(actions, offset);
     const { mj } = this.#taskModel;
     const model = this.#model;
-    const substeps =
-      this.#rand === undefined ? this.#task.frameSkip : this.#rand.substeps(this.#rng);
+    const substeps = this.#rand === undefined ? this.#frameSkip : this.#rand.substeps(this.#rng);
     for (let k = 0; k < substeps; k++) mj.mj_step(model, data);
     if (this.#task.freshKinematics) mj.mj_kinematics(model, data);
     this.#stepCount++;
@@ -233,11 +249,11 @@ export class MujocoEnv implements Env {
     this.#lastTerminated = this.#task.terminated(this.#obs);
     // Gymnasium's TimeLimit: truncated whenever the limit is reached, even on a terminal step
     // (consumers check terminated first).
-    this.#lastTruncated = this.#stepCount >= this.#task.horizon;
+    this.#lastTruncated = this.#stepCount >= this.#horizon;
     return reward;
   }
 
-  /** Clip into ctrl and the applied-action buffer; returns the number of clipped entries. */
+  /** Clip, shape (as the node does) and delay (latency) into ctrl; returns how many were clipped. */
   #applyAction(action: ArrayLike<number>, offset: number): number {
     const n = this.spec.actionSize;
     if (action.length < offset + n) {
@@ -268,6 +284,10 @@ export class MujocoEnv implements Env {
       ctrl[i] = a;
       this.#applied[i] = a;
     }
+    if (this.#shaper !== undefined) {
+      this.#shaper.apply(this.#applied, this.#applied);
+      ctrl.set(this.#applied);
+    }
     if (this.#rand !== undefined && this.#rand.maxLatency > 0) {
       // The delay line: the torque applied now is the action of `latency` steps ago.
       this.#rand.delay(this.#applied, this.#applied);
@@ -284,6 +304,10 @@ export class MujocoEnv implements Env {
   }
   get lastClipped(): number {
     return this.#lastClipped;
+  }
+  /** The torque the last step held (clipped, shaped, delayed). Shape: (actionSize); reused. */
+  get lastApplied(): Float64Array {
+    return this.#applied;
   }
   get obs(): Float64Array {
     return this.#obs;
@@ -385,6 +409,7 @@ export class MujocoEnv implements Env {
         applied: Array.from(this.#applied),
         obs: Array.from(this.#obs),
         ...this.#rand?.getState(),
+        ...(this.#shaper === undefined ? {} : { shaper: this.#shaper.getState() }),
       },
       rng: this.#rng.getState(),
     };
@@ -426,6 +451,7 @@ export class MujocoEnv implements Env {
     data.time = state.time;
     this.#target.set(target);
     this.#applied.set(applied);
+    this.#shaper?.setState(state.task['shaper'], where);
     this.#stepCount = state.stepCount;
     this.#rng = Random.fromState(checkRandomState(state.rng, where));
     // mj_forward recomputes positions (site_xpos, xpos) from qpos; it reads but never writes

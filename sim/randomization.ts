@@ -100,7 +100,8 @@ export class Randomizer {
     const { mj, model, task, description } = taskModel;
     this.spec = spec;
     this.#where = `sim/Randomizer(${task.name})`;
-    this.#frameSkip = task.frameSkip;
+    // Jitter varies the hold by whole controller ticks: the frame skip under `control:`.
+    this.#frameSkip = taskModel.timing.frameSkip;
     this.#actionSize = model.nu;
     for (const field of WRITTEN) this.#nominal.set(field, Float64Array.from(view(model, field)));
     this.#nominalSameframe = Uint8Array.from(model.body_sameframe as Uint8Array);

@@ -5,7 +5,9 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { loadRobotDescription } from '../src/config/index.js';
-import type { RobotDescription } from '../src/config/index.js';
+import type { ControlSpec, RobotDescription } from '../src/config/index.js';
+import { resolveControlTiming } from './controlTiming.js';
+import type { ControlTiming } from './controlTiming.js';
 import type { MjModel, MujocoModule } from './mujoco.js';
 import { idToName, loadModel, modelsDir, nameToId } from './mujoco.js';
 import { getTask } from './tasks/registry.js';
@@ -17,6 +19,8 @@ export interface TaskModelOptions {
   readonly modelPath?: string;
   /** Robot description instead of `models/<task>/robot.yaml`. */
   readonly robotPath?: string;
+  /** Policy/controller rates and action shaping (src/config/control.ts); the task's own when absent. */
+  readonly control?: ControlSpec;
 }
 
 export class TaskModel {
@@ -33,6 +37,10 @@ export class TaskModel {
   readonly endEffectorSiteId: number;
   /** Body id of the target, or -1 when the target is task state. */
   readonly targetBodyId: number;
+  /** Timestep, frame skip (the zero-order hold) and horizon under `control` (sim/controlTiming.ts). */
+  readonly timing: ControlTiming;
+  /** The control spec the environments shape their actions by. */
+  readonly control: ControlSpec;
   #closed = false;
 
   private constructor(
@@ -41,8 +49,10 @@ export class TaskModel {
     task: TaskDefinition,
     description: RobotDescription,
     modelPath: string,
+    control: ControlSpec,
   ) {
     this.mj = mj;
+    this.control = control;
     this.model = model;
     this.task = task;
     this.description = description;
@@ -69,7 +79,13 @@ export class TaskModel {
       const ctrlrange = model.actuator_ctrlrange as Float64Array;
       const nu = model.nu;
       const opt = model.opt;
-      const timestep = opt.timestep;
+      this.timing = resolveControlTiming(
+        { timestep: opt.timestep, frameSkip: task.frameSkip, horizon: task.horizon },
+        control,
+        `sim/TaskModel(${task.name})`,
+      );
+      // The controller period: each physics step is one tick of the controller's hold.
+      if (this.timing.timestepChanged) opt.timestep = this.timing.timestep;
       opt.delete();
       this.spec = Object.freeze({
         name: task.name,
@@ -77,8 +93,8 @@ export class TaskModel {
         actionSize: nu,
         actionLow: Float64Array.from({ length: nu }, (_, i) => ctrlrange[2 * i] ?? NaN),
         actionHigh: Float64Array.from({ length: nu }, (_, i) => ctrlrange[2 * i + 1] ?? NaN),
-        dt: timestep * task.frameSkip,
-        horizon: task.horizon,
+        dt: this.timing.dt,
+        horizon: this.timing.horizon,
         jointNames: Object.freeze([...description.jointNames]),
         hasSuccess: task.hasSuccess,
       });
@@ -95,7 +111,7 @@ export class TaskModel {
     const description = loadRobotDescription(robotPath);
     const modelPath = options.modelPath ?? resolve(dirname(robotPath), description.model);
     const model = loadModel(mj, modelPath);
-    return new TaskModel(mj, model, task, description, modelPath);
+    return new TaskModel(mj, model, task, description, modelPath, options.control ?? {});
   }
 
   get closed(): boolean {

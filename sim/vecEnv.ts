@@ -101,6 +101,7 @@ export async function makeVecEnv(task: string, options: MakeVecEnvOptions): Prom
   const modelOptions: TaskModelOptions = {
     modelPath: options.modelPath,
     robotPath: options.robotPath,
+    control: options.control,
   };
   if (workers === 0) {
     const mj = await loadMujoco();

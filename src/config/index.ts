@@ -26,3 +26,11 @@ export type {
   RandomizeSpec,
   TermOperation,
 } from './randomize.js';
+export {
+  ControlSpecSchema,
+  RATE_RATIO_TOLERANCE,
+  controlFromHyperparameters,
+  holdSteps,
+  shapingOf,
+} from './control.js';
+export type { ActionShapingSpec, ControlSpec } from './control.js';

@@ -21,6 +21,8 @@ import type { ValueNetworkOptions } from '../policy/index.js';
 import { ALGORITHM_DEFAULTS, ALGORITHM_NAMES } from '../learn/index.js';
 import type { AlgorithmConfigs, AlgorithmName } from '../learn/index.js';
 import { LOG_LEVELS } from '../util/index.js';
+import { ControlSpecSchema } from './control.js';
+import type { ControlSpec } from './control.js';
 import { RandomizeSettingSchema } from './randomize.js';
 import type { RandomizeSetting } from './randomize.js';
 import type { LogLevel } from '../util/index.js';
@@ -62,6 +64,11 @@ export interface TrainConfig extends AlgorithmSections {
    * preset, or terms. Evaluation always runs the nominal model.
    */
   randomize: RandomizeSetting;
+  /**
+   * The control loop (src/config/control.ts): policy and controller rates, action filter and torque
+   * rate limit. Empty: the task's own timing, no shaping. Training and evaluation use it alike.
+   */
+  control: ControlSpec;
   policy: Mutable<Omit<GaussianPolicyOptions, 'obsSize' | 'actionSize'>>;
   value: Mutable<Omit<ValueNetworkOptions, 'obsSize'>>;
   eval: {
@@ -93,6 +100,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   backend: 'auto',
   env: { numEnvs: 8, workers: 0 },
   randomize: 'off',
+  control: {},
   policy: { ...GAUSSIAN_POLICY_DEFAULTS, hiddenSizes: [...GAUSSIAN_POLICY_DEFAULTS.hiddenSizes] },
   value: { ...VALUE_NETWORK_DEFAULTS, hiddenSizes: [...VALUE_NETWORK_DEFAULTS.hiddenSizes] },
   ...(Object.fromEntries(
@@ -154,6 +162,7 @@ export const TrainConfigLayerSchema = z.strictObject({
     .strictObject({ numEnvs: posInt.max(4096).optional(), workers: nonNegInt.max(64).optional() })
     .optional(),
   randomize: RandomizeSettingSchema.optional(),
+  control: ControlSpecSchema.optional(),
   policy: schemaFromDefaults(GAUSSIAN_POLICY_DEFAULTS as unknown as PlainObject, {
     hiddenSizes: hidden,
     activation,

@@ -12,6 +12,7 @@ import { TaskModel } from '../../sim/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { PolicyForward } from '../policy/index.js';
 import { Random } from '../util/index.js';
+import { controlFromHyperparameters } from '../config/index.js';
 import type { BagMetadataInput } from './bagMetadata.js';
 import { EpisodeRecorder } from './episodeRecorder.js';
 import type { BagTopics } from './types.js';
@@ -64,7 +65,9 @@ export async function recordSimulatedEpisodes(
   const policy = policyFromCheckpoint(ckpt);
   const fwd = new PolicyForward(policy);
   const mj = await loadMujoco();
-  const taskModel = TaskModel.load(mj, m.task);
+  // The control loop the policy trained in (rates, action shaping).
+  const control = controlFromHyperparameters(m.hyperparameters, ckpt.dir);
+  const taskModel = TaskModel.load(mj, m.task, { control });
   const env = new MujocoEnv(taskModel, true);
   try {
     const spec = env.spec;
@@ -118,13 +121,9 @@ export async function recordSimulatedEpisodes(
           }
         }
         const logProb = fwd.sample(obs, noise, action);
-        for (let j = 0; j < a; j++) {
-          const lo = spec.actionLow[j] as number;
-          const hi = spec.actionHigh[j] as number;
-          const v = action[j] as number;
-          command[j] = v < lo ? lo : v > hi ? hi : v;
-        }
         const r = env.step(action);
+        // The torque held: the action clipped to ctrlrange (and shaped, under `control:`).
+        command.set(env.lastApplied);
         const last = r.terminated || r.truncated;
         await recorder.writeStep({
           stampNs: stamp,

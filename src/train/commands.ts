@@ -7,7 +7,11 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { modelsDir } from '../../sim/index.js';
 import { makeEnv } from '../../sim/index.js';
-import { readPerturbationFile, resolveTrainConfig } from '../config/index.js';
+import {
+  controlFromHyperparameters,
+  readPerturbationFile,
+  resolveTrainConfig,
+} from '../config/index.js';
 import type { RandomizeSpec } from '../config/index.js';
 import type { TrainConfig } from '../config/index.js';
 import type { PlainObject } from '../config/index.js';
@@ -298,10 +302,12 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
     flags.perturb === undefined ? undefined : readPerturbationFile(flags.perturb);
   const ckpt = loadCheckpoint(flags.checkpoint);
   const policy = policyFromCheckpoint(ckpt);
-  const env = await makeEnv(
-    ckpt.manifest.task,
-    perturbation === undefined ? {} : { randomize: perturbation },
-  );
+  // The control loop it was trained with (rates, action shaping) is part of the policy's world.
+  const control = controlFromHyperparameters(ckpt.manifest.hyperparameters, ckpt.dir);
+  const env = await makeEnv(ckpt.manifest.task, {
+    control,
+    ...(perturbation === undefined ? {} : { randomize: perturbation }),
+  });
   try {
     if (
       env.spec.obsSize !== ckpt.manifest.obsSize ||
@@ -385,6 +391,7 @@ async function robustnessCommand(flags: RobustnessFlags): Promise<void> {
   const ckpt = loadCheckpoint(flags.checkpoint);
   const policy = policyFromCheckpoint(ckpt);
   const report = await robustnessSweep(ckpt.manifest.task, policy, {
+    control: controlFromHyperparameters(ckpt.manifest.hyperparameters, ckpt.dir),
     masses,
     latencies,
     noises,

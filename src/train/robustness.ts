@@ -7,7 +7,7 @@
  * without success, as colour).
  */
 import { makeEnv } from '../../sim/index.js';
-import type { RandomizeSpec } from '../config/index.js';
+import type { ControlSpec, RandomizeSpec } from '../config/index.js';
 import type { GaussianPolicy } from '../policy/index.js';
 import { evaluatePolicy } from './evaluate.js';
 
@@ -23,6 +23,8 @@ export interface RobustnessOptions {
   readonly deterministic: boolean;
   /** Seed of the episode resets (the same in every cell). */
   readonly seed: number;
+  /** The control loop the policy was trained with (rates, shaping); the task's own when absent. */
+  readonly control?: ControlSpec;
 }
 
 export const ROBUSTNESS_DEFAULTS: Readonly<RobustnessOptions> = Object.freeze({
@@ -79,7 +81,10 @@ export async function robustnessSweep(
   for (const noise of o.noises) {
     for (const latency of o.latencies) {
       for (const mass of o.masses) {
-        const env = await makeEnv(task, { randomize: cellPerturbation(mass, latency, noise) });
+        const env = await makeEnv(task, {
+          randomize: cellPerturbation(mass, latency, noise),
+          ...(o.control === undefined ? {} : { control: o.control }),
+        });
         try {
           const r = evaluatePolicy(env, policy, {
             episodes: o.episodes,

@@ -180,13 +180,15 @@ export class OnPolicyRunner {
       numEnvs: config.env.numEnvs,
       workers: config.env.workers,
       randomize: resolveRandomize(config.randomize),
+      control: config.control,
     });
     let runner: OnPolicyRunner | undefined;
     try {
       runner = new OnPolicyRunner(options, backend, streams, vecEnv, rollout);
       if (options.resume) await runner.#restore();
       else runner.#cursor = await startRollouts(vecEnv, streams.envSeed);
-      if (config.eval.every > 0 || config.eval.final) runner.#evalEnv = await makeEnv(config.task);
+      if (config.eval.every > 0 || config.eval.final)
+        runner.#evalEnv = await makeEnv(config.task, { control: config.control });
       return runner;
     } catch (err) {
       if (runner) await runner.close();

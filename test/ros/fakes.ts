@@ -103,6 +103,7 @@ export function fakeWorld(
       policy,
       observation: parts.observation ?? stateObservation(JOINTS.length),
       description: parts.description ?? fakeDescription(),
+      ...(parts.shaping === undefined ? {} : { shaping: parts.shaping }),
       close: () => {
         world.closed++;
       },

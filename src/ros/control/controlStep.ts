@@ -4,7 +4,15 @@
  * turns the newest joint state into the torque command:
  *
  *   JointState ──match by name──► q, q̇ (description order) ──observation (as in simulation)──► obs
- *   ──policy (mean, or a sample of N(μ, σ²))──► a ──gear: τ = gear · a──► safety ──► command
+ *   ──policy (mean, or a sample of N(μ, σ²))──► a ──[clip, shaper]──► a' ──gear: τ = gear · a'──►
+ *   safety ──► command
+ *
+ * The shaper (sim/actionShaping.ts: action filter, torque rate limit) is the one the environment
+ * applied in training, on the action clipped to the torque limits as the environment clips it to
+ * the actuator range; it is part of the trained policy's world, so it comes before the safety
+ * layer, whose scale, clamp, rate limit and stops stay the last word. Any tick the safety layer
+ * stops (e-stop, watchdog, waiting, non-finite, unarmed) resets it: torque resumes from zero, not
+ * from the state before the stop.
  *
  * Matching runs when a message arrives (`receive`): a refused message (a missing joint, ragged
  * arrays) must not refresh the watchdog, and tick pacing on joint states decides on arrival whether
@@ -12,10 +20,11 @@
  * a step allocates nothing of its own.
  */
 import type { Random } from '../../util/index.js';
+import type { ActionShaper } from '../../../sim/index.js';
 import type { LoadedDeployment } from './deployment.js';
 import { JointStateMatcher } from './jointMatching.js';
 import type { JointStateSample, MatchResult } from './jointMatching.js';
-import type { SafetyLayer, SafetyVerdict } from './safety.js';
+import type { SafetyLayer, SafetyState, SafetyVerdict } from './safety.js';
 
 /** What one step did. The same object is reused by every step: read it before the next. */
 export interface ControlStepResult {
@@ -46,7 +55,9 @@ export class ControlStep {
   readonly observation: Float64Array;
   /** Policy action (actuator units) of the last step; zeros when it did not run. Shape: (nJoints). */
   readonly action: Float64Array;
-  /** Effort before safety: gear · action. Shape: (nJoints). */
+  /** The shaped action (actuator units) when a shaper is set, else unused. Shape: (nJoints). */
+  readonly shaped: Float64Array;
+  /** Effort before safety: gear · action (the shaped one when shaping). Shape: (nJoints). */
   readonly effort: Float64Array;
   /** Effort per unit of action, from the robot description (default 1). Shape: (nJoints). */
   readonly gear: Float64Array;
@@ -54,6 +65,10 @@ export class ControlStep {
   deterministic = true;
   /** Where samples come from (the node seeds it on activate). */
   rng: Random;
+  /** Action filter / torque rate limit as in training; null = none (the node sets it on activate). */
+  shaper: ActionShaper | null = null;
+  /** Clip bound of the action before shaping: torque limit / gear. Shape: (nJoints). */
+  readonly #actionLimit: Float64Array;
   readonly #matcher: JointStateMatcher;
   #target: Float64Array | null = null;
   #lastArrivalNs: bigint | null = null;
@@ -75,6 +90,11 @@ export class ControlStep {
     this.action = new Float64Array(n);
     this.effort = new Float64Array(n);
     this.gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
+    this.shaped = new Float64Array(n);
+    this.#actionLimit = Float64Array.from(
+      safety.torqueLimits,
+      (limit, j) => limit / (this.gear[j] as number),
+    );
     this.#result = { ready: false, stateAgeNs: null, logProb: NaN, verdict: UNSET };
   }
 
@@ -130,15 +150,18 @@ export class ControlStep {
     const age = ready ? stateAge : null;
     const period = this.safety.watchdogPeriodNs;
     let logProb = NaN;
-    if (age !== null && age <= period) {
+    const ran = age !== null && age <= period;
+    if (ran) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
       logProb = policy.act(this.observation, this.deterministic, this.rng, this.action);
     } else {
       this.action.fill(0);
     }
+    const shaper = this.shaper;
+    const a = shaper === null ? this.action : this.#shape(shaper, ran);
     // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
     for (let j = 0; j < this.effort.length; j++) {
-      this.effort[j] = (this.gear[j] as number) * (this.action[j] as number);
+      this.effort[j] = (this.gear[j] as number) * (a[j] as number);
     }
     const r = this.#result;
     r.ready = ready;
@@ -148,7 +171,30 @@ export class ControlStep {
     // watchdog whether or not the target has come.
     const stale = stateAge !== null && stateAge > period;
     r.verdict = this.safety.filter(this.effort, ready || stale ? stateAge : null, command);
+    if (shaper !== null && STOPS.has(r.verdict.state)) shaper.reset();
     return r;
+  }
+
+  /**
+   * Clip the policy's action to ± limit / gear (the environment clips to the actuator range) and
+   * shape it into `shaped`. A step without a policy action, or with a non-finite one, passes zeros
+   * or the bad value on untouched (the safety layer stops on it, and the shaper is reset).
+   */
+  #shape(shaper: ActionShaper, ran: boolean): Float64Array {
+    const action = this.action;
+    const shaped = this.shaped;
+    if (!ran) return shaped.fill(0);
+    const limit = this.#actionLimit;
+    for (let j = 0; j < action.length; j++) {
+      const x = action[j] as number;
+      if (!Number.isFinite(x)) {
+        shaped.set(action);
+        return shaped;
+      }
+      const m = limit[j] as number;
+      shaped[j] = x > m ? m : x < -m ? -m : x;
+    }
+    return shaper.apply(shaped, shaped);
   }
 
   /**
@@ -165,5 +211,14 @@ export class ControlStep {
     this.action.fill(0);
   }
 }
+
+/** Safety states that send zero torque (or nothing): the shaper restarts from zero after them. */
+const STOPS: ReadonlySet<SafetyState> = new Set<SafetyState>([
+  'unarmed',
+  'estop',
+  'waiting',
+  'watchdog',
+  'non_finite',
+]);
 
 const UNSET: SafetyVerdict = Object.freeze({ publish: false, state: 'unarmed', clampedJoints: 0 });

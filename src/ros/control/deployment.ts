@@ -4,6 +4,7 @@
  * (checkpoint + robot description + the sim layer's observation builders) is
  * `createDeploymentLoader` in src/ros/nodes/simDeployment.ts; tests supply fakes.
  */
+import type { ActionShapingSpec } from '../../config/index.js';
 import type { Random } from '../../util/index.js';
 
 /** The robot-description facts the node needs (src/config/robotDescription.ts has the full one). */
@@ -73,6 +74,11 @@ export interface LoadedDeployment {
   readonly policy: NodePolicy;
   readonly observation: ObservationBuilder;
   readonly description: DeploymentDescription;
+  /**
+   * The action shaping training used (the checkpoint's `control:`); none when absent. The node's
+   * `action_filter_hz` and `torque_rate_limit` parameters override it.
+   */
+  readonly shaping?: ActionShapingSpec;
   /** Release WASM memory etc. */
   close(): void;
 }

@@ -3,6 +3,7 @@
  * node (declaration with descriptors and ranges), the docs and the launch-file test (which checks
  * that every parameter a launch file sets is declared here).
  */
+import type { ActionShapingSpec } from '../../config/index.js';
 import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
 import { DEFAULT_TF_RATE_HZ } from './tfPublisher.js';
@@ -109,6 +110,24 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     range: { from: 0.001, to: 2 },
     readOnly: false,
     description: "Rate limit: largest torque change per tick, as a fraction of the joint's limit.",
+  },
+  {
+    name: 'action_filter_hz',
+    type: 'double',
+    default: -1,
+    range: { from: -1, to: 10000 },
+    readOnly: false,
+    description:
+      "Cutoff (Hz) of the first-order action filter applied before the safety layer, as in training; -1 = the checkpoint's control.actionFilterHz, 0 = off. On activate.",
+  },
+  {
+    name: 'torque_rate_limit',
+    type: 'double',
+    default: -1,
+    range: { from: -1, to: 1000000 },
+    readOnly: false,
+    description:
+      "Torque rate limit (N·m/s, every joint) applied before the safety layer, as in training; -1 = the checkpoint's control.torqueRateLimit, 0 = off. On activate.",
   },
   {
     name: 'arm_ramp_time',
@@ -311,6 +330,29 @@ export function resolveTickSource(tickSource: string, mode: string): 'timer' | '
     throw new Error(`tick_source '${tickSource}' is not one of timer, joint_states, auto`);
   }
   return mode === 'real' ? 'joint_states' : 'timer';
+}
+
+/**
+ * The action shaping the node applies: each of `action_filter_hz` and `torque_rate_limit` is the
+ * trained setting when negative (the default, -1), off when 0, and the given value when > 0.
+ */
+export function resolveShaping(
+  actionFilterHz: number,
+  torqueRateLimit: number,
+  trained: ActionShapingSpec | undefined,
+): ActionShapingSpec {
+  const filter =
+    actionFilterHz < 0 ? trained?.actionFilterHz : actionFilterHz > 0 ? actionFilterHz : undefined;
+  const rate =
+    torqueRateLimit < 0
+      ? trained?.torqueRateLimit
+      : torqueRateLimit > 0
+        ? torqueRateLimit
+        : undefined;
+  return {
+    ...(filter === undefined ? {} : { actionFilterHz: filter }),
+    ...(rate === undefined ? {} : { torqueRateLimit: rate }),
+  };
 }
 
 /** Seconds (a parameter) as nanoseconds. */

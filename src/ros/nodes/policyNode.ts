@@ -17,6 +17,7 @@
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
 import { Random } from '../../util/index.js';
+import { ActionShaper } from '../../../sim/index.js';
 import { ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
 import type { CommandOutput, LoadedDeployment, SafetyState } from '../control/index.js';
 import { JointStateTickPacing, LatencyRing } from '../timing/index.js';
@@ -38,6 +39,7 @@ import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
 import {
   applyLiveParameter,
   POLICY_NODE_PARAMETERS,
+  resolveShaping,
   resolveTickSource,
   secondsToNs,
 } from './parameters.js';
@@ -229,6 +231,20 @@ export class PolicyNode {
     const control = this.#control as ControlStep;
     control.rng = new Random(this.#param('seed') as number);
     control.deterministic = this.#param('deterministic') as boolean;
+    // The shaping training used (or the parameters' override), per tick of this rate, from zero.
+    const shaping = resolveShaping(
+      this.#param('action_filter_hz') as number,
+      this.#param('torque_rate_limit') as number,
+      deployment.shaping,
+    );
+    control.shaper =
+      ActionShaper.create({
+        ...shaping,
+        dt: 1 / rateHz,
+        actionSize: deployment.description.jointNames.length,
+        gear: control.gear,
+        where: this.node.name,
+      }) ?? null;
     this.#publishOutput = this.#param('publish_policy_output') as boolean;
     const recordPath = this.#param('record_path') as string;
     if (recordPath !== '') {
@@ -254,7 +270,7 @@ export class PolicyNode {
     this.#diagnostics?.restart(this.node.steadyNs());
     this.#active = true;
     this.node.logger.info(
-      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${tickSource})`,
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${tickSource}${control.shaper === null ? '' : `, action shaping ${JSON.stringify(shaping)}`})`,
     );
   }
 

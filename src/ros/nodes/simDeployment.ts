@@ -8,7 +8,7 @@
  * reads checkpoints and descriptions synchronously on configure.
  */
 import { dirname, join, resolve } from 'node:path';
-import { loadRobotDescription } from '../../config/index.js';
+import { controlFromHyperparameters, loadRobotDescription, shapingOf } from '../../config/index.js';
 import type { RandomizeSpec, RobotDescription } from '../../config/index.js';
 import { forwardFromCheckpoint, loadCheckpoint } from '../../policy/index.js';
 import type { PolicyForward } from '../../policy/index.js';
@@ -183,10 +183,17 @@ export async function createDeploymentLoader(
       task: m.task,
       jointNames: m.jointNames,
     });
+    // Trained at another policy rate than the description's: the node ticks at the trained one.
+    const control = controlFromHyperparameters(m.hyperparameters, ckpt.dir);
+    const deployed = toDeploymentDescription(description);
     const deployment: LoadedDeployment = {
       policy,
       observation: new TaskObservation(description.task, kin),
-      description: toDeploymentDescription(description),
+      description:
+        control.policyRateHz === undefined
+          ? deployed
+          : { ...deployed, controlRateHz: control.policyRateHz },
+      shaping: shapingOf(control),
       close: () => {},
     };
     return deployment;
