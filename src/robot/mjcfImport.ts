@@ -31,6 +31,19 @@ const JOINT_FREE = 0;
 const JOINT_BALL = 1;
 const JOINT_HINGE = 3;
 
+/** MJCF actuator elements (and their `<default>` entries). */
+const ACTUATOR_TAGS = [
+  'motor',
+  'position',
+  'velocity',
+  'intvelocity',
+  'damper',
+  'cylinder',
+  'muscle',
+  'adhesion',
+  'general',
+];
+
 /** An MJCF with its includes inlined and mesh files gathered under `meshes/`. */
 export interface MjcfSource {
   readonly doc: Document;
@@ -257,6 +270,12 @@ export function editMjcf(doc: Document, options: MjcfEditOptions): void {
   doc.insertBefore(doc.createComment(` ${options.comment} `), root);
   for (const section of [...childElements(root, 'actuator'), ...childElements(root, 'keyframe')]) {
     root.removeChild(section);
+  }
+  // Actuator defaults would apply to the new motors (a class's gear or forcerange): drop them too.
+  for (const defaults of descendants(root, 'default')) {
+    for (const element of childElements(defaults)) {
+      if (ACTUATOR_TAGS.includes(element.tagName)) defaults.removeChild(element);
+    }
   }
   for (const sensor of childElements(root, 'sensor')) {
     for (const s of childElements(sensor)) {
