@@ -17,6 +17,8 @@ export type ReadRobotDescription = (
 
 export interface RobotCommandDeps {
   readonly readRobotDescription?: ReadRobotDescription;
+  /** Where the report goes (default: stdout). */
+  readonly write?: (text: string) => void;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -138,6 +140,6 @@ export function registerRobotCommands(program: Command, deps: RobotCommandDeps =
         ...(options.home === undefined ? {} : { home: options.home }),
         command: ['torquepilot', ...process.argv.slice(2)].join(' '),
       });
-      process.stdout.write(formatImportReport(report));
+      (deps.write ?? ((text: string) => process.stdout.write(text)))(formatImportReport(report));
     });
 }

@@ -103,6 +103,10 @@ export function readMjcf(path: string): MjcfSource {
         `robot import: ${where}: ${meshFormat(ref)} meshes are not supported (MuJoCo loads STL and OBJ)`,
       );
     }
+    // MuJoCo names an unnamed mesh after its file; keep that name when the file is renamed.
+    if (attr(mesh, 'name') === undefined) {
+      mesh.setAttribute('name', basename(ref).replace(/\.[^.]+$/, ''));
+    }
     let name = byPath.get(meshPath);
     if (name === undefined) {
       let bytes: Uint8Array;
