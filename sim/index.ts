@@ -43,4 +43,5 @@ export { addSphere } from './payload.js';
 export type { BodyInertia } from './payload.js';
 export type { TaskModelOptions } from './taskModel.js';
 export { wasmHeapBytes } from './mujoco.js';
+export { mujocoErrorMessage } from './mujocoError.js';
 export { registerSimCommands } from './cli.js';

@@ -11,5 +11,4 @@ export { importRobot } from './importRobot.js';
 export type { RobotImportOptions, RobotImportReport } from './importRobot.js';
 export { formatImportReport, registerRobotCommands } from './cli.js';
 export type { ReadRobotDescription, RobotCommandDeps } from './cli.js';
-export { mujocoErrorMessage } from './compile.js';
 export { stepTiming } from './workspace.js';
