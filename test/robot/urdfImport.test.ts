@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadModel, loadMujoco } from '../../sim/index.js';
 import { importRobot } from '../../src/robot/index.js';
 import {
+  boxStl,
   PANDA_EFFORT,
   PANDA_MESH_NAMES,
   UR_EFFORT,
@@ -209,5 +210,44 @@ describe('robot import: Panda-type 7-joint URDF', () => {
     assert.deepEqual(yaml['home'], home);
     assert.equal(yaml['controlRateHz'], 100);
     assert.equal(yaml['frameSkip'], 5);
+  });
+});
+
+describe('robot import: URDF details', () => {
+  it('a root link named "world" is the world body; mesh scale goes on the asset; file:// URIs resolve', async () => {
+    const root = tempDir('world');
+    const { writeFileSync: write } = await import('node:fs');
+    write(join(root, 'box.stl'), boxStl([0.5, 0.5, 0.5]));
+    const link = (name: string, geometry = ''): string =>
+      `<link name="${name}"><inertial><mass value="1"/><inertia ixx="0.01" iyy="0.01" izz="0.01" ixy="0" ixz="0" iyz="0"/></inertial>${geometry}</link>`;
+    const mesh = `<collision><origin xyz="0 0 0.1" rpy="0 0 1.5707963267948966"/><geometry><mesh filename="file://${join(root, 'box.stl')}" scale="0.1 0.1 0.2"/></geometry></collision>`;
+    const urdf = `<robot name="w"><link name="world"/>${link('base')}${link('arm', mesh)}
+      <joint name="fix" type="fixed"><parent link="world"/><child link="base"/><origin xyz="0 0 0.5"/></joint>
+      <joint name="j1" type="prismatic"><parent link="base"/><child link="arm"/><axis xyz="1 0 0"/><limit lower="-0.2" upper="0.3" effort="40"/></joint></robot>`;
+    const file = join(root, 'w.urdf');
+    write(file, urdf);
+    const out = join(root, 'out');
+    const report = await importRobot({ input: { kind: 'file', path: file }, outDir: out });
+    assert.deepEqual(report.jointNames, ['j1']);
+    assert.deepEqual(report.ranges, [[-0.2, 0.3]]);
+    assert.equal(report.endEffector.name, 'arm');
+    // home 0 (inside [-0.2, 0.3]): the ee at the base, 0.5 m up.
+    assert.deepEqual(report.workspace.homeEe, [0, 0, 0.5]);
+    const xml = readFileSync(join(out, 'model.xml'), 'utf8');
+    assert.doesNotMatch(xml, /<body name="world"/);
+    assert.match(xml, /<mesh name="box" file="box.stl" scale="0.1 0.1 0.2"\/>/);
+    assert.match(xml, /<joint name="j1" type="slide" axis="1 0 0" range="-0.2 0.3"/);
+    const mj = await loadMujoco();
+    const model = loadModel(mj, join(out, 'model.xml'));
+    try {
+      // The scaled box (1 m cube × 0.1, 0.1, 0.2) keeps its origin and rotation: geom half-sizes.
+      const geomSize = model.geom_size as Float64Array;
+      const geomPos = model.geom_pos as Float64Array;
+      assert.equal(model.ngeom, 1);
+      assert.ok(Math.abs((geomPos[2] ?? 0) - 0.1) < 1e-9);
+      assert.ok(Math.abs((geomSize[2] ?? 0) - 0.1) < 1e-6, `half height ${geomSize[2]}`);
+    } finally {
+      model.delete();
+    }
   });
 });
