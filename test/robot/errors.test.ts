@@ -4,7 +4,7 @@
  * A refused import leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { importRobot } from '../../src/robot/index.js';
@@ -196,6 +196,23 @@ describe('robot import: errors that name the thing', () => {
     };
     assert.equal(report.jointNames.length, 9);
     assert.deepEqual(report.endEffector, { name: 'panda_hand', how: 'given' });
+  });
+
+  it('MJCF: a joint whose servo has no forcerange and no actuatorfrcrange', async () => {
+    const root = tempDir('mjcf-effort');
+    const file = writeMenagerieArm(join(root, 'arm'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '<general class="wrist" name="joint3" joint="joint3"/>',
+        '<general class="wrist" name="joint3" joint="joint3" forcelimited="false"/>',
+      ),
+    );
+    await assert.rejects(
+      importRobot({ input: { kind: 'file', path: file }, outDir: join(root, 'out') }),
+      /joint 'joint3' has no effort limit: give its actuator a forcerange, or the joint an actuatorfrcrange/,
+    );
+    assert.deepEqual(readdirSync(root), ['arm']);
   });
 
   it("MJCF: a floating base, and MuJoCo's XML reader message", async () => {
