@@ -10,9 +10,10 @@ import { chooseEndEffector } from './chain.js';
 import type { EndEffectorChoice, TreeNode } from './chain.js';
 import { compileMjcf } from './compile.js';
 import type { CompiledModel } from './compile.js';
-import { isSupportedMesh, meshFormat, resolveMeshUri } from './meshes.js';
+import { MeshFiles, isSupportedMesh, meshFormat, resolveMeshUri } from './meshes.js';
 import type { PackageSearch } from './meshes.js';
 import { analyzeMjcf, editMjcf, readMjcf } from './mjcfImport.js';
+import type { MjcfAnalysis } from './mjcfImport.js';
 import { robotYamlText, writeRobotFolder } from './robotFolder.js';
 import { movingJoints, parseUrdf } from './urdf.js';
 import type { UrdfRobot } from './urdf.js';
@@ -119,8 +120,7 @@ async function convertUrdf(
   const robot = parseUrdf(text, origin);
   const warnings: string[] = [];
   const meshFiles = new Map<string, string>();
-  const files = new Map<string, Uint8Array>();
-  const byPath = new Map<string, string>();
+  const meshes = new MeshFiles();
   for (const link of robot.links.values()) {
     for (const geom of link.geoms) {
       const g = geom.geometry;
@@ -141,17 +141,7 @@ async function convertUrdf(
         );
       }
       if (meshFiles.has(g.uri)) continue;
-      const path = resolveMeshUri(g.uri, settings.search, where);
-      let name = byPath.get(path);
-      if (name === undefined) {
-        const stem = basename(path).replace(/\.[^.]+$/, '');
-        const ext = meshFormat(path);
-        name = `${stem}${ext}`;
-        for (let i = 1; files.has(`meshes/${name}`); i++) name = `${stem}_${i}${ext}`;
-        files.set(`meshes/${name}`, readFileSync(path));
-        byPath.set(path, name);
-      }
-      meshFiles.set(g.uri, name);
+      meshFiles.set(g.uri, meshes.add(resolveMeshUri(g.uri, settings.search, where)));
     }
   }
   const endEffector = chooseEndEffector(urdfTree(robot), settings.eeLink, 'link');
@@ -169,6 +159,7 @@ async function convertUrdf(
     memory: hasContacts ? MEMORY_WITH_CONTACTS : MEMORY_FREE_SPACE,
     comment: settings.comment,
   });
+  const files = meshes.files;
   const compiled = await compileMjcf(
     modelXml,
     files,
@@ -215,8 +206,8 @@ async function convertMjcf(
 ): Promise<Converted> {
   const source = readMjcf(path);
   const asWritten = await compileMjcf(serializeXml(source.doc), source.files, path);
-  let analysis;
-  let endEffector;
+  let analysis: MjcfAnalysis;
+  let endEffector: EndEffectorChoice;
   try {
     analysis = analyzeMjcf(asWritten.mj, asWritten.model, source.doc);
     endEffector = chooseEndEffector(bodyTree(asWritten), settings.eeLink, 'body');
@@ -234,7 +225,8 @@ async function convertMjcf(
     modelName,
     comment: settings.comment,
   });
-  indentXml(source.doc.documentElement as never);
+  const root = source.doc.documentElement;
+  if (root !== null) indentXml(root);
   const modelXml = `${serializeXml(source.doc)}\n`;
   const compiled = await compileMjcf(
     modelXml,

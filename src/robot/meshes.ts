@@ -109,3 +109,26 @@ export function meshFormat(uriOrPath: string): string {
 export function isSupportedMesh(uriOrPath: string): boolean {
   return (MESH_FORMATS as readonly string[]).includes(meshFormat(uriOrPath));
 }
+
+/**
+ * The mesh files of a robot folder: each source file copied once into `meshes/` under its own
+ * file name, or `<stem>_<n>` when two packages ship meshes of the same name.
+ */
+export class MeshFiles {
+  /** `meshes/<name>` → bytes. */
+  readonly files = new Map<string, Uint8Array>();
+  readonly #names = new Map<string, string>();
+
+  /** The name inside `meshes/` of the file at `path` (read on first use). */
+  add(path: string): string {
+    let name = this.#names.get(path);
+    if (name !== undefined) return name;
+    const ext = meshFormat(path);
+    const stem = basename(path).slice(0, basename(path).length - ext.length);
+    name = `${stem}${ext}`;
+    for (let i = 1; this.files.has(`meshes/${name}`); i++) name = `${stem}_${i}${ext}`;
+    this.files.set(`meshes/${name}`, readFileSync(path));
+    this.#names.set(path, name);
+    return name;
+  }
+}

@@ -9,10 +9,10 @@
  * replaced is reported. Keyframes are dropped (their ctrl no longer fits) after their `home` qpos is
  * read as the default home pose.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { MjModel, MujocoModule } from '../../sim/index.js';
-import { isSupportedMesh, meshFormat } from './meshes.js';
+import { MeshFiles, isSupportedMesh, meshFormat } from './meshes.js';
 import {
   appendElement,
   attr,
@@ -91,8 +91,7 @@ export function readMjcf(path: string): MjcfSource {
     for (const key of ['meshdir', 'assetdir', 'texturedir']) c.removeAttribute(key);
   }
   compiler.setAttribute('meshdir', 'meshes');
-  const files = new Map<string, Uint8Array>();
-  const byPath = new Map<string, string>();
+  const meshes = new MeshFiles();
   for (const mesh of descendants(root, 'mesh')) {
     const ref = attr(mesh, 'file');
     if (ref === undefined) continue;
@@ -107,22 +106,10 @@ export function readMjcf(path: string): MjcfSource {
     if (attr(mesh, 'name') === undefined) {
       mesh.setAttribute('name', basename(ref).replace(/\.[^.]+$/, ''));
     }
-    let name = byPath.get(meshPath);
-    if (name === undefined) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(meshPath);
-      } catch {
-        throw new Error(`robot import: mesh ${where} not found; searched:\n  ${meshPath}`);
-      }
-      const stem = basename(meshPath).replace(/\.[^.]+$/, '');
-      const ext = meshFormat(meshPath);
-      name = `${stem}${ext}`;
-      for (let i = 1; files.has(`meshes/${name}`); i++) name = `${stem}_${i}${ext}`;
-      files.set(`meshes/${name}`, bytes);
-      byPath.set(meshPath, name);
+    if (!existsSync(meshPath)) {
+      throw new Error(`robot import: mesh ${where} not found; searched:\n  ${meshPath}`);
     }
-    mesh.setAttribute('file', name);
+    mesh.setAttribute('file', meshes.add(meshPath));
   }
   for (const texture of descendants(root, 'texture')) {
     if (attr(texture, 'file') === undefined && attr(texture, 'fileright') === undefined) continue;
@@ -134,7 +121,7 @@ export function readMjcf(path: string): MjcfSource {
     }
     texture.parentNode?.removeChild(texture);
   }
-  return { doc, files, warnings };
+  return { doc, files: meshes.files, warnings };
 }
 
 export interface MjcfJoint {
