@@ -14,7 +14,7 @@ import { MeshFiles, isSupportedMesh, meshFormat, resolveMeshUri } from './meshes
 import type { PackageSearch } from './meshes.js';
 import { analyzeMjcf, editMjcf, readMjcf } from './mjcfImport.js';
 import type { MjcfAnalysis } from './mjcfImport.js';
-import { robotYamlText, writeRobotFolder } from './robotFolder.js';
+import { checkReplaceable, robotYamlText, writeRobotFolder } from './robotFolder.js';
 import { movingJoints, parseUrdf } from './urdf.js';
 import type { UrdfRobot } from './urdf.js';
 import { urdfToMjcf } from './urdfToMjcf.js';
@@ -268,6 +268,7 @@ function folderName(name: string): string {
  */
 export async function importRobot(options: RobotImportOptions): Promise<RobotImportReport> {
   const started = performance.now();
+  checkReplaceable(resolve(options.outDir));
   const controlRateHz = options.controlRateHz ?? 50;
   const { timestep, frameSkip } = stepTiming(controlRateHz);
   const gravity = options.gravity ?? 'policy';

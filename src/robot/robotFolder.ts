@@ -3,7 +3,7 @@
  * written into a temporary sibling of the target and renamed into place, so a failed or interrupted
  * import never leaves half a robot (src/config/robotDescription.ts holds the robot.yaml schema).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { renameDirAtomic } from '../util/index.js';
 
@@ -72,11 +72,30 @@ export interface RobotFolderFiles {
 }
 
 /**
+ * An existing `--out` is replaced whole, so it must be an earlier robot folder (it holds
+ * robot.yaml) or empty: `--out .` or a typo must never delete someone's directory.
+ * @throws Error naming the directory.
+ */
+export function checkReplaceable(target: string): void {
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) {
+    throw new Error(`robot import: --out ${target} exists and is not a directory`);
+  }
+  const entries = readdirSync(target);
+  if (entries.length > 0 && !entries.includes('robot.yaml')) {
+    throw new Error(
+      `robot import: --out ${target} exists and is not a robot folder (no robot.yaml); refusing to replace it: choose a new or empty directory`,
+    );
+  }
+}
+
+/**
  * Write the folder at `outDir` atomically (replacing an existing one).
  * @returns The absolute folder path.
  */
 export function writeRobotFolder(outDir: string, contents: RobotFolderFiles): string {
   const target = resolve(outDir);
+  checkReplaceable(target);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.import-${process.pid}-${Date.now()}`);
   try {

@@ -180,6 +180,23 @@ describe('robot import: errors that name the thing', () => {
     });
   }
 
+  it('refuses to replace an --out that is not a robot folder (no robot.yaml), and leaves it untouched', async () => {
+    const root = tempDir('out-guard');
+    const file = join(root, 'robot.urdf');
+    writeFileSync(file, pandaUrdf());
+    await assert.rejects(
+      importRobot({ input: { kind: 'file', path: file }, outDir: root }),
+      new RegExp(
+        `--out ${root} exists and is not a robot folder \\(no robot.yaml\\); refusing to replace it`,
+      ),
+    );
+    assert.deepEqual(readdirSync(root), ['robot.urdf']);
+    await assert.rejects(
+      importRobot({ input: { kind: 'file', path: file }, outDir: file }),
+      /exists and is not a directory/,
+    );
+  });
+
   it('continuous joints are allowed, and said', async () => {
     const { root, run } = await importUrdf(urUrdf({ continuousWrist: true }));
     const report = (await run) as { notices: string[]; ranges: unknown[] };
