@@ -125,7 +125,7 @@ async function convertUrdf(
     for (const geom of link.geoms) {
       const g = geom.geometry;
       if (g.type !== 'mesh') continue;
-      if (geom.role === 'collision' && settings.noCollision) continue;
+      if (settings.noCollision) continue; // no geometry at all: nothing to find or copy
       const where = `link '${link.name}' <${geom.role}>`;
       if (!isSupportedMesh(g.uri)) {
         const format = meshFormat(g.uri) || '(no extension)';

@@ -5,7 +5,8 @@
  * - one `<motor>` per moving joint at ±effort limit (MuJoCo's URDF import creates no actuators);
  * - fixed links kept as bodies (MuJoCo fuses them unless `fusestatic="false"`), so tool0 exists;
  * - mesh files copied into `meshes/` under unique names (MuJoCo drops package:// directories);
- * - visual geoms kept as non-colliding group-2 geoms (MuJoCo's import discards them).
+ * - visual geoms kept as non-colliding group-2 geoms (MuJoCo's import discards them), except with
+ *   `noCollision`, which leaves all geometry out.
  *
  * Frames map one to one: a link is a body placed by its parent joint's `<origin>` (pos + euler with
  * eulerseq "xyz", which is URDF's fixed-axis roll-pitch-yaw, R = Rz(y) Ry(p) Rx(r)); a moving joint
@@ -25,7 +26,8 @@ export interface MjcfWriteOptions {
   readonly timestep: number;
   /** `robot`: gravcomp="1" on every body (the driver compensates gravity). */
   readonly gravity: 'policy' | 'robot';
-  /** Drop every collision geom (free-space tasks). */
+  /** No geometry at all (free-space tasks: nothing to collide, nothing to load; RViz and Foxglove
+   * draw robot.urdf). */
   readonly noCollision: boolean;
   /** Mesh URI → file name inside `meshes/`, for every mesh to keep; others are skipped. */
   readonly meshFiles: ReadonlyMap<string, string>;
@@ -132,7 +134,7 @@ function writeMeshAssets(
   for (const link of robot.links.values()) {
     for (const geom of link.geoms) {
       const g = geom.geometry;
-      if (g.type !== 'mesh' || (geom.role === 'collision' && options.noCollision)) continue;
+      if (g.type !== 'mesh' || options.noCollision) continue;
       const file = options.meshFiles.get(g.uri);
       const key = meshKey(g.uri, g.scale);
       if (file === undefined || names.has(key)) continue;
@@ -200,7 +202,7 @@ function writeGeom(
   options: MjcfWriteOptions,
   meshNames: ReadonlyMap<string, string>,
 ): void {
-  if (geom.role === 'collision' && options.noCollision) return;
+  if (options.noCollision) return;
   const attributes: Record<string, string> = { class: geom.role };
   const g = geom.geometry;
   switch (g.type) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { importRobot } from '../../src/robot/index.js';
 import type { RobotImportOptions } from '../../src/robot/index.js';
-import { makePackage, pandaUrdf, tempDir, urUrdf, writeMenagerieArm } from './fixtures.js';
+import { boxStl, makePackage, pandaUrdf, tempDir, urUrdf, writeMenagerieArm } from './fixtures.js';
 
 /** Write `urdf` into a fresh directory and import it with `extra` options. */
 async function importUrdf(
@@ -82,21 +82,39 @@ describe('robot import: errors that name the thing', () => {
   });
 
   it('a .dae collision mesh is an error unless --no-collision; a .dae visual is skipped with a warning', async () => {
-    const dae =
-      '<link name="a"><collision><geometry><mesh filename="package://p/a.dae"/></geometry></collision><visual><geometry><mesh filename="package://p/v.dae"/></geometry></visual></link>';
-    const urdf = oneJoint(
+    const root = tempDir('dae');
+    const pkg = makePackage(root, 'p');
+    writeFileSync(join(pkg, 'a.stl'), boxStl([0.05, 0.05, 0.05]));
+    const link = (collision: string): string =>
+      `<link name="a"><collision><geometry><mesh filename="package://p/${collision}"/></geometry></collision><visual><geometry><mesh filename="package://p/v.dae"/></geometry></visual></link>`;
+    const joint = oneJoint(
       '<joint name="j" type="revolute"><parent link="a"/><child link="b"/><limit lower="-1" upper="1" effort="5"/></joint>',
-    ).replace('<link name="a"/>', dae);
-    const refused = await importUrdf(urdf);
+    );
+    const daeCollision = joint.replace('<link name="a"/>', link('a.dae'));
+    const refused = await importUrdf(daeCollision, { packagePaths: [root] });
     await assert.rejects(
       refused.run,
       /link 'a' <collision>: collision mesh 'package:\/\/p\/a\.dae' is \.dae, which MuJoCo cannot load .*--no-collision/,
     );
-    const allowed = await importUrdf(urdf, { noCollision: true });
-    const report = (await allowed.run) as { warnings: string[] };
+    // --no-collision leaves all geometry out, so neither mesh is looked at.
+    const free = (await (
+      await importUrdf(daeCollision, { noCollision: true })
+    ).run) as {
+      warnings: string[];
+      meshCount: number;
+    };
+    assert.deepEqual([free.warnings, free.meshCount], [[], 0]);
+    const stlCollision = joint.replace('<link name="a"/>', link('a.stl'));
+    const report = (await (
+      await importUrdf(stlCollision, { packagePaths: [root] })
+    ).run) as {
+      warnings: string[];
+      meshCount: number;
+    };
     assert.deepEqual(report.warnings, [
       "link 'a' <visual>: visual mesh 'package://p/v.dae' skipped: MuJoCo cannot load .dae (STL and OBJ only)",
     ]);
+    assert.equal(report.meshCount, 1);
   });
 
   const refusals: readonly {
