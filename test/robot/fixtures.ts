@@ -15,7 +15,7 @@
  * offsets 0.333, 0.316, 0.0825, 0.384, 0.088, flange 0.107 m; limits 87 N·m ×4, 12 N·m ×3;
  * masses from the published identification (Gaz et al., RA-L 2019).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -150,9 +150,16 @@ export function boxObj(half: readonly number[]): string {
   return `${vertices.join('\n')}\n${faces.join('\n')}\n`;
 }
 
-/** A fresh temporary directory. */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `torquepilot-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `torquepilot-${prefix}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** Make a ROS package directory `<root>/<pkg>` with a package.xml; returns its path. */

@@ -3,14 +3,20 @@
  * `message` is undefined, and sim/mujocoError.ts reads the text from the WASM heap.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadModel, loadMujoco, mujocoErrorMessage } from '../../sim/index.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function modelFile(xml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'torquepilot-mjerr-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'model.xml'), xml);
   return join(dir, 'model.xml');
 }
