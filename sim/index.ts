@@ -48,4 +48,5 @@ export type { ControlTiming, NominalTiming } from './controlTiming.js';
 export type { BodyInertia } from './payload.js';
 export type { TaskModelOptions } from './taskModel.js';
 export { wasmHeapBytes } from './mujoco.js';
+export { mujocoErrorMessage } from './mujocoError.js';
 export { registerSimCommands } from './cli.js';

@@ -11,6 +11,7 @@ import type { MainModule, MjData as RawMjData, MjModel as RawMjModel } from 'muj
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mujocoErrorMessage } from './mujocoError.js';
 
 export type MujocoModule = MainModule;
 export type MjModel = RawMjModel;
@@ -128,7 +129,7 @@ export function loadModel(mj: MujocoModule, xmlPath: string): MjModel {
   try {
     model = mj.MjModel.loadFromXML(memPath) as MjModel | null;
   } catch (err) {
-    const detail = recentOutput.join(' ').trim() || describeThrown(err);
+    const detail = recentOutput.join(' ').trim() || mujocoErrorMessage(mj, err);
     throw new Error(`sim/mujoco.loadModel: MuJoCo could not load ${absolute}: ${detail}`);
   }
   if (model === null || model === undefined) {
@@ -136,11 +137,6 @@ export function loadModel(mj: MujocoModule, xmlPath: string): MjModel {
     throw new Error(`sim/mujoco.loadModel: MuJoCo could not load ${absolute}: ${detail}`);
   }
   return model;
-}
-
-function describeThrown(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }
 
 export type ObjType = 'body' | 'joint' | 'site' | 'actuator';

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerReplayCommands } from './replay/index.js';
+import { registerRobotCommands } from './robot/index.js';
 import { registerRosCommands } from './ros/index.js';
 import { registerTrainCommands } from './train/index.js';
 
@@ -18,6 +19,9 @@ program
 registerTrainCommands(program);
 registerReplayCommands(program);
 registerRosCommands(program);
+// TODO(coordinator): pass { readRobotDescription } from src/ros (helper tfdesc) so that
+// `robot import --topic /robot_description` reads the latched URDF over DDS.
+registerRobotCommands(program);
 (await import('../sim/index.js')).registerSimCommands(program);
 (await import('../bench/simBenchCommand.js')).registerSimBenchCommand(program);
 

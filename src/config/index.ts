@@ -3,6 +3,8 @@ export { loadRobotDescription } from './robotDescription.js';
 export type { RobotDescription } from './robotDescription.js';
 export { parseResolvedConfig, resolveTrainConfig } from './trainConfig.js';
 export type { Algorithm, TrainConfig } from './trainConfig.js';
+export { parseRobotImportOptions, RobotImportOptionsSchema } from './robotImport.js';
+export type { RobotImportCliOptions } from './robotImport.js';
 export { parseYamlText } from './validate.js';
 export type { PlainObject } from './validate.js';
 export {
