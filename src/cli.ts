@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { registerReplayCommands } from './replay/index.js';
 import { registerRobotCommands } from './robot/index.js';
-import { registerRosCommands } from './ros/index.js';
+import { ensureRosEnvironment, readRobotDescription, registerRosCommands } from './ros/index.js';
 import { registerTrainCommands } from './train/index.js';
 
 const program = new Command();
@@ -19,9 +19,14 @@ program
 registerTrainCommands(program);
 registerReplayCommands(program);
 registerRosCommands(program);
-// TODO(coordinator): pass { readRobotDescription } from src/ros (helper tfdesc) so that
-// `robot import --topic /robot_description` reads the latched URDF over DDS.
-registerRobotCommands(program);
+// `robot import --topic /robot_description` reads the latched URDF over DDS: only then does the
+// process enter the ROS environment (a re-exec with the ROS prefix), so import from a file needs no ROS.
+registerRobotCommands(program, {
+  readRobotDescription: async (topic, options) => {
+    await ensureRosEnvironment();
+    return readRobotDescription(topic, options);
+  },
+});
 (await import('../sim/index.js')).registerSimCommands(program);
 (await import('../bench/simBenchCommand.js')).registerSimBenchCommand(program);
 
