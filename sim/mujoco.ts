@@ -11,6 +11,7 @@ import type { MainModule, MjData as RawMjData, MjModel as RawMjModel } from 'muj
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_TASKS } from '../src/config/index.js';
 
 export type MujocoModule = MainModule;
 export type MjModel = RawMjModel;
@@ -56,9 +57,9 @@ export function modelsDir(): string {
   throw new Error(`sim/mujoco.modelsDir: no models/ directory next to ${here} or its parent`);
 }
 
-/** `models/<task>/model.xml` for a task name. */
+/** The MJCF of a built-in task (or robot) name: `models/robots/<robot>/model.xml`. */
 export function taskModelPath(task: string): string {
-  return join(modelsDir(), task, 'model.xml');
+  return join(modelsDir(), 'robots', BUILTIN_TASKS[task]?.robot ?? task, 'model.xml');
 }
 
 /** Host directory (real path) → its MEMFS copy and the tree signature it was copied at. */
