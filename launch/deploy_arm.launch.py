@@ -93,8 +93,8 @@ def generate_launch_description():
         DeclareLaunchArgument('checkpoint', description='Checkpoint directory of the trained policy'),
         DeclareLaunchArgument(
             'robot_description',
-            default_value=PathJoinSubstitution([share, 'models', 'arm7-reach', 'robot.yaml']),
-            description='Robot description YAML (joint names, torque limits, topics)',
+            default_value=PathJoinSubstitution([share, 'models', 'robots', 'arm7', 'robot.yaml']),
+            description='Robot: a robot folder, its robot.yaml (joint names, torque limits, topics) or a built-in robot name',
         ),
         DeclareLaunchArgument(
             'controller_topic',

@@ -131,6 +131,11 @@ export class MujocoEnv implements Env {
     return data;
   }
 
+  /** The task on its robot: definition, robot description (robot.yaml), spec. */
+  get taskModel(): TaskModel {
+    return this.#taskModel;
+  }
+
   /** The model this environment steps: its own copy when randomised, else the shared one. */
   get model(): MjModel {
     return this.#model;
@@ -463,7 +468,10 @@ export async function makeEnv(
 }
 
 /** The TaskSpec of one task (loads its model once to read sizes and ctrlrange). */
-export async function taskSpec(task: string | TaskParams, options: MakeEnvOptions = {}): Promise<TaskSpec> {
+export async function taskSpec(
+  task: string | TaskParams,
+  options: MakeEnvOptions = {},
+): Promise<TaskSpec> {
   const mj = await loadMujoco();
   const taskModel = TaskModel.load(mj, task, options);
   const spec = taskModel.spec;

@@ -166,9 +166,7 @@ export function resolveTaskSelection(
   modelsDir: string,
 ): TaskSelection {
   const { params, robot: implied } =
-    typeof task === 'string'
-      ? taskParamsOf(task)
-      : { params: task, robot: KIND_ROBOT[task.kind] };
+    typeof task === 'string' ? taskParamsOf(task) : { params: task, robot: KIND_ROBOT[task.kind] };
   const label = typeof task === 'string' ? task : task.kind;
   const robotRef = robot ?? implied;
   if (robotRef === undefined) {

@@ -176,7 +176,9 @@ export class OnPolicyRunner {
     );
     const rollout = rolloutSettings(config.algo, config[config.algo]);
     const streams = deriveStreams(config.seed);
+    const robot = config.robot !== '' ? { robot: config.robot } : {};
     const vecEnv = await makeVecEnv(config.task, {
+      ...robot,
       numEnvs: config.env.numEnvs,
       workers: config.env.workers,
       randomize: resolveRandomize(config.randomize),
@@ -186,7 +188,8 @@ export class OnPolicyRunner {
       runner = new OnPolicyRunner(options, backend, streams, vecEnv, rollout);
       if (options.resume) await runner.#restore();
       else runner.#cursor = await startRollouts(vecEnv, streams.envSeed);
-      if (config.eval.every > 0 || config.eval.final) runner.#evalEnv = await makeEnv(config.task);
+      if (config.eval.every > 0 || config.eval.final)
+        runner.#evalEnv = await makeEnv(config.task, robot);
       return runner;
     } catch (err) {
       if (runner) await runner.close();
@@ -359,7 +362,7 @@ export class OnPolicyRunner {
     const ckpt = loadCheckpoint(
       paths.checkpoints,
       {
-        task: config.task,
+        task: spec.name,
         obsSize: spec.obsSize,
         actionSize: spec.actionSize,
         jointNames: spec.jointNames,
@@ -416,7 +419,9 @@ export class OnPolicyRunner {
       evalReturn: last?.evalReturn ?? null,
     };
     saveCheckpoint(join(paths.checkpoints, name), {
-      task: config.task,
+      task: spec.name,
+      ...(spec.robot !== undefined ? { robot: spec.robot } : {}),
+      ...(spec.taskParams !== undefined ? { taskParams: spec.taskParams } : {}),
       jointNames: spec.jointNames,
       actionLow: spec.actionLow,
       actionHigh: spec.actionHigh,
