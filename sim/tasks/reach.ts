@@ -74,7 +74,7 @@ export function makeReachTask(selection: TaskSelection): TaskDefinition {
       ['target − end effector (m)', 3],
       ['target (m)', 3],
     ],
-    rewardFormula: `−${wd}‖ee − target‖ − ${wt} Σ(τ/τmax)² − ${wv} ‖q̇‖²`,
+    rewardFormula: `−${wd === 1 ? '' : `${wd} `}‖ee − target‖ − ${wt} Σ(τ/τmax)² − ${wv} ‖q̇‖²`,
     reset(rng: Random, state: ResetTarget): void {
       for (let i = 0; i < n; i++) {
         state.qpos[state.observedQposAdr[i] ?? i] =

@@ -37,6 +37,7 @@ import { GaussianPolicy } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { Random } from '../util/index.js';
+import { checkCheckpointRobot } from './checkpointTask.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { appendMetricsLine, truncateMetrics } from './metrics.js';
@@ -356,7 +357,7 @@ export class OnPolicyRunner {
 
   /** Restore networks, optimisers, random streams, environments and counters from `latest`. */
   async #restore(): Promise<void> {
-    const { config, paths } = this;
+    const { paths } = this;
     const spec = this.vecEnv.spec;
     const { context } = this.algorithm;
     const ckpt = loadCheckpoint(
@@ -369,6 +370,8 @@ export class OnPolicyRunner {
       },
       'latest',
     );
+    // The robot folder may have changed since: resuming on another robot is refused by name.
+    checkCheckpointRobot(ckpt.manifest, spec, `train --resume: ${ckpt.dir}`);
     const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
     this.policy.importParameters(ckpt.policy);
     if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);
