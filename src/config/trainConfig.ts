@@ -90,7 +90,6 @@ export interface TrainConfig extends AlgorithmSections {
 /** Defaults of the sections this file owns (the algorithm sections come from src/learn). */
 export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   task: '',
-  robot: '',
   algo: 'trpo',
   seed: 0,
   totalSteps: 1_000_000,
@@ -105,6 +104,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   eval: { every: 10, episodes: 5, final: true },
   checkpoint: { every: 50, latestEvery: 1 },
   log: { level: 'info' },
+  robot: '',
 } satisfies TrainConfig);
 
 const posInt = z.number().int().positive();
@@ -150,7 +150,6 @@ const algoSection = (algo: Algorithm) =>
 /** Schema of one layer (every key optional, unknown keys rejected). */
 export const TrainConfigLayerSchema = z.strictObject({
   task: z.string().min(1).optional(),
-  robot: z.string().optional(),
   algo: z.enum(ALGORITHM_NAMES).optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   totalSteps: posInt.optional(),
@@ -186,6 +185,7 @@ export const TrainConfigLayerSchema = z.strictObject({
     .strictObject({ every: nonNegInt.optional(), latestEvery: posInt.optional() })
     .optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).optional() }).optional(),
+  robot: z.string().optional(),
 });
 export type TrainConfigLayer = z.infer<typeof TrainConfigLayerSchema>;
 
