@@ -24,7 +24,7 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
-# The topics the policy node uses come from its robot description (models/*/robot.yaml topics:).
+# The topics the policy node uses come from its robot description (models/robots/*/robot.yaml topics:).
 DESCRIPTION_COMMANDS = '/effort_controller/commands'
 DESCRIPTION_JOINT_STATES = '/joint_states'
 
