@@ -194,6 +194,8 @@ async function rawRate(options: TaskModelOptions, seed: number): Promise<Rate> {
             qpos: data.qpos as Float64Array,
             qvel: data.qvel as Float64Array,
             target,
+            observedQposAdr: tm.observedQposAdr,
+            observedDofAdr: tm.observedDofAdr,
           });
           mj.mj_forward(model, data);
         }

@@ -117,6 +117,8 @@ export async function rawStepsPerSec(task: string, steps: number, seed = 0): Pro
             qpos: data.qpos as Float64Array,
             qvel: data.qvel as Float64Array,
             target,
+            observedQposAdr: taskModel.observedQposAdr,
+            observedDofAdr: taskModel.observedDofAdr,
           });
           mj.mj_forward(model, data);
           ctrl = data.ctrl as Float64Array;

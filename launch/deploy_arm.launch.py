@@ -24,7 +24,7 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
-# The topics the policy node uses come from its robot description (models/*/robot.yaml topics:).
+# The topics the policy node uses come from its robot description (models/robots/*/robot.yaml topics:).
 DESCRIPTION_COMMANDS = '/effort_controller/commands'
 DESCRIPTION_JOINT_STATES = '/joint_states'
 
@@ -95,8 +95,8 @@ def generate_launch_description():
         DeclareLaunchArgument('checkpoint', description='Checkpoint directory of the trained policy'),
         DeclareLaunchArgument(
             'robot_description',
-            default_value=PathJoinSubstitution([share, 'models', 'arm7-reach', 'robot.yaml']),
-            description='Robot description YAML (joint names, torque limits, topics)',
+            default_value=PathJoinSubstitution([share, 'models', 'robots', 'arm7', 'robot.yaml']),
+            description='Robot: a robot folder, its robot.yaml (joint names, torque limits, topics) or a built-in robot name',
         ),
         DeclareLaunchArgument(
             'controller_topic',

@@ -26,6 +26,7 @@ from launch_ros.actions import Node
 
 # (argument, CLI flag of `torquepilot trainer-node`, description); '' = not passed.
 TRAINER_FLAGS = [
+    ('robot', '--robot', "robot folder (with robot.yaml) or built-in robot name, for training, the sim robot and the policy node ('' = the task's)"),
     ('algo', '--algo', "update rule: trpo | npg | vpg | ppo ('' = the task's train.yaml)"),
     ('seed', '--seed', "seed of every random stream of the training ('' = the task's)"),
     ('config', '--config', "YAML/JSON config layered over the task defaults ('' = none)"),
@@ -106,6 +107,12 @@ def _set(context, parameters, table):
     return parameters
 
 
+def _robot(context, parameter):
+    """The `robot` argument as the node's robot parameter, when given (a robot_description
+    argument, set after it, wins for the policy node)."""
+    return {parameter: LaunchConfiguration('robot')} if _given(context, 'robot') else {}
+
+
 def _trainer(context):
     arguments = ['--task', LaunchConfiguration('task'), '--out', LaunchConfiguration('out'),
                  '--steps', LaunchConfiguration('steps')]
@@ -131,8 +138,8 @@ def _trainer(context):
         arguments=_process_flags(context, 'sim_robot'),
         # use_sim_time makes it publish /clock, which the policy node's timers follow (its own
         # pacing timer runs on the steady clock)
-        parameters=[_set(context, {'task': LaunchConfiguration('task'), 'use_sim_time': True},
-                         SIM_ROBOT_PARAMETERS)],
+        parameters=[_set(context, {'task': LaunchConfiguration('task'), 'use_sim_time': True,
+                                   **_robot(context, 'robot')}, SIM_ROBOT_PARAMETERS)],
     )
     policy = Node(
         package='torquepilot',
@@ -145,6 +152,7 @@ def _trainer(context):
             'mode': 'sim',
             'checkpoint': LaunchConfiguration('out'),
             'use_sim_time': True,
+            **_robot(context, 'robot_description'),
         }, POLICY_PARAMETERS)],
     )
     return [trainer, RegisterEventHandler(OnProcessExit(target_action=trainer, on_exit=[sim_robot, policy]))]
@@ -153,7 +161,8 @@ def _trainer(context):
 def generate_launch_description():
     task = LaunchConfiguration('task')
     args = [
-        DeclareLaunchArgument('task', default_value='arm7-reach', description='Task to train'),
+        DeclareLaunchArgument('task', default_value='arm7-reach',
+                              description='Task to train: a built-in task, a kind (reach) or a task YAML file'),
         DeclareLaunchArgument(
             'out',
             default_value=PathJoinSubstitution(['runs', task]),

@@ -8,7 +8,7 @@
  */
 import { Random } from '../src/util/index.js';
 import type { RandomState } from '../src/util/index.js';
-import type { RandomizeSpec } from '../src/config/index.js';
+import type { RandomizeSpec, TaskParams } from '../src/config/index.js';
 import type { MjData, MjModel, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
 import { ActionShaper } from './actionShaping.js';
@@ -17,7 +17,7 @@ import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
 import type { ObservationInput, RewardInput, TaskDefinition } from './tasks/types.js';
 import { distance3 } from './tasks/types.js';
-import { getTask, taskNames } from './tasks/registry.js';
+import { taskNames } from './tasks/registry.js';
 import type { Env, EnvState, StepInfo, StepResult, TaskSpec } from './types.js';
 
 export interface MakeEnvOptions extends TaskModelOptions {
@@ -146,6 +146,11 @@ export class MujocoEnv implements Env {
     return data;
   }
 
+  /** The task on its robot: definition, robot description (robot.yaml), spec. */
+  get taskModel(): TaskModel {
+    return this.#taskModel;
+  }
+
   /** The model this environment steps: its own copy when randomised, else the shared one. */
   get model(): MjModel {
     return this.#model;
@@ -177,7 +182,13 @@ export class MujocoEnv implements Env {
     const model = this.#model;
     mj.mj_resetData(model, data);
     this.#target.fill(0);
-    this.#task.reset(this.#rng, { qpos: this.#qpos, qvel: this.#qvel, target: this.#target });
+    this.#task.reset(this.#rng, {
+      qpos: this.#qpos,
+      qvel: this.#qvel,
+      target: this.#target,
+      observedQposAdr: this.#taskModel.observedQposAdr,
+      observedDofAdr: this.#taskModel.observedDofAdr,
+    });
     const rand = this.#rand;
     if (rand !== undefined) {
       rand.drawEpisode(this.#rng);
@@ -494,15 +505,23 @@ function checkRandomState(value: unknown, where: string): RandomState {
   return v as RandomState;
 }
 
-/** One environment of `task`, with its own model (freed by `close()`). */
-export async function makeEnv(task: string, options: MakeEnvOptions = {}): Promise<MujocoEnv> {
-  getTask(task);
+/**
+ * One environment of `task` (a built-in task name, a kind, a task file or parameters) on
+ * `options.robot`, with its own model (freed by `close()`).
+ */
+export async function makeEnv(
+  task: string | TaskParams,
+  options: MakeEnvOptions = {},
+): Promise<MujocoEnv> {
   const mj = await loadMujoco();
   return new MujocoEnv(TaskModel.load(mj, task, options), true, options.randomize);
 }
 
 /** The TaskSpec of one task (loads its model once to read sizes and ctrlrange). */
-export async function taskSpec(task: string, options: MakeEnvOptions = {}): Promise<TaskSpec> {
+export async function taskSpec(
+  task: string | TaskParams,
+  options: MakeEnvOptions = {},
+): Promise<TaskSpec> {
   const mj = await loadMujoco();
   const taskModel = TaskModel.load(mj, task, options);
   const spec = taskModel.spec;

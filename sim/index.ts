@@ -19,16 +19,18 @@ export type {
   EnvState,
   StepInfo,
   StepResult,
+  RobotIdentity,
   TaskSpec,
   VecEnv,
   VecStepResult,
 } from './types.js';
-export { taskNames, getTask, isTaskName } from './tasks/registry.js';
-export type { TaskName } from './tasks/registry.js';
+export { taskNames, getTask, isTaskName, resolveTask, taskDefinition } from './tasks/registry.js';
+export type { ResolvedTask, TaskName } from './tasks/registry.js';
 export type { TaskDefinition, ObservationInput, RewardInput } from './tasks/types.js';
 export { observeInvertedPendulum } from './tasks/invertedPendulum.js';
 export { observeReacher } from './tasks/reacher2dof.js';
-export { observeArm7Reach } from './tasks/arm7Reach.js';
+export { observeArm7Reach, observeReach } from './tasks/reach.js';
+export { modelHash } from './modelHash.js';
 export { buildObservation } from './observation.js';
 export { MujocoEnv, makeEnv, listTasks, taskSpec } from './env.js';
 export type { MakeEnvOptions } from './env.js';

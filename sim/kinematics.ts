@@ -3,7 +3,8 @@
  * joint positions, computed by MuJoCo (mj_kinematics) on the very model the policy trained on, so the
  * observation's end-effector terms match simulation.
  */
-import type { MjData } from './mujoco.js';
+import type { TaskParams } from '../src/config/index.js';
+import type { MjData, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
@@ -17,10 +18,26 @@ export class Kinematics {
     this.#data = new taskModel.mj.MjData(taskModel.model);
   }
 
-  /** Load the task's model (models/<task>/model.xml unless `options.modelPath`). */
-  static async create(task: string, options: TaskModelOptions = {}): Promise<Kinematics> {
-    const mj = await loadMujoco();
+  /** Load the task's robot model (the robot folder's MJCF unless `options.modelPath`). */
+  static async create(
+    task: string | TaskParams,
+    options: TaskModelOptions = {},
+  ): Promise<Kinematics> {
+    return Kinematics.load(await loadMujoco(), task, options);
+  }
+
+  /** `create` for a caller that already holds the WASM module (synchronous). */
+  static load(
+    mj: MujocoModule,
+    task: string | TaskParams,
+    options: TaskModelOptions = {},
+  ): Kinematics {
     return new Kinematics(TaskModel.load(mj, task, options));
+  }
+
+  /** The loaded task and robot (definition, description, spec with the robot's identity). */
+  get taskModel(): TaskModel {
+    return this.#taskModel;
   }
 
   /** The task's observed joints, in the order `endEffector` expects their positions. */

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mujocoErrorMessage } from './mujocoError.js';
+import { BUILTIN_TASKS } from '../src/config/index.js';
 
 export type MujocoModule = MainModule;
 export type MjModel = RawMjModel;
@@ -57,9 +58,9 @@ export function modelsDir(): string {
   throw new Error(`sim/mujoco.modelsDir: no models/ directory next to ${here} or its parent`);
 }
 
-/** `models/<task>/model.xml` for a task name. */
+/** The MJCF of a built-in task (or robot) name: `models/robots/<robot>/model.xml`. */
 export function taskModelPath(task: string): string {
-  return join(modelsDir(), task, 'model.xml');
+  return join(modelsDir(), 'robots', BUILTIN_TASKS[task]?.robot ?? task, 'model.xml');
 }
 
 /** Host directory (real path) → its MEMFS copy and the tree signature it was copied at. */

@@ -7,11 +7,11 @@
  * `buildObservation(task, input)`.
  */
 import { getTask } from './tasks/registry.js';
-import type { ObservationInput } from './tasks/types.js';
+import type { ObservationInput, TaskDefinition } from './tasks/types.js';
 
 /**
  * The observation of `task` for one state.
- * @param task Task name (e.g. 'arm7-reach').
+ * @param task Task name (e.g. 'arm7-reach') or a task's definition (any robot).
  * @param input jointPos / jointVel in the task's `observedJoints` order; target and endEffector in
  *   world coordinates (length 3; ignored by tasks without them).
  * @param out Optional destination. Shape: (obsSize).
@@ -19,21 +19,21 @@ import type { ObservationInput } from './tasks/types.js';
  * @throws Error when the joint arrays are shorter than the task's observed joints.
  */
 export function buildObservation(
-  task: string,
+  task: string | TaskDefinition,
   input: ObservationInput,
   out?: Float64Array,
 ): Float64Array {
-  const definition = getTask(task);
+  const definition = typeof task === 'string' ? getTask(task) : task;
   const n = definition.observedJoints.length;
   if (input.jointPos.length < n || input.jointVel.length < n) {
     throw new Error(
-      `sim/buildObservation(${task}): expected ${n} joint positions and velocities (${definition.observedJoints.join(', ')}), got ${input.jointPos.length} and ${input.jointVel.length}`,
+      `sim/buildObservation(${definition.name}): expected ${n} joint positions and velocities (${definition.observedJoints.join(', ')}), got ${input.jointPos.length} and ${input.jointVel.length}`,
     );
   }
   const destination = out ?? new Float64Array(definition.obsSize);
   if (destination.length !== definition.obsSize) {
     throw new Error(
-      `sim/buildObservation(${task}): out has ${destination.length} entries, expected ${definition.obsSize}`,
+      `sim/buildObservation(${definition.name}): out has ${destination.length} entries, expected ${definition.obsSize}`,
     );
   }
   definition.observe(input, destination);

@@ -1,26 +1,37 @@
 /**
- * A task bound to a loaded MjModel: the model, its robot description checked against the MJCF, the
- * TaskSpec, and the index tables (qpos/dof addresses, site and body ids) that environments share.
- * One TaskModel serves any number of environments (each with its own MjData) in one WASM instance.
+ * A task bound to a loaded MjModel: the robot folder's model and robot.yaml checked against each
+ * other and the task, the TaskSpec, and the index tables (qpos/dof addresses, site and body ids)
+ * that environments share. One TaskModel serves any number of environments (each with its own
+ * MjData) in one WASM instance.
  */
-import { dirname, join, resolve } from 'node:path';
-import { loadRobotDescription } from '../src/config/index.js';
-import type { ControlSpec, RobotDescription } from '../src/config/index.js';
+import type {
+  ControlSpec,
+  RobotDescription,
+  TaskParams,
+  TaskSelection,
+} from '../src/config/index.js';
+import { robotModelPath } from '../src/config/index.js';
 import { resolveControlTiming } from './controlTiming.js';
 import type { ControlTiming } from './controlTiming.js';
+import { modelHash } from './modelHash.js';
 import type { MjModel, MujocoModule } from './mujoco.js';
-import { idToName, loadModel, modelsDir, nameToId } from './mujoco.js';
-import { getTask } from './tasks/registry.js';
+import { idToName, loadModel, nameToId } from './mujoco.js';
+import { resolveTask } from './tasks/registry.js';
 import type { TaskDefinition } from './tasks/types.js';
 import type { TaskSpec } from './types.js';
 
 export interface TaskModelOptions {
-  /** MJCF to load instead of `models/<task>/model.xml` (tests, custom robots). */
-  readonly modelPath?: string;
-  /** Robot description instead of `models/<task>/robot.yaml`. */
+  /**
+   * The robot: a robot folder, its robot.yaml, or a built-in robot name (`models/robots/<name>/`).
+   * Default: the robot the task implies (built-in tasks and the Gymnasium twins' kinds).
+   */
+  readonly robot?: string;
+  /** The robot's robot.yaml (older spelling of `robot`; `robot` wins). */
   readonly robotPath?: string;
   /** Policy/controller rates and action shaping (src/config/control.ts); the task's own when absent. */
   readonly control?: ControlSpec;
+  /** MJCF to load instead of the robot's `model` (tests). */
+  readonly modelPath?: string;
 }
 
 export class TaskModel {
@@ -29,6 +40,8 @@ export class TaskModel {
   readonly task: TaskDefinition;
   readonly spec: TaskSpec;
   readonly description: RobotDescription;
+  /** The task's kind and parameters, and the robot it runs on. */
+  readonly selection: TaskSelection;
   /** qpos address of each observed joint. Shape: (nObserved). */
   readonly observedQposAdr: Int32Array;
   /** dof address of each observed joint. Shape: (nObserved). */
@@ -47,7 +60,7 @@ export class TaskModel {
     mj: MujocoModule,
     model: MjModel,
     task: TaskDefinition,
-    description: RobotDescription,
+    selection: TaskSelection,
     modelPath: string,
     control: ControlSpec,
   ) {
@@ -55,6 +68,8 @@ export class TaskModel {
     this.control = control;
     this.model = model;
     this.task = task;
+    this.selection = selection;
+    const description = selection.robot;
     this.description = description;
     try {
       checkConsistency(mj, model, task, description, modelPath);
@@ -97,6 +112,14 @@ export class TaskModel {
         horizon: this.timing.horizon,
         jointNames: Object.freeze([...description.jointNames]),
         hasSuccess: task.hasSuccess,
+        robot: Object.freeze({
+          name: description.name,
+          modelHash: modelHash(model),
+          jointNames: Object.freeze([...description.jointNames]),
+          torqueLimits: Object.freeze([...description.torqueLimits]),
+          gravity: description.gravity,
+        }),
+        taskParams: selection.params,
       });
     } catch (err) {
       model.delete();
@@ -104,14 +127,20 @@ export class TaskModel {
     }
   }
 
-  /** Load `models/<task>/model.xml` (or `options.modelPath`) and check it against robot.yaml. */
-  static load(mj: MujocoModule, taskName: string, options: TaskModelOptions = {}): TaskModel {
-    const task = getTask(taskName);
-    const robotPath = options.robotPath ?? join(modelsDir(), taskName, 'robot.yaml');
-    const description = loadRobotDescription(robotPath);
-    const modelPath = options.modelPath ?? resolve(dirname(robotPath), description.model);
+  /**
+   * Load a task on its robot: `task` is a built-in task name, a kind, a task YAML file or task
+   * parameters; the robot comes from `options.robot` or the task. Checks robot.yaml against the
+   * compiled MJCF (see checkConsistency).
+   */
+  static load(
+    mj: MujocoModule,
+    task: string | TaskParams,
+    options: TaskModelOptions = {},
+  ): TaskModel {
+    const { selection, definition } = resolveTask(task, options.robot ?? options.robotPath);
+    const modelPath = options.modelPath ?? robotModelPath(selection.robot);
     const model = loadModel(mj, modelPath);
-    return new TaskModel(mj, model, task, description, modelPath, options.control ?? {});
+    return new TaskModel(mj, model, definition, selection, modelPath, options.control ?? {});
   }
 
   get closed(): boolean {
@@ -128,7 +157,8 @@ export class TaskModel {
 
 /**
  * Check a robot description against the MJCF and the task: actuators in description order drive
- * the named joints, ctrlrange × gear equals the torque limits, observation facts agree.
+ * the named joints, ctrlrange × gear equals the torque limits, the control rate is 1 / (timestep ×
+ * frameSkip), the end-effector site and observed joints exist, and `gravity: robot` has gravcomp.
  * @throws Error naming the description file, the key and both values.
  */
 function checkConsistency(
@@ -142,7 +172,6 @@ function checkConsistency(
   const fail = (key: string, value: unknown, expected: string): never => {
     throw new Error(`${where}: key '${key}' = ${JSON.stringify(value)}: expected ${expected}`);
   };
-  if (d.task !== task.name) fail('task', d.task, `'${task.name}'`);
   if (d.jointNames.length !== model.nu) {
     fail('jointNames', d.jointNames, `${model.nu} joints, one per MJCF actuator`);
   }
@@ -173,19 +202,19 @@ function checkConsistency(
       fail(`torqueLimits.${i}`, limit, `${hi * g} (MJCF ctrlrange ${hi} × gear ${g})`);
     }
   });
-  if (d.observation.size !== task.obsSize)
-    fail('observation.size', d.observation.size, `${task.obsSize}`);
-  if (d.observation.stateJoints.join(',') !== task.observedJoints.join(',')) {
-    fail('observation.stateJoints', d.observation.stateJoints, JSON.stringify(task.observedJoints));
+  if (d.frameSkip !== task.frameSkip) {
+    fail('frameSkip', d.frameSkip, `${task.frameSkip} (the frame skip of task ${task.name})`);
   }
-  for (const [i, name] of d.observation.stateJoints.entries()) {
-    if (nameToId(mj, model, 'joint', name) < 0)
-      fail(`observation.stateJoints.${i}`, name, 'a joint of the MJCF');
+  if (nameToId(mj, model, 'site', d.endEffectorSite) < 0) {
+    fail('endEffectorSite', d.endEffectorSite, 'a site of the MJCF');
   }
-  if (d.observation.target !== task.hasTarget)
-    fail('observation.target', d.observation.target, `${task.hasTarget}`);
-  if (d.observation.endEffectorSite !== task.endEffectorSite) {
-    fail('observation.endEffectorSite', d.observation.endEffectorSite, `'${task.endEffectorSite}'`);
+  if (d.endEffectorSite !== task.endEffectorSite) {
+    fail('endEffectorSite', d.endEffectorSite, `'${task.endEffectorSite}' (task ${task.name})`);
+  }
+  for (const name of task.observedJoints) {
+    if (nameToId(mj, model, 'joint', name) < 0) {
+      throw new Error(`${where}: task ${task.name} observes joint '${name}', not in the MJCF`);
+    }
   }
   const opt = model.opt;
   const dt = opt.timestep * task.frameSkip;
@@ -195,6 +224,37 @@ function checkConsistency(
       'controlRateHz',
       d.controlRateHz,
       `${1 / dt} (1 / (timestep × frame skip ${task.frameSkip}))`,
+    );
+  }
+  checkGravity(mj, model, d, fail);
+}
+
+/**
+ * `gravity: robot` means the driver compensates gravity, so the simulation must too: gravcomp="1"
+ * on every body that moves (bodies welded to the world feel no gravity anyway). `gravity: policy`
+ * puts no constraint on the MJCF: the policy holds whatever gravity the model leaves (a model may
+ * still compensate a counterweight, or a test its links).
+ */
+function checkGravity(
+  mj: MujocoModule,
+  model: MjModel,
+  d: RobotDescription,
+  fail: (key: string, value: unknown, expected: string) => never,
+): void {
+  if (d.gravity !== 'robot') return;
+  const gravcomp = model.body_gravcomp as Float64Array;
+  const weldid = model.body_weldid as Int32Array;
+  const without: string[] = [];
+  for (let b = 1; b < model.nbody; b++) {
+    if (weldid[b] === 0) continue;
+    const name = idToName(mj, model, 'body', b) || `#${b}`;
+    if (gravcomp[b] !== 1) without.push(`${name} (gravcomp ${gravcomp[b]})`);
+  }
+  if (without.length > 0) {
+    fail(
+      'gravity',
+      d.gravity,
+      `gravcomp="1" on every moving MJCF body; not on: ${without.join(', ')}`,
     );
   }
 }

@@ -4,10 +4,11 @@
  * src/config), and these types satisfy it structurally: test/sim/envContract.test.ts fails when the
  * two drift apart.
  */
+import type { TaskParams } from '../src/config/index.js';
 
 /** Static facts about a task, enough to size a policy and a buffer. */
 export interface TaskSpec {
-  /** Task name, as in `models/<name>/`. */
+  /** Task name: a built-in name (arm7-reach), a Gymnasium twin's kind, or `<robot>-<kind>`. */
   readonly name: string;
   /** Observation length. */
   readonly obsSize: number;
@@ -25,6 +26,21 @@ export interface TaskSpec {
   readonly jointNames: readonly string[];
   /** Whether the task defines success (then `StepInfo.success` is set). */
   readonly hasSuccess: boolean;
+  /** The robot the task runs on, as a checkpoint records it (absent on hand-made specs). */
+  readonly robot?: RobotIdentity;
+  /** The task's kind and parameters (absent on hand-made specs). */
+  readonly taskParams?: TaskParams;
+}
+
+/** What identifies a robot to a checkpoint: name, compiled-model hash, joints and limits. */
+export interface RobotIdentity {
+  readonly name: string;
+  /** sha256 of the compiled model's arrays (sim/modelHash.ts). */
+  readonly modelHash: string;
+  readonly jointNames: readonly string[];
+  /** |effort| per joint (N·m or N). */
+  readonly torqueLimits: readonly number[];
+  readonly gravity: 'policy' | 'robot';
 }
 
 export interface StepInfo {

@@ -6,12 +6,11 @@
  * spreads contiguous slices over k worker threads (sim/workerPool.ts). Environment i is seeded from
  * (seed, i) by `envSeed`, so results are identical bit for bit whatever the worker count.
  */
-import type { RandomizeSpec } from '../src/config/index.js';
+import type { RandomizeSpec, TaskParams } from '../src/config/index.js';
 import { allocateBuffers, checkActions, EnvBatch, resultOf } from './envBatch.js';
 import { loadMujoco } from './mujoco.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
-import { getTask } from './tasks/registry.js';
 import type { EnvState, TaskSpec, VecEnv, VecStepResult } from './types.js';
 import { WorkerPoolVecEnv } from './workerPool.js';
 
@@ -89,19 +88,23 @@ export class InProcessVecEnv implements VecEnv {
  * N environments of `task`, in this thread (`workers: 0`, the default) or over worker threads.
  * Call `reset(seed)` before the first step.
  */
-export async function makeVecEnv(task: string, options: MakeVecEnvOptions): Promise<VecEnv> {
-  getTask(task);
+export async function makeVecEnv(
+  task: string | TaskParams,
+  options: MakeVecEnvOptions,
+): Promise<VecEnv> {
   const { numEnvs, workers = 0 } = options;
+  const label = typeof task === 'string' ? task : task.kind;
   if (!Number.isInteger(numEnvs) || numEnvs < 1) {
-    throw new Error(`sim/makeVecEnv(${task}): numEnvs = ${numEnvs}, expected an integer ≥ 1`);
+    throw new Error(`sim/makeVecEnv(${label}): numEnvs = ${numEnvs}, expected an integer ≥ 1`);
   }
   if (!Number.isInteger(workers) || workers < 0) {
-    throw new Error(`sim/makeVecEnv(${task}): workers = ${workers}, expected an integer ≥ 0`);
+    throw new Error(`sim/makeVecEnv(${label}): workers = ${workers}, expected an integer ≥ 0`);
   }
   const modelOptions: TaskModelOptions = {
     modelPath: options.modelPath,
     robotPath: options.robotPath,
     control: options.control,
+    robot: options.robot,
   };
   if (workers === 0) {
     const mj = await loadMujoco();

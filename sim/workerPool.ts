@@ -17,6 +17,7 @@ import type { BatchBuffers, SharedBatchMemory } from './envBatch.js';
 import { allocateBuffers, allocateSharedMemory, checkActions, resultOf } from './envBatch.js';
 import { loadMujoco } from './mujoco.js';
 import { Randomizer } from './randomization.js';
+import type { TaskParams } from '../src/config/index.js';
 import { TaskModel } from './taskModel.js';
 import type { TaskModelOptions } from './taskModel.js';
 import type { EnvState, TaskSpec, VecEnv, VecStepResult } from './types.js';
@@ -37,7 +38,7 @@ export const STATUS_ERROR = 1;
 
 /** What a worker is started with (workerData). */
 export interface WorkerInit {
-  readonly task: string;
+  readonly task: string | TaskParams;
   readonly modelOptions: TaskModelOptions;
   readonly randomize: RandomizeSpec | undefined;
   readonly offset: number;
@@ -102,7 +103,7 @@ export class WorkerPoolVecEnv implements VecEnv {
   }
 
   static async create(
-    task: string,
+    task: string | TaskParams,
     numEnvs: number,
     workerCount: number,
     modelOptions: TaskModelOptions,
@@ -155,15 +156,15 @@ export class WorkerPoolVecEnv implements VecEnv {
             else
               reject(
                 new Error(
-                  `sim/WorkerPoolVecEnv(${task}): worker ${w} failed to start: ${message.message}`,
+                  `sim/WorkerPoolVecEnv(${spec.name}): worker ${w} failed to start: ${message.message}`,
                 ),
               );
           });
           worker.once('error', (err) =>
-            reject(new Error(`sim/WorkerPoolVecEnv(${task}): worker ${w}: ${err.message}`)),
+            reject(new Error(`sim/WorkerPoolVecEnv(${spec.name}): worker ${w}: ${err.message}`)),
           );
           worker.once('exit', (code) =>
-            reject(new Error(`sim/WorkerPoolVecEnv(${task}): worker ${w} exited (${code})`)),
+            reject(new Error(`sim/WorkerPoolVecEnv(${spec.name}): worker ${w} exited (${code})`)),
           );
         }),
       );

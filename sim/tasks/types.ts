@@ -40,10 +40,14 @@ export interface ResetTarget {
   readonly qvel: Float64Array;
   /** The task's target (world coordinates), preset to zero. Shape: (3). */
   readonly target: Float64Array;
+  /** qpos address of each observed joint (`observedJoints` order). Shape: (nObserved). */
+  readonly observedQposAdr: Int32Array;
+  /** dof (qvel) address of each observed joint. Shape: (nObserved). */
+  readonly observedDofAdr: Int32Array;
 }
 
 export interface TaskDefinition {
-  /** Task name, as in `models/<name>/`. */
+  /** Task name: a built-in name (arm7-reach), a Gymnasium twin's kind, or `<robot>-<kind>`. */
   readonly name: string;
   /** Physics steps per environment step (control period = timestep × frameSkip). */
   readonly frameSkip: number;

@@ -1,6 +1,24 @@
 /** Public API of src/config. */
-export { loadRobotDescription } from './robotDescription.js';
+export {
+  actionToEffort,
+  builtinRobotNames,
+  loadRobotDescription,
+  parseRobotDescription,
+  resolveRobotPath,
+  robotModelPath,
+} from './robotDescription.js';
 export type { RobotDescription } from './robotDescription.js';
+export {
+  BUILTIN_TASKS,
+  TASK_KINDS,
+  isTaskName,
+  loadTaskFile,
+  parseTaskParams,
+  resolveTaskSelection,
+  taskNameOf,
+  taskParamsOf,
+} from './taskFile.js';
+export type { ReachParams, TaskKind, TaskParams, TaskSelection } from './taskFile.js';
 export { parseResolvedConfig, resolveTrainConfig } from './trainConfig.js';
 export type { Algorithm, TrainConfig } from './trainConfig.js';
 export { parseRobotImportOptions, RobotImportOptionsSchema } from './robotImport.js';

@@ -2,7 +2,7 @@
  * The training configuration: its zod schema, defaults and layering.
  *
  *   defaults (this file + the learning core's frozen defaults objects)
- *     < models/<task>/train.yaml (the task's tuned defaults)
+ *     < models/<task>/train.yaml (the task's tuned defaults; see taskLayerPath for kinds and robots)
  *     < --config run.yaml
  *     < command-line flags
  *
@@ -12,7 +12,7 @@
  * core's defaults objects, so their names, keys and default numbers live in one place (src/learn).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { GAUSSIAN_POLICY_DEFAULTS } from '../policy/index.js';
 import type { GaussianPolicyOptions } from '../policy/index.js';
@@ -24,6 +24,7 @@ import { LOG_LEVELS } from '../util/index.js';
 import { ControlSpecSchema } from './control.js';
 import type { ControlSpec } from './control.js';
 import { RandomizeSettingSchema } from './randomize.js';
+import { BUILTIN_TASKS, isTaskName, resolveTaskSelection, TASK_KINDS } from './taskFile.js';
 import type { RandomizeSetting } from './randomize.js';
 import type { LogLevel } from '../util/index.js';
 import {
@@ -43,8 +44,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] 
 type AlgorithmSections = { [K in AlgorithmName]: Mutable<AlgorithmConfigs[K]> };
 
 export interface TrainConfig extends AlgorithmSections {
-  /** Task name (a folder of models/). */
+  /** Task: a built-in task name (a folder of models/), a task kind, or a task YAML file. */
   task: string;
+  /** Robot: a robot folder or a built-in robot name; '' = the robot the task implies. */
+  robot: string;
   /** Update rule. */
   algo: Algorithm;
   /** Seed of every random stream of the run (networks, sampling, environments). */
@@ -109,6 +112,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   eval: { every: 10, episodes: 5, final: true },
   checkpoint: { every: 50, latestEvery: 1 },
   log: { level: 'info' },
+  robot: '',
 } satisfies TrainConfig);
 
 const posInt = z.number().int().positive();
@@ -190,6 +194,7 @@ export const TrainConfigLayerSchema = z.strictObject({
     .strictObject({ every: nonNegInt.optional(), latestEvery: posInt.optional() })
     .optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).optional() }).optional(),
+  robot: z.string().optional(),
 });
 export type TrainConfigLayer = z.infer<typeof TrainConfigLayerSchema>;
 
@@ -244,27 +249,67 @@ export interface ResolvedConfig {
   readonly sources: readonly string[];
 }
 
+/**
+ * The task's train.yaml layer. A built-in task name (or any folder of models/) uses its own
+ * `models/<task>/train.yaml`. A kind or a task file on a robot uses `models/<robot>-<kind>/` when it
+ * exists (so `--robot arm7 --task reach` trains exactly as arm7-reach), else the train.yaml of the
+ * kind's built-in task (reach: arm7-reach), tuned for the same observation and reward.
+ * @returns the file (or undefined) and the absolute task/robot values to store in the config.
+ */
+function taskLayerPath(
+  modelsDir: string,
+  task: string,
+  robot: string | undefined,
+): { path?: string; task: string; robot?: string } {
+  const absoluteRobot = robot !== undefined && existsSync(robot) ? resolve(robot) : robot;
+  const own = taskConfigPath(modelsDir, task);
+  if (isTaskName(task) || existsSync(join(modelsDir, task)) || existsSync(task)) {
+    if (robot !== undefined || !existsSync(join(modelsDir, task))) {
+      // Fails here, naming the value, for an unknown robot, a bad task file or no workspace.
+      const selection = resolveTaskSelection(task, robot, modelsDir);
+      const named = taskConfigPath(modelsDir, selection.name);
+      const builtin = Object.entries(BUILTIN_TASKS).find(
+        ([, b]) => b.kind === selection.params.kind,
+      )?.[0];
+      const fallback = builtin !== undefined ? taskConfigPath(modelsDir, builtin) : undefined;
+      const path = [named, fallback].find((p) => p !== undefined && existsSync(p));
+      return {
+        ...(path !== undefined ? { path } : {}),
+        task: isTaskName(task) ? task : resolve(task),
+        ...(absoluteRobot !== undefined ? { robot: absoluteRobot } : {}),
+      };
+    }
+    return existsSync(own) ? { path: own, task } : { task };
+  }
+  throw new Error(
+    `train: unknown task '${task}': no folder ${join(modelsDir, task)}, not a task kind (${TASK_KINDS.join(', ')}) nor a task file`,
+  );
+}
+
 /** Layer defaults < task train.yaml < --config < CLI, validating each layer and the result. */
 export function resolveTrainConfig(inputs: ResolveInputs): ResolvedConfig {
   const cli = parseConfigLayer(inputs.cli, 'command line');
   const file = inputs.configFile !== undefined ? readConfigFile(inputs.configFile) : {};
-  const task = (cli['task'] ?? file['task']) as string | undefined;
-  if (task === undefined) {
+  const given = (cli['task'] ?? file['task']) as string | undefined;
+  if (given === undefined) {
     throw new Error(
       `train: no task given: pass --task <name>${inputs.configFile ? ` or set 'task' in ${inputs.configFile}` : ''}`,
     );
   }
+  const robotGiven = (cli['robot'] ?? file['robot']) as string | undefined;
   const sources: string[] = [];
   let taskLayer: PlainObject = {};
-  const taskPath = taskConfigPath(inputs.modelsDir, task);
-  if (existsSync(taskPath)) {
-    taskLayer = readConfigFile(taskPath);
-    sources.push(taskPath);
-  } else if (!existsSync(join(inputs.modelsDir, task))) {
-    throw new Error(`train: unknown task '${task}': no folder ${join(inputs.modelsDir, task)}`);
+  const layer = taskLayerPath(inputs.modelsDir, given, robotGiven === '' ? undefined : robotGiven);
+  if (layer.path !== undefined) {
+    taskLayer = readConfigFile(layer.path);
+    sources.push(layer.path);
   }
   if (inputs.configFile !== undefined) sources.push(inputs.configFile);
-  const merged = mergeLayers(TRAIN_DEFAULTS, taskLayer, file, cli, { task });
+  const identity = {
+    task: layer.task,
+    ...(layer.robot !== undefined ? { robot: layer.robot } : {}),
+  };
+  const merged = mergeLayers(TRAIN_DEFAULTS, taskLayer, file, cli, identity);
   const source = sources.length > 0 ? `${sources.join(' + ')} (merged)` : 'config (merged)';
   const config = parseWith(TrainConfigLayerSchema, merged, source) as unknown as TrainConfig;
   checkResolved(config, source);

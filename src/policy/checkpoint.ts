@@ -37,16 +37,32 @@ import {
   ManifestSchema,
   type CheckpointFile,
   type CheckpointManifest,
+  type CheckpointRobot,
+  type CheckpointTask,
 } from './checkpointManifest.js';
 import { resolveCheckpointDir } from './checkpointPointers.js';
 
 export { resolveCheckpointDir, writePointer, readPointer } from './checkpointPointers.js';
-export type { CheckpointManifest, CheckpointFile } from './checkpointManifest.js';
+export type {
+  CheckpointManifest,
+  CheckpointFile,
+  CheckpointRobot,
+  CheckpointTask,
+} from './checkpointManifest.js';
 export { ManifestSchema, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpointManifest.js';
 
 /** What to save. Shapes: actionLow/High (actionSize). */
 export interface CheckpointContents {
   readonly task: string;
+  /** The robot trained on (name, compiled-model hash, joints, limits, gravity). */
+  readonly robot?: Readonly<
+    Omit<CheckpointRobot, 'jointNames' | 'torqueLimits'> & {
+      jointNames: readonly string[];
+      torqueLimits: readonly number[];
+    }
+  >;
+  /** The task's kind and parameters. */
+  readonly taskParams?: CheckpointTask;
   readonly jointNames: readonly string[];
   readonly actionLow?: ArrayLike<number>;
   readonly actionHigh?: ArrayLike<number>;
@@ -185,6 +201,16 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): Check
       id: `${contents.task}-it${contents.iteration}-${digest}`,
       createdAt: new Date().toISOString(),
       task: contents.task,
+      ...(contents.robot
+        ? {
+            robot: {
+              ...contents.robot,
+              jointNames: [...contents.robot.jointNames],
+              torqueLimits: [...contents.robot.torqueLimits],
+            },
+          }
+        : {}),
+      ...(contents.taskParams ? { taskParams: structuredClone(contents.taskParams) } : {}),
       obsSize: pol.obsSize,
       actionSize: pol.actionSize,
       jointNames: [...contents.jointNames],

@@ -63,6 +63,26 @@ export const ValueOptionsSchema = z.strictObject({
   outputGain: finite,
 });
 
+/**
+ * The robot a policy was trained on. `modelHash` is sha256 over the compiled MuJoCo model's arrays
+ * (sim/modelHash.ts: tree, body frames and inertias, joints, dofs, actuators, sites, geoms,
+ * timestep, gravity), so a changed link, mass or limit is a different robot.
+ */
+export const CheckpointRobotSchema = z.strictObject({
+  name: z.string().min(1),
+  modelHash: sha256Hex,
+  /** Commanded joints in command order. */
+  jointNames: z.array(z.string().min(1)),
+  /** |effort| limit per joint (N·m, or N for prismatic joints). */
+  torqueLimits: z.array(finite),
+  gravity: z.enum(['policy', 'robot']),
+});
+export type CheckpointRobot = z.infer<typeof CheckpointRobotSchema>;
+
+/** The task's kind and parameters (src/config/taskFile.ts validates them when they are used). */
+export const CheckpointTaskSchema = z.looseObject({ kind: z.string().min(1) });
+export type CheckpointTask = z.infer<typeof CheckpointTaskSchema>;
+
 export const ManifestSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.literal(CHECKPOINT_VERSION),
@@ -70,6 +90,10 @@ export const ManifestSchema = z.strictObject({
   id: z.string().min(1),
   createdAt: z.string(),
   task: z.string().min(1),
+  /** The robot trained on; absent in checkpoints older than robot folders (built-in tasks). */
+  robot: CheckpointRobotSchema.optional(),
+  /** The task's kind and parameters; absent in older checkpoints (built-in tasks: their name). */
+  taskParams: CheckpointTaskSchema.optional(),
   obsSize: z.number().int().positive(),
   actionSize: z.number().int().positive(),
   /** Actuated joint names in command order (the robot description's order). */

@@ -53,5 +53,12 @@ export {
   saveCheckpoint,
   valueFromCheckpoint,
 } from './checkpoint.js';
-export type { LoadedCheckpoint } from './checkpoint.js';
+export type {
+  CheckpointManifest,
+  CheckpointRobot,
+  CheckpointTask,
+  LoadedCheckpoint,
+} from './checkpoint.js';
 export { readPointer, writePointer } from './checkpointPointers.js';
+export { assertSameRobot, robotDifferences } from './robotIdentity.js';
+export type { RobotIdentityFields } from './robotIdentity.js';

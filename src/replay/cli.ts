@@ -13,6 +13,7 @@ import type { ReplaySummary } from './runReplay.js';
 
 interface RecordFlags {
   task?: string;
+  robot?: string;
   checkpoint: string;
   episodes: string;
   bag: string;
@@ -80,6 +81,10 @@ export function registerReplayCommands(program: Command): void {
     .requiredOption('--checkpoint <path>', 'checkpoint directory (or a run directory = its best)')
     .requiredOption('--bag <dir>', 'bag directory to create (metadata.yaml + <dir>_0.mcap)')
     .option('--task <name>', "task (default: the checkpoint's; a different one is refused)")
+    .option(
+      '--robot <dir|name>',
+      "robot folder or built-in robot (default: the checkpoint's robot; another one is refused)",
+    )
     .option('--episodes <n>', 'episodes to record', '10')
     .option('--seed <s>', 'seed of the resets and the action noise', '0')
     .option('--overwrite', 'replace an existing bag directory')
@@ -92,6 +97,7 @@ export function registerReplayCommands(program: Command): void {
       createLogger({ level: parseLogLevel(flags.logLevel) });
       const r = await recordSimulatedEpisodes(flags.checkpoint, flags.bag, {
         ...(flags.task !== undefined ? { task: flags.task } : {}),
+        ...(flags.robot !== undefined ? { robot: flags.robot } : {}),
         episodes: parseIntFlag('--episodes', flags.episodes, 1),
         seed: parseIntFlag('--seed', flags.seed, 0, 0xffffffff),
         ...(flags.overwrite ? { overwrite: true } : {}),

@@ -11,6 +11,7 @@ import { MujocoEnv, loadMujoco } from '../../sim/index.js';
 import { TaskModel } from '../../sim/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { PolicyForward } from '../policy/index.js';
+import { checkCheckpointRobot, checkpointTask } from '../train/index.js';
 import { Random } from '../util/index.js';
 import { controlFromHyperparameters } from '../config/index.js';
 import type { BagMetadataInput } from './bagMetadata.js';
@@ -20,6 +21,8 @@ import type { BagTopics } from './types.js';
 export interface RecordOptions {
   /** Task; default: the checkpoint's task (a different one is refused). */
   readonly task?: string;
+  /** Robot folder or built-in name; default: the checkpoint's robot (another robot is refused). */
+  readonly robot?: string;
   /** Number of episodes. */
   readonly episodes: number;
   /** Seed of the resets and of the action noise. */
@@ -67,10 +70,15 @@ export async function recordSimulatedEpisodes(
   const mj = await loadMujoco();
   // The control loop the policy trained in (rates, action shaping).
   const control = controlFromHyperparameters(m.hyperparameters, ckpt.dir);
-  const taskModel = TaskModel.load(mj, m.task, { control });
+  const { task, robot } = checkpointTask(m, options.robot);
+  const taskModel = TaskModel.load(mj, task, {
+    control,
+    ...(robot !== undefined ? { robot } : {}),
+  });
   const env = new MujocoEnv(taskModel, true);
   try {
     const spec = env.spec;
+    checkCheckpointRobot(m, spec, `recordSimulatedEpisodes: checkpoint ${ckpt.dir}`);
     if (spec.jointNames.join('\u0000') !== m.jointNames.join('\u0000')) {
       throw new Error(
         `recordSimulatedEpisodes: checkpoint ${ckpt.dir} has joint names [${m.jointNames.join(', ')}], task '${m.task}' has [${spec.jointNames.join(', ')}]`,

@@ -19,6 +19,7 @@ import { ALGORITHM_NAMES } from '../learn/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
+import { checkCheckpointRobot, checkpointTask } from './checkpointTask.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { createProgress } from './progress.js';
@@ -36,6 +37,7 @@ import type { TrainResult } from './runner.js';
 /** The flags that choose and configure a training run (shared by `train` and `trainer-node`). */
 export interface TrainRunFlags {
   task?: string;
+  robot?: string;
   config?: string;
   algo?: string;
   steps?: string;
@@ -50,8 +52,12 @@ export interface TrainRunFlags {
 export function addTrainRunOptions(command: Command): Command {
   return command
     .option(
-      '--task <name>',
-      'task (a folder of models/): inverted-pendulum, reacher-2dof, arm7-reach',
+      '--task <kind|file>',
+      'task: a kind (reach, inverted-pendulum, reacher-2dof), a task YAML file, or a built-in task (arm7-reach)',
+    )
+    .option(
+      '--robot <dir|name>',
+      "robot: a robot folder (with robot.yaml) or a built-in robot (arm7, ...); default: the task's",
     )
     .option(
       '--config <file>',
@@ -75,6 +81,7 @@ interface TrainFlags extends TrainRunFlags {
 
 interface EvalFlags {
   checkpoint: string;
+  robot?: string;
   episodes: string;
   deterministic?: boolean;
   json?: boolean;
@@ -102,6 +109,7 @@ export function parseIntFlag(
 export function cliLayer(flags: TrainFlags): PlainObject {
   const layer: PlainObject = {};
   if (flags.task !== undefined) layer['task'] = flags.task;
+  if (flags.robot !== undefined) layer['robot'] = flags.robot;
   if (flags.algo !== undefined) layer['algo'] = flags.algo;
   if (flags.steps !== undefined) layer['totalSteps'] = parseIntFlag('--steps', flags.steps, 1);
   if (flags.seed !== undefined) layer['seed'] = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
@@ -116,6 +124,7 @@ export function cliLayer(flags: TrainFlags): PlainObject {
 
 const RESUME_FORBIDDEN: ReadonlyArray<keyof TrainFlags> = [
   'task',
+  'robot',
   'config',
   'algo',
   'seed',
@@ -304,11 +313,14 @@ async function evalCommand(flags: EvalFlags): Promise<void> {
   const policy = policyFromCheckpoint(ckpt);
   // The control loop it was trained with (rates, action shaping) is part of the policy's world.
   const control = controlFromHyperparameters(ckpt.manifest.hyperparameters, ckpt.dir);
-  const env = await makeEnv(ckpt.manifest.task, {
+  const { task, robot } = checkpointTask(ckpt.manifest, flags.robot);
+  const env = await makeEnv(task, {
     control,
+    ...(robot !== undefined ? { robot } : {}),
     ...(perturbation === undefined ? {} : { randomize: perturbation }),
   });
   try {
+    checkCheckpointRobot(ckpt.manifest, env.spec, `eval: ${ckpt.dir}`);
     if (
       env.spec.obsSize !== ckpt.manifest.obsSize ||
       env.spec.actionSize !== ckpt.manifest.actionSize
@@ -428,6 +440,10 @@ export function registerTrainCommands(program: Command): void {
     .command('eval')
     .description('Evaluate a checkpoint (a checkpoint directory, or a run directory = its best).')
     .requiredOption('--checkpoint <path>', 'checkpoint directory or run directory')
+    .option(
+      '--robot <dir|name>',
+      "robot folder or built-in name (default: the checkpoint's robot, by name)",
+    )
     .option('--episodes <n>', 'episodes to run', '10')
     .option('--deterministic', 'use the mean action instead of sampling')
     .option(

@@ -12,7 +12,7 @@
  *       best.json          pointer to the best checkpoint (by eval return, else training return)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import YAML from 'yaml';
 import { writeFileAtomic } from '../util/index.js';
 import { parseResolvedConfig } from '../config/index.js';
@@ -45,9 +45,16 @@ export function checkpointName(iteration: number): string {
   return `iter-${String(iteration).padStart(6, '0')}`;
 }
 
-/** The default run directory for a config: runs/<task>-<algo>-seed<seed>. */
+/**
+ * The default run directory for a config: runs/<task>-<algo>-seed<seed>, where a task file counts
+ * by its file name and a robot given on its own prefixes it (`--robot arm3 --task reach`:
+ * runs/arm3-reach-trpo-seed0).
+ */
 export function defaultRunDir(config: TrainConfig): string {
-  return join('runs', `${config.task}-${config.algo}-seed${config.seed}`);
+  const stem = (path: string): string => basename(path).replace(/\.ya?ml$/, '');
+  const task =
+    config.robot !== '' ? `${stem(config.robot)}-${stem(config.task)}` : stem(config.task);
+  return join('runs', `${task}-${config.algo}-seed${config.seed}`);
 }
 
 /**

@@ -37,6 +37,7 @@ import { GaussianPolicy } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { Random } from '../util/index.js';
+import { checkCheckpointRobot } from './checkpointTask.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { appendMetricsLine, truncateMetrics } from './metrics.js';
@@ -176,7 +177,9 @@ export class OnPolicyRunner {
     );
     const rollout = rolloutSettings(config.algo, config[config.algo]);
     const streams = deriveStreams(config.seed);
+    const robot = config.robot !== '' ? { robot: config.robot } : {};
     const vecEnv = await makeVecEnv(config.task, {
+      ...robot,
       numEnvs: config.env.numEnvs,
       workers: config.env.workers,
       randomize: resolveRandomize(config.randomize),
@@ -188,7 +191,7 @@ export class OnPolicyRunner {
       if (options.resume) await runner.#restore();
       else runner.#cursor = await startRollouts(vecEnv, streams.envSeed);
       if (config.eval.every > 0 || config.eval.final)
-        runner.#evalEnv = await makeEnv(config.task, { control: config.control });
+        runner.#evalEnv = await makeEnv(config.task, { ...robot, control: config.control });
       return runner;
     } catch (err) {
       if (runner) await runner.close();
@@ -355,19 +358,21 @@ export class OnPolicyRunner {
 
   /** Restore networks, optimisers, random streams, environments and counters from `latest`. */
   async #restore(): Promise<void> {
-    const { config, paths } = this;
+    const { paths } = this;
     const spec = this.vecEnv.spec;
     const { context } = this.algorithm;
     const ckpt = loadCheckpoint(
       paths.checkpoints,
       {
-        task: config.task,
+        task: spec.name,
         obsSize: spec.obsSize,
         actionSize: spec.actionSize,
         jointNames: spec.jointNames,
       },
       'latest',
     );
+    // The robot folder may have changed since: resuming on another robot is refused by name.
+    checkCheckpointRobot(ckpt.manifest, spec, `train --resume: ${ckpt.dir}`);
     const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
     this.policy.importParameters(ckpt.policy);
     if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);
@@ -418,7 +423,9 @@ export class OnPolicyRunner {
       evalReturn: last?.evalReturn ?? null,
     };
     saveCheckpoint(join(paths.checkpoints, name), {
-      task: config.task,
+      task: spec.name,
+      ...(spec.robot !== undefined ? { robot: spec.robot } : {}),
+      ...(spec.taskParams !== undefined ? { taskParams: spec.taskParams } : {}),
       jointNames: spec.jointNames,
       actionLow: spec.actionLow,
       actionHigh: spec.actionHigh,

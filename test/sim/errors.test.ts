@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'torquepilot-sim-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const armYaml = (): Record<string, unknown> =>
-  parse(readFileSync(join(modelsDir(), 'arm7-reach', 'robot.yaml'), 'utf8')) as Record<
+  parse(readFileSync(join(modelsDir(), 'robots', 'arm7', 'robot.yaml'), 'utf8')) as Record<
     string,
     unknown
   >;
@@ -21,7 +21,7 @@ const armYaml = (): Record<string, unknown> =>
 /** Write a variant of arm7's robot.yaml (model path made absolute) and return its path. */
 function writeDescription(name: string, edit: (d: Record<string, unknown>) => void): string {
   const d = armYaml();
-  d['model'] = join(modelsDir(), 'arm7-reach', 'model.xml');
+  d['model'] = join(modelsDir(), 'robots', 'arm7', 'model.xml');
   edit(d);
   const path = join(dir, `${name}.yaml`);
   writeFileSync(path, stringify(d));
@@ -81,9 +81,9 @@ describe('model loading', () => {
 
 describe('robot description', () => {
   test('every shipped description is valid', () => {
-    for (const task of ['inverted-pendulum', 'reacher-2dof', 'arm7-reach']) {
-      const d = loadRobotDescription(join(modelsDir(), task, 'robot.yaml'));
-      assert.equal(d.task, task);
+    for (const robot of ['inverted-pendulum', 'reacher-2dof', 'arm7']) {
+      const d = loadRobotDescription(join(modelsDir(), 'robots', robot, 'robot.yaml'));
+      assert.equal(d.name, robot);
       assert.equal(d.topics.jointStates, '/joint_states');
       assert.equal(d.topics.commands, '/effort_controller/commands');
     }
@@ -128,10 +128,21 @@ describe('robot description', () => {
       /key 'jointNames\.1' = "joint1": duplicate joint name/,
     ],
     [
-      'layout-sum',
-      (d) => ((d['observation'] as Record<string, unknown>)['size'] = 21),
-      /key 'observation\.layout' = .*add up to 20, expected observation\.size = 21/,
+      'home-count',
+      (d) => (d['home'] = [0, 0]),
+      /home-count\.yaml.*key 'home' = \[0,0\]: expected one position per joint \(7\), got 2/s,
     ],
+    [
+      'bad-gravity',
+      (d) => (d['gravity'] = 'driver'),
+      /key 'gravity' = "driver": .*"policy"\|"robot"/,
+    ],
+    [
+      'bad-workspace',
+      (d) => (d['workspace'] = { low: [0.6, 0, 0], high: [0.3, 1, 1] }),
+      /key 'workspace' = .*expected low ≤ high on every axis/,
+    ],
+    ['bad-name', (d) => (d['name'] = 'my arm'), /key 'name' = "my arm": a name of \[A-Za-z0-9_-\]/],
   ];
   for (const [name, edit, message] of schemaCases) {
     test(`schema: ${name}`, () => {
@@ -140,14 +151,16 @@ describe('robot description', () => {
   }
 
   test('effort on the command topic = gear × action (pendulum: gear 100, reacher: 200, arm: 1)', () => {
-    const pendulum = loadRobotDescription(join(modelsDir(), 'inverted-pendulum', 'robot.yaml'));
+    const pendulum = loadRobotDescription(
+      join(modelsDir(), 'robots', 'inverted-pendulum', 'robot.yaml'),
+    );
     assert.deepEqual(Array.from(actionToEffort(pendulum, [2.5], new Float64Array(1))), [250]);
-    const reacher = loadRobotDescription(join(modelsDir(), 'reacher-2dof', 'robot.yaml'));
+    const reacher = loadRobotDescription(join(modelsDir(), 'robots', 'reacher-2dof', 'robot.yaml'));
     assert.deepEqual(
       Array.from(actionToEffort(reacher, [-0.5, 1], new Float64Array(2))),
       [-100, 200],
     );
-    const arm = loadRobotDescription(join(modelsDir(), 'arm7-reach', 'robot.yaml'));
+    const arm = loadRobotDescription(join(modelsDir(), 'robots', 'arm7', 'robot.yaml'));
     const torques = [87, -87, 1, 2, 12, -12, 0.5];
     assert.deepEqual(Array.from(actionToEffort(arm, torques, new Float64Array(7))), torques);
   });
@@ -182,9 +195,22 @@ describe('robot description', () => {
     ],
     ['rate-mismatch', (d) => (d['controlRateHz'] = 100), /key 'controlRateHz' = 100: expected 50/],
     [
-      'wrong-task',
-      (d) => (d['task'] = 'reacher-2dof'),
-      /key 'task' = "reacher-2dof": expected 'arm7-reach'/,
+      'frame-skip',
+      (d) => {
+        d['frameSkip'] = 10;
+      },
+      // reach takes the robot's frame skip: the rate is checked against it.
+      /key 'controlRateHz' = 50: expected 25 \(1 \/ \(timestep × frame skip 10\)\)/,
+    ],
+    [
+      'no-site',
+      (d) => (d['endEffectorSite'] = 'tool0'),
+      /key 'endEffectorSite' = "tool0": expected a site of the MJCF/,
+    ],
+    [
+      'gravity-robot',
+      (d) => (d['gravity'] = 'robot'),
+      /key 'gravity' = "robot": expected gravcomp="1" on every moving MJCF body; not on: link1 \(gravcomp 0\), link2/,
     ],
     [
       'too-few',
@@ -192,6 +218,7 @@ describe('robot description', () => {
         d['jointNames'] = ['joint1'];
         d['torqueLimits'] = [87];
         d['actuatorGear'] = [1];
+        d['home'] = [0];
       },
       /key 'jointNames' = \["joint1"\]: expected 7 joints, one per MJCF actuator/,
     ],

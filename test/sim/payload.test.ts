@@ -38,10 +38,10 @@ describe('inertia arithmetic', () => {
   });
 });
 
-/** A copy of models/arm7-reach with `edit` applied to model.xml; returns the model path. */
+/** A copy of models/robots/arm7 with `edit` applied to model.xml; returns the model path. */
 function editedArm(edit: (xml: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tp-arm-'));
-  cpSync(join(modelsDir(), 'arm7-reach'), dir, { recursive: true });
+  cpSync(join(modelsDir(), 'robots', 'arm7'), dir, { recursive: true });
   const path = join(dir, 'model.xml');
   writeFileSync(path, edit(readFileSync(path, 'utf8')));
   return path;

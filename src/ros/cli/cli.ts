@@ -11,8 +11,9 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { describeRandomize, readPerturbationFile } from '../../config/index.js';
-import type { RandomizeSpec } from '../../config/index.js';
+import type { RandomizeSpec, TaskParams } from '../../config/index.js';
 import { loadCheckpoint } from '../../policy/index.js';
+import { checkpointTask } from '../../train/index.js';
 import { createLogger, parseLogLevel } from '../../util/index.js';
 import { getTask } from '../../../sim/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
@@ -95,12 +96,12 @@ function standInArm(
   file: string,
   who: string,
   log: NodeLogger,
-  task: string,
+  task: string | TaskParams,
 ): RandomizeSpec | undefined {
   if (file === '') return undefined;
   const spec = readPerturbationFile(file);
   log.info(
-    `${who}: simulating a stand-in ${task} arm perturbed by ${file}: ${describeRandomize(spec)}`,
+    `${who}: simulating a stand-in ${typeof task === 'string' ? task : task.kind} arm perturbed by ${file}: ${describeRandomize(spec)}`,
   );
   return spec;
 }
@@ -191,11 +192,14 @@ async function deployAction(flags: DeployFlags): Promise<void> {
     transportKind === 'ros'
       ? await rosTransport(log, flags.busyPoll === true)
       : new InProcessTransport({ clock: 'steady', logger: log, busyPoll: flags.busyPoll === true });
-  const task = loadCheckpoint(options.checkpoint).manifest.task;
+  const { task, robot: robotRef } = checkpointTask(
+    loadCheckpoint(options.checkpoint).manifest,
+    flags.robot,
+  );
   const perturbation = standInArm(flags.perturb ?? '', 'deploy', log, task);
   const { loader, close } = await createDeploymentLoader(flags.robot ? [flags.robot] : []);
   try {
-    const robot = await MujocoRobot.create(task, flags.robot, perturbation);
+    const robot = await MujocoRobot.create(task, robotRef, perturbation);
     const report = await runDeploy(options, {
       transport,
       loader,
@@ -291,7 +295,7 @@ function simTimeParameter(node: TransportNode): boolean {
 async function simRobotAction(flags: SimRobotFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
-  if (flags.task !== undefined) getTask(flags.task);
+  if (flags.task !== undefined) getTask(flags.task, flags.robot);
   await ensureRosEnvironment();
   const built: { transport?: Transport; node?: SimRobotNode; robot?: MujocoRobot } = {};
   const shutdown = installShutdownHandlers({
@@ -313,6 +317,7 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     parameterOverrides: {
       // --task wins over the default; `--ros-args -p task:=...` (a launch file) wins over both.
       ...(flags.task !== undefined ? { task: flags.task } : {}),
+      ...(flags.robot !== undefined ? { robot: flags.robot } : {}),
       ...(flags.realtime === true ? { realtime: true } : {}),
       ...(flags.updateRate !== undefined
         ? { update_rate: number('--update-rate', flags.updateRate, 0) }
@@ -323,13 +328,14 @@ async function simRobotAction(flags: SimRobotFlags): Promise<void> {
     useSimTime: flags.useSimTime === true,
   });
   const p = declareSimRobotParameters(rosNode);
-  getTask(p.task);
+  const robotRef = p.robot !== '' ? p.robot : undefined;
+  getTask(p.task, robotRef);
   const perturbation = standInArm(p.perturb, rosNode.name, log, p.task);
   // The standard use_sim_time parameter (declared by rcl's time source; set by launch files for
   // every node) means the same as --use-sim-time: this node is the sim-time source, so it
   // publishes /clock. Its own pacing timer runs on the steady clock either way.
   const publishClock = flags.useSimTime === true || simTimeParameter(rosNode);
-  const robot = await MujocoRobot.create(p.task, flags.robot, perturbation);
+  const robot = await MujocoRobot.create(p.task, robotRef, perturbation);
   built.robot = robot;
   const node = new SimRobotNode(rosNode, {
     robot,
@@ -396,7 +402,10 @@ export function registerRosCommands(program: Command): void {
     .requiredOption('--checkpoint <path>', 'checkpoint directory (or run directory: its best)')
     .option('--transport <kind>', 'inprocess (one event loop) or ros (real DDS)', 'inprocess')
     .option('--mode <mode>', 'sim, or real (armed explicitly, torque ramps up)', 'sim')
-    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option(
+      '--robot <dir|name>',
+      "robot folder, its robot.yaml or a built-in robot (default: the checkpoint's robot)",
+    )
     .option('--duration <s>', 'wall-clock seconds to run', String(DEPLOY_DEFAULTS.durationS))
     .option('--rate <hz>', "control rate (0 = the description's)", '0')
     .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
@@ -424,7 +433,10 @@ export function registerRosCommands(program: Command): void {
     .description('Start the policy lifecycle node on ROS 2 (unconfigured unless --autostart).')
     .option('--mode <mode>', 'sim or real', 'sim')
     .option('--checkpoint <path>', 'checkpoint directory (parameter checkpoint)')
-    .option('--robot <path>', "robot description (default: the checkpoint task's)")
+    .option(
+      '--robot <dir|name>',
+      "robot folder, its robot.yaml or a built-in robot (parameter robot_description; default: the checkpoint's robot)",
+    )
     .option('--name <name>', 'node name', POLICY_NODE_NAME)
     .option('--rate <hz>', "control rate (0 = the description's)")
     .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag (parameter record_path)')
@@ -443,10 +455,13 @@ export function registerRosCommands(program: Command): void {
       'Start the simulated robot node (MuJoCo) on ROS 2: /joint_states out, effort commands in.',
     )
     .option(
-      '--task <task>',
-      'task to simulate (models/<task>/; parameter task, default arm7-reach)',
+      '--task <kind|file>',
+      'task to simulate: a built-in task, a kind or a task file (parameter task, default arm7-reach)',
     )
-    .option('--robot <path>', "robot description (default: the task's)")
+    .option(
+      '--robot <dir|name>',
+      "robot folder or built-in robot (parameter robot; default: the task's)",
+    )
     .option('--name <name>', 'node name', SIM_ROBOT_NODE_NAME)
     .option('--use-sim-time', 'publish /clock (sim time); same as the parameter use_sim_time')
     .option('--realtime', 'step at the task dt in real time (default: lockstep on each command)')

@@ -91,6 +91,7 @@ async function runTrainerNode(
     ...(flags.config !== undefined ? { configFile: flags.config } : {}),
     cli: cliLayer({
       task: flags.task,
+      robot: flags.robot,
       algo: flags.algo,
       steps: flags.steps,
       seed: flags.seed,
@@ -100,7 +101,8 @@ async function runTrainerNode(
       logLevel: flags.logLevel,
     }),
   }).config;
-  getTask(config.task);
+  const robotRef = config.robot !== '' ? config.robot : undefined;
+  getTask(config.task, robotRef);
   const runDir = flags.out ?? defaultRunDir(config);
   createRunDir(runDir, config);
   const level: LogLevel = config.log.level;
@@ -126,7 +128,7 @@ async function runTrainerNode(
   });
   rosNode.declareParameters(TRAINER_NODE_PARAMETERS);
   const publishJointStates = rosNode.getParameter('publish_joint_states') === true;
-  const robot = publishJointStates ? await MujocoRobot.create(config.task) : null;
+  const robot = publishJointStates ? await MujocoRobot.create(config.task, robotRef) : null;
   const deployments = publishJointStates ? await createDeploymentLoader() : null;
   const trainer = new TrainerNode(rosNode, {
     runDir,

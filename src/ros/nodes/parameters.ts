@@ -77,7 +77,7 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: '',
     readOnly: false,
     description:
-      "Robot description YAML; '' = models/<checkpoint task>/robot.yaml. Read on configure.",
+      "Robot: a robot folder, its robot.yaml or a built-in robot name; '' = the checkpoint's robot (models/robots/<name>/). A robot other than the checkpoint's is refused. Read on configure.",
   },
   {
     name: 'control_rate',
@@ -199,7 +199,16 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     type: 'string',
     default: 'arm7-reach',
     readOnly: true,
-    description: 'Task (models/<task>/): the MJCF model and robot description to simulate.',
+    description:
+      'Task to simulate: a built-in task (arm7-reach, inverted-pendulum, reacher-2dof), a task kind (reach) or a task YAML file.',
+  },
+  {
+    name: 'robot',
+    type: 'string',
+    default: '',
+    readOnly: true,
+    description:
+      "Robot to simulate: a robot folder (with robot.yaml) or a built-in robot name (models/robots/<name>/); '' = the task's robot.",
   },
   {
     name: 'realtime',

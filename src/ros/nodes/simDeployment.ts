@@ -7,22 +7,21 @@
  * async part up front (the WASM module and each task's kinematics model), and the loader it returns
  * reads checkpoints and descriptions synchronously on configure.
  */
-import { dirname, join, resolve } from 'node:path';
-import { controlFromHyperparameters, loadRobotDescription, shapingOf } from '../../config/index.js';
-import type { RandomizeSpec, RobotDescription } from '../../config/index.js';
-import { forwardFromCheckpoint, loadCheckpoint } from '../../policy/index.js';
-import type { PolicyForward } from '../../policy/index.js';
-import type { Random } from '../../util/index.js';
+import { basename } from 'node:path';
 import {
-  BodyFrames,
-  Kinematics,
-  getTask,
-  loadMujoco,
-  makeEnv,
-  modelsDir,
-  taskNames,
-} from '../../../sim/index.js';
-import type { MujocoEnv } from '../../../sim/index.js';
+  BUILTIN_TASKS,
+  controlFromHyperparameters,
+  loadRobotDescription,
+  resolveRobotPath,
+  shapingOf,
+} from '../../config/index.js';
+import type { RandomizeSpec, RobotDescription, TaskParams } from '../../config/index.js';
+import { forwardFromCheckpoint, loadCheckpoint, robotDifferences } from '../../policy/index.js';
+import type { CheckpointManifest, PolicyForward } from '../../policy/index.js';
+import { checkpointTask } from '../../train/index.js';
+import type { Random } from '../../util/index.js';
+import { BodyFrames, Kinematics, loadMujoco, makeEnv, modelsDir } from '../../../sim/index.js';
+import type { MujocoEnv, TaskDefinition } from '../../../sim/index.js';
 import type {
   DeploymentDescription,
   DeploymentLoader,
@@ -33,9 +32,9 @@ import type {
 import type { SimulatedRobot } from './simRobotNode.js';
 import type { LinkPoseSource } from './tfPublisher.js';
 
-/** The default robot description of a task: models/<task>/robot.yaml. */
+/** The default robot description of a built-in task: models/robots/<robot>/robot.yaml. */
 export function defaultDescriptionPath(task: string): string {
-  return join(modelsDir(), task, 'robot.yaml');
+  return resolveRobotPath(BUILTIN_TASKS[task]?.robot ?? task, modelsDir());
 }
 
 /** A checkpoint's policy behind the NodePolicy interface (allocation-free per call). */
@@ -78,15 +77,16 @@ export class TaskObservation implements ObservationBuilder {
   readonly jointNames: readonly string[];
   readonly needsTarget: boolean;
   readonly endEffector = new Float64Array(3);
-  readonly #task: ReturnType<typeof getTask>;
+  readonly #task: TaskDefinition;
   readonly #kinematics: Kinematics;
   readonly #target = new Float64Array(3);
   #position: Float64Array = new Float64Array(0);
   #velocity: Float64Array = new Float64Array(0);
   #obs: Float64Array = new Float64Array(0);
 
-  constructor(task: string, kinematics: Kinematics) {
-    this.#task = getTask(task);
+  /** The observation of the task and robot `kinematics` was loaded for. */
+  constructor(kinematics: Kinematics) {
+    this.#task = kinematics.taskModel.task;
     this.#kinematics = kinematics;
     this.obsSize = this.#task.obsSize;
     this.jointNames = this.#task.observedJoints;
@@ -133,9 +133,9 @@ export class TaskObservation implements ObservationBuilder {
   }
 }
 
-function toDeploymentDescription(d: RobotDescription): DeploymentDescription {
+function toDeploymentDescription(d: RobotDescription, task: string): DeploymentDescription {
   return {
-    task: d.task,
+    task,
     jointNames: d.jointNames,
     torqueLimits: d.torqueLimits,
     ...(d.actuatorGear !== undefined ? { actuatorGear: d.actuatorGear } : {}),
@@ -147,36 +147,84 @@ function toDeploymentDescription(d: RobotDescription): DeploymentDescription {
 }
 
 /**
- * Make the synchronous loader. Loads MuJoCo and the kinematics model of every task's default
- * description, plus those of `extraDescriptions` (custom robots given on the command line).
+ * Refuse a checkpoint whose robot is not `d` before anything is compiled: the number of joints, and
+ * the robot's identity (joint names, limits, gravity; the model hash is compared once compiled).
+ * Checkpoints from before robot folders carry only joint names and a built-in task.
  */
-export async function createDeploymentLoader(
-  extraDescriptions: readonly string[] = [],
-): Promise<{ loader: DeploymentLoader; close(): void }> {
-  const kinematics = new Map<string, Kinematics>();
-  const key = (path: string) => resolve(path);
-  for (const task of taskNames) {
-    kinematics.set(key(defaultDescriptionPath(task)), await Kinematics.create(task));
-  }
-  for (const path of extraDescriptions) {
-    if (kinematics.has(key(path))) continue;
-    const d = loadRobotDescription(path);
-    kinematics.set(
-      key(path),
-      await Kinematics.create(d.task, { robotPath: path, modelPath: join(dirname(path), d.model) }),
+function robotProblems(m: CheckpointManifest, d: RobotDescription): string[] {
+  const problems: string[] = [];
+  const n = d.jointNames.length;
+  if (m.actionSize !== n) {
+    problems.push(
+      `action size: policy has ${m.actionSize}, robot description commands ${n} joints`,
     );
   }
+  const where = basename(d.sourcePath);
+  if (m.robot !== undefined) {
+    const given = {
+      ...m.robot,
+      name: d.name,
+      jointNames: d.jointNames,
+      torqueLimits: d.torqueLimits,
+      gravity: d.gravity,
+    };
+    problems.push(...robotDifferences(m.robot, given, where));
+  } else if (m.jointNames.length === n) {
+    m.jointNames.forEach((name, i) => {
+      if (name !== d.jointNames[i]) {
+        problems.push(
+          `joint ${i + 1} name '${name}' in the checkpoint, '${d.jointNames[i]}' in ${where}`,
+        );
+      }
+    });
+  }
+  const trainedOn = m.robot?.name ?? BUILTIN_TASKS[m.task]?.robot;
+  if (problems.length > 0 && trainedOn !== undefined && trainedOn !== d.name) {
+    problems.push(
+      `task: policy trained on '${m.task}' (robot '${trainedOn}'), description is robot '${d.name}'`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Make the synchronous loader. Loads MuJoCo up front; on configure it reads the checkpoint, the robot
+ * (the `robot_description` parameter: a robot folder, its robot.yaml or a built-in name; default
+ * the checkpoint's robot) and builds the observation of the checkpoint's task on that robot. A
+ * robot other than the checkpoint's is refused, naming each difference. `robots` (the --robot
+ * flag) are checked at once, so a bad path fails at start.
+ */
+export async function createDeploymentLoader(
+  robots: readonly string[] = [],
+): Promise<{ loader: DeploymentLoader; close(): void }> {
+  for (const ref of robots) loadRobotDescription(resolveRobotPath(ref, modelsDir()));
+  const mj = await loadMujoco();
+  const kinematics = new Map<string, Kinematics>();
   const loader: DeploymentLoader = (request) => {
     const ckpt = loadCheckpoint(request.checkpoint);
     const m = ckpt.manifest;
-    const descriptionPath =
-      request.robotDescription !== '' ? request.robotDescription : defaultDescriptionPath(m.task);
-    const description = loadRobotDescription(descriptionPath);
-    const kin = kinematics.get(key(descriptionPath));
-    if (kin === undefined) {
+    const given = request.robotDescription !== '' ? request.robotDescription : undefined;
+    const { task, robot } = checkpointTask(m, given);
+    const robotPath =
+      robot !== undefined ? resolveRobotPath(robot, modelsDir()) : defaultDescriptionPath(m.task);
+    const description = loadRobotDescription(robotPath);
+    const refuse = (problems: string[]): never => {
       throw new Error(
-        `robot description ${descriptionPath} was not given when the node started (its kinematics model is not loaded); start the node with --robot ${descriptionPath}`,
+        `policy node: checkpoint '${m.id}' does not match robot description ${robotPath}: ${problems.join('; ')}`,
       );
+    };
+    const early = robotProblems(m, description);
+    if (early.length > 0) refuse(early);
+    const key = `${robotPath}\u0000${JSON.stringify(task)}`;
+    let kin = kinematics.get(key);
+    if (kin === undefined) {
+      kin = Kinematics.load(mj, task, { robot: robotPath });
+      kinematics.set(key, kin);
+    }
+    const spec = kin.taskModel.spec;
+    if (m.robot !== undefined && spec.robot !== undefined) {
+      const late = robotDifferences(m.robot, spec.robot, basename(robotPath));
+      if (late.length > 0) refuse(late);
     }
     const policy = new CheckpointPolicy(forwardFromCheckpoint(ckpt), {
       id: m.id,
@@ -185,10 +233,10 @@ export async function createDeploymentLoader(
     });
     // Trained at another policy rate than the description's: the node ticks at the trained one.
     const control = controlFromHyperparameters(m.hyperparameters, ckpt.dir);
-    const deployed = toDeploymentDescription(description);
+    const deployed = toDeploymentDescription(description, spec.name);
     const deployment: LoadedDeployment = {
       policy,
-      observation: new TaskObservation(description.task, kin),
+      observation: new TaskObservation(kin),
       description:
         control.policyRateHz === undefined
           ? deployed
@@ -253,24 +301,27 @@ export class MujocoRobot implements SimulatedRobot {
     };
   }
 
+  /**
+   * The simulated robot of `task` on `robot` (a robot folder or name; default: the task's), shifted
+   * by `perturbation` when given (the stand-in arm).
+   */
   static async create(
-    task: string,
-    robotPath?: string,
+    task: string | TaskParams,
+    robot?: string,
     perturbation?: RandomizeSpec,
   ): Promise<MujocoRobot> {
-    const path = robotPath ?? defaultDescriptionPath(task);
-    const description = loadRobotDescription(path);
     const env = await makeEnv(task, {
-      robotPath: path,
+      ...(robot !== undefined ? { robot } : {}),
       ...(perturbation !== undefined ? { randomize: perturbation } : {}),
     });
-    const robot = new MujocoRobot(env, description, new BodyFrames(await loadMujoco(), env.model));
+    const frames = new BodyFrames(await loadMujoco(), env.model);
+    const sim = new MujocoRobot(env, env.taskModel.description, frames);
     // JIT warm-up: a fresh simulation's first steps run several times slower, which a real-time
     // loop would see as late ticks. The node's first reset starts the seeded episode afresh.
-    const action = new Float64Array(robot.commandJointNames.length);
-    robot.reset(0);
-    for (let k = 0; k < WARM_UP_STEPS; k++) robot.step(action);
-    return robot;
+    const action = new Float64Array(sim.commandJointNames.length);
+    sim.reset(0);
+    for (let k = 0; k < WARM_UP_STEPS; k++) sim.step(action);
+    return sim;
   }
 
   reset(seed: number): void {

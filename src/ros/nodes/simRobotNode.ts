@@ -124,6 +124,7 @@ export interface SimRobotStats {
  */
 export function declareSimRobotParameters(node: TransportNode): {
   task: string;
+  robot: string;
   realtime: boolean;
   updateRateHz: number;
   seed: number;
@@ -135,6 +136,7 @@ export function declareSimRobotParameters(node: TransportNode): {
   node.declareParameters(SIM_ROBOT_PARAMETERS);
   return {
     task: node.getParameter('task') as string,
+    robot: node.getParameter('robot') as string,
     realtime: node.getParameter('realtime') as boolean,
     updateRateHz: node.getParameter('update_rate') as number,
     seed: node.getParameter('seed') as number,

@@ -182,7 +182,7 @@ export async function policyNodeRun(
   const name = setup.name ?? 'torquepilot_policy';
   mkdirSync(dir, { recursive: true });
   const bagDir = join(dir, 'bag');
-  const robot = join(ROOT, 'models', 'arm7-reach', 'robot.yaml');
+  const robot = join(ROOT, 'models', 'robots', 'arm7', 'robot.yaml');
   const params = writeParamsFile(join(dir, 'params.yaml'), {
     mode: 'real',
     armed: true,

@@ -75,7 +75,7 @@ describe('torquepilot node over real DDS with the rclpy peer', { skip: skip ?? f
       '--checkpoint',
       checkpoint,
       '--robot',
-      join(ROOT, 'models/reacher-2dof/robot.yaml'),
+      join(ROOT, 'models/robots/reacher-2dof/robot.yaml'),
     ]);
     processes.push(node);
     assert.equal(await state('tp_mismatch'), 'unconfigured');

@@ -142,7 +142,7 @@ describe('arm7-reach in process (random-weights checkpoint, MuJoCo robot, manual
       {
         parameterOverrides: {
           checkpoint,
-          robot_description: join(process.cwd(), 'models', 'reacher-2dof', 'robot.yaml'),
+          robot_description: join(process.cwd(), 'models', 'robots', 'reacher-2dof', 'robot.yaml'),
         },
       },
     );

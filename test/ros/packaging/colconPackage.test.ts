@@ -2,7 +2,7 @@
  * The colcon packages (ros2/torquepilot_msgs, ros2/torquepilot) as `npm run setup:ros` builds
  * them, and a fresh `colcon build` of ros2/torquepilot into a temporary folder. Checks what the
  * ament package installs: the ament index marker, share/torquepilot/launch/*.launch.py (all of
- * launch/), the models (robot.yaml + model.xml per task), the built JS, and executables in
+ * launch/), the robot folders (models/robots/<name>/: robot.yaml + model.xml), the built JS, and executables in
  * lib/torquepilot that run the CLI command the launch files expect.
  * Skips without the setup (naming `npm run setup:ros`); fails instead under CI=true.
  */
@@ -54,12 +54,12 @@ function checkInstall(prefix: string): void {
     launchFiles.sort(),
     'share/torquepilot/launch differs from launch/',
   );
-  for (const task of readdirSync(join(ROOT, 'models'))) {
+  for (const robot of readdirSync(join(ROOT, 'models', 'robots'))) {
     for (const file of ['robot.yaml', 'model.xml']) {
-      if (!existsSync(join(ROOT, 'models', task, file))) continue;
+      if (!existsSync(join(ROOT, 'models', 'robots', robot, file))) continue;
       assert.ok(
-        existsSync(join(share, 'models', task, file)),
-        `models/${task}/${file} not installed`,
+        existsSync(join(share, 'models', 'robots', robot, file)),
+        `models/robots/${robot}/${file} not installed`,
       );
     }
   }

@@ -7,7 +7,7 @@
  * - every parameter is one the node declares (src/ros/nodes/parameters.ts, the node's own table), of the
  *   declared type, inside its range and choices;
  * - every remapping maps a topic the node uses to a topic a robot description names
- *   (models/*\/robot.yaml `topics:`);
+ *   (models/robots/*\/robot.yaml `topics:`);
  * - deploy_arm starts the policy node in real mode, unarmed.
  */
 import assert from 'node:assert/strict';
@@ -33,8 +33,8 @@ import {
 /** Topics the robot descriptions name, plus the policy node's own topics. */
 function knownTopics(): Set<string> {
   const topics = new Set<string>(Object.values(POLICY_TOPICS));
-  for (const task of readdirSync(join(ROOT, 'models'))) {
-    const path = join(ROOT, 'models', task, 'robot.yaml');
+  for (const robot of readdirSync(join(ROOT, 'models', 'robots'))) {
+    const path = join(ROOT, 'models', 'robots', robot, 'robot.yaml');
     if (!existsSync(path)) continue;
     const doc = parseYaml(readFileSync(path, 'utf8')) as { topics?: Record<string, string> };
     for (const topic of Object.values(doc.topics ?? {})) topics.add(topic);

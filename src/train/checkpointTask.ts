@@ -1,0 +1,41 @@
+/**
+ * The task and robot a checkpoint was trained on, as arguments for sim's makeEnv/makeVecEnv, and
+ * the check that the robot an environment runs is that robot. Checkpoints from before robot folders
+ * carry only a built-in task name (arm7-reach, ...), which still resolves.
+ */
+import { parseTaskParams } from '../config/index.js';
+import type { TaskParams } from '../config/index.js';
+import type { CheckpointManifest } from '../policy/index.js';
+import { assertSameRobot } from '../policy/index.js';
+import type { TaskSpec } from '../../sim/index.js';
+
+/**
+ * `task` and `robot` to build the checkpoint's environment: its task parameters (or, for an old
+ * checkpoint, its built-in task name) on `robotFlag` (a robot folder or name), else on the built-in
+ * robot of the checkpoint's robot name.
+ */
+export function checkpointTask(
+  manifest: CheckpointManifest,
+  robotFlag?: string,
+): { task: string | TaskParams; robot?: string } {
+  const robot = robotFlag ?? manifest.robot?.name;
+  const task =
+    manifest.taskParams !== undefined
+      ? parseTaskParams(manifest.taskParams, `checkpoint ${manifest.id} taskParams`)
+      : manifest.task;
+  return { task, ...(robot !== undefined ? { robot } : {}) };
+}
+
+/**
+ * Refuse an environment whose robot is not the checkpoint's (joint names, limits, gravity, model
+ * hash), naming each difference. Old checkpoints without a robot record pass (their joint names
+ * and sizes are checked by loadCheckpoint's expectations).
+ */
+export function checkCheckpointRobot(
+  manifest: CheckpointManifest,
+  spec: TaskSpec,
+  context: string,
+): void {
+  if (manifest.robot === undefined || spec.robot === undefined) return;
+  assertSameRobot(manifest.robot, spec.robot, `robot '${spec.robot.name}'`, context);
+}
