@@ -4,7 +4,8 @@
  * turns the newest joint state into the torque command:
  *
  *   JointState ──match by name──► q, q̇ (description order) ──observation (as in simulation)──► obs
- *   ──policy (mean, or a sample of N(μ, σ²))──► a ──gear: τ = gear · a──► safety ──► command
+ *   ──behaviour (the mean, or a sample of N(μ, (s·σ)²): behaviour.ts)──► a ──gear: τ = gear · a──►
+ *   safety ──► command
  *
  * Matching runs when a message arrives (`receive`): a refused message (a missing joint, ragged
  * arrays) must not refresh the watchdog, and tick pacing on joint states decides on arrival whether
@@ -12,6 +13,7 @@
  * a step allocates nothing of its own.
  */
 import type { Random } from '../../util/index.js';
+import { BehaviourPolicy } from './behaviour.js';
 import type { LoadedDeployment } from './deployment.js';
 import { JointStateMatcher } from './jointMatching.js';
 import type { JointStateSample, MatchResult } from './jointMatching.js';
@@ -26,7 +28,12 @@ export interface ControlStepResult {
    * policy ran only when it is within the watchdog period.
    */
   readonly stateAgeNs: bigint | null;
-  /** log π(a|s) of the action, NaN when the policy did not run (stale or no state). */
+  /** The policy ran on a fresh state this step (the step can be recorded). */
+  readonly acted: boolean;
+  /**
+   * log μ(a|s) of the behaviour's action; NaN when the policy did not run, and when it took the
+   * mean (deterministic: no density).
+   */
   readonly logProb: number;
   /** The safety layer's decision; the command is to be published only when `verdict.publish`. */
   readonly verdict: SafetyVerdict;
@@ -35,6 +42,7 @@ export interface ControlStepResult {
 interface MutableResult {
   ready: boolean;
   stateAgeNs: bigint | null;
+  acted: boolean;
   logProb: number;
   verdict: SafetyVerdict;
 }
@@ -50,8 +58,8 @@ export class ControlStep {
   readonly effort: Float64Array;
   /** Effort per unit of action, from the robot description (default 1). Shape: (nJoints). */
   readonly gear: Float64Array;
-  /** Sample (false) or take the mean (true). */
-  deterministic = true;
+  /** Mean or sample, and the behaviour's log σ of the last step (`behaviour.explore`, `.scale`). */
+  readonly behaviour: BehaviourPolicy;
   /** Where samples come from (the node seeds it on activate). */
   rng: Random;
   readonly #matcher: JointStateMatcher;
@@ -75,7 +83,8 @@ export class ControlStep {
     this.action = new Float64Array(n);
     this.effort = new Float64Array(n);
     this.gear = Float64Array.from({ length: n }, (_, j) => description.actuatorGear?.[j] ?? 1);
-    this.#result = { ready: false, stateAgeNs: null, logProb: NaN, verdict: UNSET };
+    this.behaviour = new BehaviourPolicy(policy.actionSize);
+    this.#result = { ready: false, stateAgeNs: null, acted: false, logProb: NaN, verdict: UNSET };
   }
 
   /** The target the observation needs (reach tasks), world frame; null until one arrived. */
@@ -130,9 +139,10 @@ export class ControlStep {
     const age = ready ? stateAge : null;
     const period = this.safety.watchdogPeriodNs;
     let logProb = NaN;
-    if (age !== null && age <= period) {
+    const acted = age !== null && age <= period;
+    if (acted) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
-      logProb = policy.act(this.observation, this.deterministic, this.rng, this.action);
+      logProb = this.behaviour.act(policy, this.observation, this.rng, this.action);
     } else {
       this.action.fill(0);
     }
@@ -143,6 +153,7 @@ export class ControlStep {
     const r = this.#result;
     r.ready = ready;
     r.stateAgeNs = age;
+    r.acted = acted;
     r.logProb = logProb;
     // Missing input (no state, no target yet) is 'waiting'; a state that went stale trips the
     // watchdog whether or not the target has come.
@@ -160,7 +171,7 @@ export class ControlStep {
     const matcher = this.#matcher;
     for (let k = 0; k < ticks; k++) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
-      policy.act(this.observation.fill(0), k % 2 === 0, rng, this.action);
+      this.behaviour.act(policy, this.observation.fill(0), rng, this.action, k % 2 === 1);
     }
     this.action.fill(0);
   }

@@ -3,6 +3,7 @@
  * node (declaration with descriptors and ranges), the docs and the launch-file test (which checks
  * that every parameter a launch file sets is declared here).
  */
+import { EXPLORE_SCALE_MIN } from '../control/index.js';
 import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
 
@@ -23,6 +24,11 @@ export const POLICY_TOPICS = Object.freeze({
    * node's `target_topic` parameter. Taken VOLATILE and latched alike (two subscriptions).
    */
   target: '/torquepilot/target',
+  /**
+   * std_msgs/msg/Header: an episode boundary (stamp: when the episode ended, on the joint states'
+   * clock, or 0 = on arrival; frame_id: why). The default of the policy node's `episode_topic`.
+   */
+  episode: '/torquepilot/episode',
   /** rosgraph_msgs/msg/Clock, from the sim robot under use_sim_time. */
   clock: '/clock',
 });
@@ -96,11 +102,21 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     description: 'Seconds over which torque_scale ramps up from 0 after arming (real mode).',
   },
   {
-    name: 'deterministic',
+    name: 'explore',
     type: 'bool',
-    default: true,
+    default: false,
     readOnly: false,
-    description: 'true: publish the mean (deploy); false: sample N(mean, std²) (exploration).',
+    description:
+      'false: publish the mean (deploy; recorded steps are flagged deterministic, replay will not importance-weight them); true: sample N(mean, (explore_scale·std)²) and record each step with that std and its log-prob (data collection). Applies at once.',
+  },
+  {
+    name: 'explore_scale',
+    type: 'double',
+    default: 1,
+    range: { from: EXPLORE_SCALE_MIN, to: 1 },
+    readOnly: false,
+    description:
+      'Explore mode: multiplies the trained std (it may only shrink: at most 1). Applies at once.',
   },
   {
     name: 'seed',
@@ -108,7 +124,7 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: 0,
     range: { from: 0, to: 2147483647 },
     readOnly: false,
-    description: 'Seed of the exploration noise (deterministic = false). Applied on activate.',
+    description: 'Seed of the exploration noise (explore = true). Applied on activate.',
   },
   {
     name: 'record_path',
@@ -116,6 +132,23 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: '',
     readOnly: false,
     description: "Record episodes as a rosbag2 MCAP bag in this directory; '' = off. On activate.",
+  },
+  {
+    name: 'episode_topic',
+    type: 'string',
+    default: POLICY_TOPICS.episode,
+    readOnly: false,
+    description:
+      "std_msgs/Header episode boundaries for recording (the sim robot's resets, an operator's `ros2 topic pub`); a target change is one too. On configure.",
+  },
+  {
+    name: 'episode_max_steps',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 100000000 },
+    readOnly: false,
+    description:
+      "Safety cap on a recorded episode's length when no boundary comes; 0 = the task's horizon. On activate.",
   },
   {
     name: 'armed',
@@ -272,7 +305,7 @@ export function secondsToNs(seconds: number): bigint {
 /**
  * Apply a policy node parameter that takes effect at once (the others apply at the next
  * configure or activate): arming (real mode, while active), torque_scale, watchdog_period,
- * deterministic and publish_policy_output.
+ * explore, explore_scale and publish_policy_output.
  */
 export function applyLiveParameter(
   name: string,
@@ -297,8 +330,11 @@ export function applyLiveParameter(
     case 'watchdog_period':
       safety?.setWatchdogPeriodNs(secondsToNs(value as number));
       break;
-    case 'deterministic':
-      if (control !== null) control.deterministic = value as boolean;
+    case 'explore':
+      if (control !== null) control.behaviour.explore = value as boolean;
+      break;
+    case 'explore_scale':
+      if (control !== null) control.behaviour.scale = value as number;
       break;
     case 'publish_policy_output':
       node.setPublishOutput(value as boolean);

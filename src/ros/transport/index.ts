@@ -36,6 +36,7 @@ export type {
   DiagnosticArrayMessage,
   DiagnosticStatusMessage,
   Float64ArrayMessage,
+  HeaderMessage,
   JointStateMessage,
   MessageTypeName,
   MessageTypes,

@@ -40,6 +40,15 @@ export interface PointStampedMessage {
   readonly z: number;
 }
 
+/**
+ * std_msgs/msg/Header on its own: the episode boundary signal (/torquepilot/episode; the stamp is
+ * when the episode ended, frame_id why: 'reset', 'start', 'horizon', 'operator').
+ */
+export interface HeaderMessage {
+  readonly stampNs: bigint;
+  readonly frameId: string;
+}
+
 /** rosgraph_msgs/msg/Clock. */
 export interface ClockMessage {
   readonly stampNs: bigint;
@@ -91,6 +100,7 @@ export interface MessageTypes {
   'std_msgs/msg/String': StringMessage;
   'geometry_msgs/msg/PointStamped': PointStampedMessage;
   'rosgraph_msgs/msg/Clock': ClockMessage;
+  'std_msgs/msg/Header': HeaderMessage;
   'torquepilot_msgs/msg/PolicyOutput': PolicyOutputMessage;
   'diagnostic_msgs/msg/DiagnosticArray': DiagnosticArrayMessage;
 }

@@ -110,6 +110,7 @@ describe('rclnodejs boundary converters (no ROS needed)', () => {
     'std_msgs/msg/String': { data: '{"iteration":3}' },
     'geometry_msgs/msg/PointStamped': { stampNs: 5n, frameId: 'world', x: 1, y: 2, z: 3 },
     'rosgraph_msgs/msg/Clock': { stampNs: 2_000_000_001n },
+    'std_msgs/msg/Header': { stampNs: 3_000_000_002n, frameId: 'horizon' },
     'torquepilot_msgs/msg/PolicyOutput': {
       stampNs: 7n,
       jointNames: ['a'],

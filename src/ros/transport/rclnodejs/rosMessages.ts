@@ -44,6 +44,7 @@ const TO_ROS: { [K in MessageTypeName]: (m: MessageTypes[K]) => RosMessage } = {
     point: { x: m.x, y: m.y, z: m.z },
   }),
   'rosgraph_msgs/msg/Clock': (m) => ({ clock: nsToTime(m.stampNs) }),
+  'std_msgs/msg/Header': (m) => header(m.stampNs, m.frameId),
   'torquepilot_msgs/msg/PolicyOutput': (m) => ({
     header: header(m.stampNs),
     joint_names: [...m.jointNames],
@@ -95,6 +96,12 @@ const FROM_ROS: { [K in MessageTypeName]: (m: RosMessage) => MessageTypes[K] } =
     stampNs: timeToNs(
       (m['clock'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
     ),
+  }),
+  'std_msgs/msg/Header': (m) => ({
+    stampNs: timeToNs(
+      (m['stamp'] as { sec: number; nanosec: number } | undefined) ?? { sec: 0, nanosec: 0 },
+    ),
+    frameId: String(m['frame_id'] ?? ''),
   }),
   'torquepilot_msgs/msg/PolicyOutput': (m) => ({
     stampNs: stampOf(m),
