@@ -4,14 +4,16 @@
  * torquepilot_msgs/msg/Transition per step).
  *
  * Episodes follow the robot, not a clock. A boundary — the sim robot's reset or an operator's
- * signal on the episode topic, or a new target — ends the open episode where it happened: at the
- * first step whose joint state is stamped at or after the boundary's stamp (a stamp of 0, or one
- * later than every step so far, means "now"), so a boundary that arrives a few ticks late over DDS
- * still cuts in the right place. The step just before a boundary has no observed successor in its
- * episode (the robot replaced it by the reset state, or the target changed), so it is dropped, and
- * the step before it ends the episode `truncated`, its final observation being the dropped step's
- * observation: exactly its successor state, so a learner bootstraps V(s') without approximation.
- * The same rule ends the last episode when recording stops.
+ * signal on the episode topic, or a new target — ends the open episode where it happened: before
+ * the first step whose joint state is stamped at or after the boundary's stamp. So a boundary that
+ * arrives a few ticks late over DDS still cuts in the right place, and one that arrives early (in
+ * process, during the tick whose command caused the reset) waits for the reset state. A stamp of 0
+ * (`ros2 topic pub` of a bare Header) cuts on arrival; a stamp no joint state reaches within
+ * CAP_GRACE_STEPS steps (another clock) cuts where it arrived. The step just before a boundary has
+ * no observed successor in its episode (the robot replaced it by the reset state, or the target
+ * changed), so it is dropped, and the step before it ends the episode `truncated`, its final
+ * observation being the dropped step's observation: exactly its successor state, so a learner
+ * bootstraps V(s') without approximation. The same rule ends the last episode when recording stops.
  *
  * Without boundaries (an arm that never resets), the safety cap `maxSteps` cuts an episode after
  * that many steps; the next step continues on the same robot, so its observation is the exact
@@ -33,6 +35,16 @@ export const CAP_GRACE_STEPS = 8;
 interface OpenStep {
   readonly step: BagStep;
   readonly stateStampNs: bigint;
+  /** Steps recorded before this one (since the recorder started). */
+  readonly seq: number;
+}
+
+/** A boundary stamped after every step recorded when it arrived. */
+interface PendingBoundary {
+  readonly stampNs: bigint;
+  /** `seq` the next step had when it arrived. */
+  readonly arrivalSeq: number;
+  readonly reason: string;
 }
 
 /** What the recorder did, for logs and tests. */
@@ -56,6 +68,9 @@ export class BagStepRecorder implements StepRecorder {
   #open: OpenStep[] = [];
   /** Joint-state stamp of the newest recorded step. */
   #newestStampNs: bigint | null = null;
+  /** Boundaries waiting for a step stamped at or after them, in arrival order. */
+  #pendingBoundaries: PendingBoundary[] = [];
+  #seq = 0;
   #episode = 0;
   #written = 0;
   #dropped = 0;
@@ -100,9 +115,12 @@ export class BagStepRecorder implements StepRecorder {
 
   recordStep(step: RecordedStep): void {
     if (this.#failed || this.#closed !== null) return;
+    const stateStampNs = step.jointState.stampNs;
+    this.#applyPending(stateStampNs);
     // Copies of the node's reused arrays: the step is written when its episode ends.
     this.#open.push({
-      stateStampNs: step.jointState.stampNs,
+      stateStampNs,
+      seq: this.#seq++,
       step: {
         stampNs: step.stampNs,
         episodeIndex: 0,
@@ -133,21 +151,50 @@ export class BagStepRecorder implements StepRecorder {
   }
 
   /**
-   * The open episode ended at `stampNs` (the joint states' clock; 0 = now) for `reason`. Cuts
-   * before the first open step stamped at or after it; a boundary before every open step belongs
-   * to an episode already ended (the same reset seen twice, as target and as signal): no-op.
+   * The open episode ended at `stampNs` (the joint states' clock; 0 = now) for `reason`: the cut
+   * goes before the first step stamped at or after it, now if such a step was recorded, else when
+   * one comes. A boundary before every open step belongs to an episode already ended (the same
+   * reset seen twice, as a target and as a signal): no-op.
    */
   boundary(stampNs: bigint, reason: string): void {
-    if (this.#failed || this.#closed !== null || this.#open.length === 0) return;
+    if (this.#failed || this.#closed !== null) return;
     const newest = this.#newestStampNs;
-    let cut = this.#open.length;
-    if (stampNs !== 0n && newest !== null && stampNs <= newest) {
-      cut = this.#open.findIndex((o) => o.stateStampNs >= stampNs);
-      if (cut < 0) cut = this.#open.length;
+    if (stampNs === 0n) {
+      this.#cut(this.#open.length, reason);
+    } else if (newest !== null && stampNs <= newest) {
+      const i = this.#open.findIndex((o) => o.stateStampNs >= stampNs);
+      this.#cut(i < 0 ? this.#open.length : i, reason);
+    } else {
+      this.#pendingBoundaries.push({ stampNs, arrivalSeq: this.#seq, reason });
     }
-    if (cut === 0) return;
-    const ended = this.#open.slice(0, cut);
-    this.#open = this.#open.slice(cut);
+  }
+
+  /** Before recording a step stamped `stateStampNs`: apply the boundaries it reaches or outwaits. */
+  #applyPending(stateStampNs: bigint): void {
+    if (this.#pendingBoundaries.length === 0) return;
+    const waiting: PendingBoundary[] = [];
+    for (const p of this.#pendingBoundaries) {
+      if (stateStampNs >= p.stampNs) {
+        this.#cut(this.#open.length, p.reason);
+      } else if (this.#seq - p.arrivalSeq >= CAP_GRACE_STEPS) {
+        // No joint state reaches its stamp (another clock): cut where it arrived.
+        const i = this.#open.findIndex((o) => o.seq >= p.arrivalSeq);
+        this.#cut(
+          i < 0 ? this.#open.length : i,
+          `${p.reason}, stamp not on the joint states' clock`,
+        );
+      } else {
+        waiting.push(p);
+      }
+    }
+    this.#pendingBoundaries = waiting;
+  }
+
+  /** End the episode before open step `i` (0: nothing before it, no-op). */
+  #cut(i: number, reason: string): void {
+    if (i === 0) return;
+    const ended = this.#open.slice(0, i);
+    this.#open = this.#open.slice(i);
     this.#logger.debug(`recording: episode boundary (${reason}) after ${ended.length} steps`);
     this.#endWithoutSuccessor(ended);
   }
@@ -179,6 +226,7 @@ export class BagStepRecorder implements StepRecorder {
     if (this.#closed !== null) return this.#closed;
     if (!this.#failed && this.#open.length > 0) this.#endWithoutSuccessor(this.#open);
     this.#open = [];
+    this.#pendingBoundaries = [];
     this.#closed = this.#chain.then(async () => {
       if (this.#failed) return;
       try {

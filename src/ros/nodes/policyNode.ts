@@ -374,6 +374,9 @@ export class PolicyNode {
     const control = this.#control;
     const output = this.#commandOut;
     if (control === null || output === null || !this.#active) return;
+    // The state this tick acts on: in process, publishing the command can deliver the robot's next
+    // state (and replace #lastState) before the step is recorded.
+    const actedOn = this.#lastState;
     const t0 = this.node.steadyNs();
     const command = output.next();
     const { ready, acted, logProb, verdict } = control.step(t0, command);
@@ -405,7 +408,7 @@ export class PolicyNode {
         }),
       );
     }
-    const state = ready ? this.#lastState : null;
+    const state = ready ? actedOn : null;
     this.#answeredStampNs = state?.stampNs ?? null;
     // Every step the policy acted on: sampled ones with their log-prob, the mean flagged.
     if (this.#recorder.recording && state !== null && acted) {
