@@ -7,8 +7,9 @@
  * the recorded log-probs are the behaviour's real densities. Fixed seeds, small budget: 60
  * episodes (49 recorded steps each), 5 iterations.
  *
- * The DDS variant (sim robot and policy node as processes) is `bench/exploreReplay.ts`; it is too
- * slow for CI, so here both nodes share the in-process transport.
+ * The DDS variant (both nodes on rclnodejs, every message through rmw, 3 seeds, the nominal arm) is
+ * `bench/exploreReplay.ts`; it runs in wall time (about a minute per seed), too slow for CI, so here
+ * both nodes share the in-process transport.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
