@@ -7,16 +7,21 @@ commands in on /<controller>/commands, and a latched reach target on /torquepilo
 moves slowly (a sine per joint) so that every state differs.
 
 It times the round trip of each state a command answers: every state it publishes gets a unique
-header stamp (its own clock, nanoseconds), and it keeps (stamp, CLOCK_MONOTONIC ns just before
-publish). For each command it keeps CLOCK_MONOTONIC ns taken first thing in the callback. Which
+header stamp (its own clock, nanoseconds); it serializes the state first and then keeps (stamp,
+CLOCK_MONOTONIC ns) just before handing the bytes to rmw. Commands come in on a raw subscription,
+and for each it keeps CLOCK_MONOTONIC ns taken first thing in the callback (plus the DDS source and
+reception timestamps). So rclpy's own message conversion (0.15-0.3 ms each way on this machine),
+which a C++ driver would not spend, is not counted in the round trip. Which
 state a command answers is known to the policy node only (the first fresh state of each control
 period); bench/ros.ts joins the node's (tick start, answered stamp) log with these two, on the
-machine's shared monotonic clock.
+machine's shared monotonic clock, and prints "done" when it stops publishing, so that the node's
+figures are read before its watchdog sees the states stop.
 
 The states are published from a thread of their own, paced by absolute deadlines; the commands
 are taken by a SingleThreadedExecutor on the main thread (rclpy's MultiThreadedExecutor spins in
 a tight loop, see test/ros/peer/robot_peer.py). After --duration seconds (or SIGINT/SIGTERM) it
-writes one JSON object to --out and exits 0. Prints {"event": "ready"} once its endpoints exist.
+writes one JSON object to --out and exits 0 (stamps as strings: above 2^53). Prints
+{"event": "ready"} once its endpoints exist.
 
 Run with the venv's python of `npm run setup:ros` (.ros/venv/bin/python).
 """
