@@ -46,16 +46,17 @@ float64[] mean
 float64[] std
 # log sigma per joint (the policy's learned log-std, clamped).
 float64[] log_std
-# The action the policy chose: a sample of N(mean, std^2) in exploration mode, the mean in
+# The action the policy chose: a sample of N(mean, (explore_scale * std)^2) in explore mode, the mean in
 # deterministic (deploy) mode. Before the safety layer.
 float64[] action
-# log pi(action | s) under the policy; in deterministic mode the log-density at the mean.
+# log mu(action | s) under the behaviour (explore mode: N(mean, (explore_scale * std)^2));
+# NaN in deterministic mode (the mean has no density).
 float64 log_prob
 # The torque actually published on the effort command topic (after scaling, clamping and rate
 # limiting; zeros when the watchdog or the e-stop holds).
 float64[] command
 
-# True when the action is the mean (parameter deterministic = true).
+# True when the action is the mean (parameter explore = false).
 bool deterministic
 # Safety state of this tick: ok, clamped, rate_limited, waiting (no joint state or target yet),
 # watchdog (joint states went stale), estop, non_finite, unarmed, ramping.
