@@ -13,7 +13,12 @@ import {
   saveCheckpoint,
   valueFromCheckpoint,
 } from '../policy/index.js';
-import type { LoadedCheckpoint } from '../policy/index.js';
+import type {
+  CheckpointContents,
+  CheckpointManifest,
+  GaussianPolicy,
+  LoadedCheckpoint,
+} from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { Random } from '../util/index.js';
 import { BagEpisodeReader } from './bagEpisodeReader.js';
@@ -197,18 +202,9 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
       `replay --critic-only: value loss ${fit.valueLossBefore} -> ${fit.valueLossAfter} on ${data.size} steps (${deterministicSteps} deterministic)`,
     );
     const manifest = saveCheckpoint(options.out, {
-      task: m.task,
-      jointNames: m.jointNames,
-      ...(m.actionLow ? { actionLow: m.actionLow } : {}),
-      ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
-      backend: m.backend,
-      algo: 'replay-critic',
-      iteration: m.iteration,
-      steps: m.steps,
-      policy,
-      value,
-      hyperparameters: {
-        ...m.hyperparameters,
+      ...replayedCheckpoint(m, policy, value, {
+        algo: 'replay-critic',
+        iteration: m.iteration,
         replay: {
           from: m.id,
           bags: reports.map((r) => r.source),
@@ -217,7 +213,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
           gamma: cfg.gamma,
           trpo: { ...cfg.trpo },
         },
-      },
+      }),
       summary: {
         replayTransitions: data.size,
         replayValueLossBefore: fit.valueLossBefore,
@@ -280,18 +276,9 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     valueLoss: it.trpo.valueLoss,
   }));
   const manifest = saveCheckpoint(options.out, {
-    task: m.task,
-    jointNames: m.jointNames,
-    ...(m.actionLow ? { actionLow: m.actionLow } : {}),
-    ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
-    backend: m.backend,
-    algo: `replay-${cfg.weights}`,
-    iteration: m.iteration + done,
-    steps: m.steps,
-    policy,
-    value,
-    hyperparameters: {
-      ...m.hyperparameters,
+    ...replayedCheckpoint(m, policy, value, {
+      algo: `replay-${cfg.weights}`,
+      iteration: m.iteration + done,
       replay: {
         from: m.id,
         bags: reports.map((r) => r.source),
@@ -302,7 +289,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
         gamma: cfg.gamma,
         trpo: { ...cfg.trpo },
       },
-    },
+    }),
     summary: {
       replayTransitions: data.size,
       replayEss: result.initial.ess,
@@ -331,5 +318,33 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     behaviourCheckpointIds: data.checkpointIds,
     bags: reports,
     iterations,
+  };
+}
+
+/**
+ * What a replayed checkpoint keeps of the one it started from: task, robot identity (so the node
+ * and eval still check the robot), joints, action bounds and backend; the replay's own settings go
+ * under `hyperparameters.replay`.
+ */
+function replayedCheckpoint(
+  m: CheckpointManifest,
+  policy: GaussianPolicy,
+  value: ValueNetwork,
+  own: { algo: string; iteration: number; replay: Readonly<Record<string, unknown>> },
+): CheckpointContents {
+  return {
+    task: m.task,
+    ...(m.robot ? { robot: m.robot } : {}),
+    ...(m.taskParams ? { taskParams: m.taskParams } : {}),
+    jointNames: m.jointNames,
+    ...(m.actionLow ? { actionLow: m.actionLow } : {}),
+    ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
+    backend: m.backend,
+    algo: own.algo,
+    iteration: own.iteration,
+    steps: m.steps,
+    policy,
+    value,
+    hyperparameters: { ...m.hyperparameters, replay: own.replay },
   };
 }
