@@ -38,9 +38,12 @@ POLICY_ARGUMENTS = [
     ('action_filter_hz', '', "Hz cutoff of the action filter before the safety layer; -1 = as trained (the checkpoint's), 0 = off ('' = node default: -1)"),
     ('torque_rate_limit', '', "N*m/s torque rate limit before the safety layer; -1 = as trained (the checkpoint's), 0 = off ('' = node default: -1)"),
     ('arm_ramp_time', '', "seconds over which the torque ramps up after arming ('' = node default: 1)"),
-    ('deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),
+    ('explore', '', "true: sample N(mean, (explore_scale*std)^2) and record each step with its density, to collect data for replay; false: the mean, recorded as deterministic ('' = node default: false)"),
+    ('explore_scale', '', "explore mode: multiplies the trained std, 0.01..1 (it may only shrink) ('' = node default: 1)"),
     ('seed', '', "seed of the exploration noise ('' = node default: 0)"),
     ('record_path', '', "record episodes as a rosbag2 MCAP bag in this directory ('' = off)"),
+    ('episode_topic', '', "std_msgs/Header episode boundaries for recording, e.g. an operator's ros2 topic pub ('' = node default: /torquepilot/episode)"),
+    ('episode_max_steps', '', "safety cap on a recorded episode's length; 0 = the task's horizon ('' = node default: 0)"),
     ('publish_policy_output', '', "publish torquepilot_msgs/PolicyOutput every tick ('' = node default: true)"),
     ('target_topic', '', "geometry_msgs/PointStamped reach targets, e.g. /clicked_point ('' = node default: /torquepilot/target)"),
 ]

@@ -25,6 +25,10 @@ REPLAY_FLAGS = [
     ('seed', '--seed', "seed of the critic minibatch shuffling ('' = 0)"),
     ('log_level', '--log-level', "pino log level on stderr ('' = warn)"),
 ]
+# (argument, CLI switch, description): true adds the switch; false or '' does not.
+REPLAY_SWITCHES = [
+    ('critic_only', '--critic-only', "true: fit only the value network, the policy unchanged (the one use of steps recorded with explore false, which importance weighting refuses) ('' = false)"),
+]
 
 
 def _replay(context):
@@ -40,6 +44,12 @@ def _replay(context):
     for name, flag, _ in REPLAY_FLAGS:
         if LaunchConfiguration(name).perform(context) != '':
             cmd += [flag, LaunchConfiguration(name)]
+    for name, flag, _ in REPLAY_SWITCHES:
+        text = LaunchConfiguration(name).perform(context).strip().lower()
+        if text not in ('', 'true', 'false', '1', '0'):
+            raise ValueError(f"replay.launch.py: argument {name}:='{text}' is not true or false")
+        if text in ('true', '1'):
+            cmd.append(flag)
     return [ExecuteProcess(name='replay', cmd=cmd, output='screen')]
 
 
@@ -50,4 +60,5 @@ def generate_launch_description():
         DeclareLaunchArgument('out', default_value='runs/replay', description='Output run directory'),
     ]
     args += [DeclareLaunchArgument(n, default_value='', description=d) for n, _, d in REPLAY_FLAGS]
+    args += [DeclareLaunchArgument(n, default_value='', description=d) for n, _, d in REPLAY_SWITCHES]
     return LaunchDescription(args + [OpaqueFunction(function=_replay)])

@@ -58,9 +58,12 @@ POLICY_PARAMETERS = [
     ('max_torque_step', 'max_torque_step', '', "largest torque change per tick, fraction of the limit ('' = node default: 0.5)"),
     ('action_filter_hz', 'action_filter_hz', '', "Hz cutoff of the action filter; -1 = as trained, 0 = off ('' = node default: -1)"),
     ('torque_rate_limit', 'torque_rate_limit', '', "N*m/s torque rate limit; -1 = as trained, 0 = off ('' = node default: -1)"),
-    ('deterministic', 'deterministic', 'true', 'true: publish the mean action; false: sample (exploration)'),
+    ('explore', 'explore', '', "true: sample N(mean, (explore_scale*std)^2) and record with its density; false: the mean, recorded as deterministic ('' = node default: false)"),
+    ('explore_scale', 'explore_scale', '', "explore mode: multiplies the trained std, 0.01..1 (it may only shrink) ('' = node default: 1)"),
     ('policy_seed', 'seed', '', "seed of the exploration noise ('' = node default: 0)"),
     ('record_path', 'record_path', '', "record episodes as a rosbag2 MCAP bag in this directory ('' = off)"),
+    ('episode_topic', 'episode_topic', '', "std_msgs/Header episode boundaries for recording ('' = node default: /torquepilot/episode)"),
+    ('episode_max_steps', 'episode_max_steps', '', "safety cap on a recorded episode's length; 0 = the task's horizon ('' = node default: 0)"),
     ('publish_policy_output', 'publish_policy_output', '', "publish PolicyOutput every tick ('' = node default: true)"),
     ('target_topic', 'target_topic', '', "reach targets topic ('' = node default: /torquepilot/target)"),
 ]

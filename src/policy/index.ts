@@ -54,6 +54,7 @@ export {
   valueFromCheckpoint,
 } from './checkpoint.js';
 export type {
+  CheckpointContents,
   CheckpointManifest,
   CheckpointRobot,
   CheckpointTask,

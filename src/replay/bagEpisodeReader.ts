@@ -48,6 +48,8 @@ export interface BagReadReport {
   readonly source: string;
   readonly episodes: number;
   readonly transitions: number;
+  /** Transitions of those whose action was the behaviour's mean (no density, no importance weight). */
+  readonly deterministicSteps: number;
   /** Episodes the bag should hold (metadata.yaml) but that were not read complete. */
   readonly skippedEpisodes: number;
   /** Why reading stopped early (damaged or truncated file), if it did. */
@@ -189,6 +191,7 @@ export class BagEpisodeReader {
   async *episodes(): AsyncGenerator<Episode> {
     const assembler = new EpisodeAssembler(this.path);
     let transitions = 0;
+    let deterministicSteps = 0;
     let damage: string | undefined;
     let decode: ((d: Uint8Array) => TransitionRecord) | undefined;
     const seen = new Set<string>();
@@ -201,6 +204,7 @@ export class BagEpisodeReader {
         const episode = assembler.push(decode(m.data));
         if (episode) {
           transitions += episode.length;
+          for (const d of episode.deterministic) deterministicSteps += d;
           yield episode;
         }
       }
@@ -220,6 +224,7 @@ export class BagEpisodeReader {
       source: this.path,
       episodes: assembler.complete,
       transitions,
+      deterministicSteps,
       skippedEpisodes: skipped,
       ...(damage !== undefined ? { damage } : {}),
     };

@@ -34,6 +34,7 @@ interface ReplayFlags {
   targetKl?: string;
   gamma?: string;
   seed: string;
+  criticOnly?: boolean;
   json?: boolean;
   logLevel: string;
 }
@@ -56,6 +57,13 @@ function parseWeights(value: string): WeightingName {
 function humanSummary(s: ReplaySummary): string {
   const f = (x: number): string =>
     Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4);
+  if (s.mode === 'critic-only') {
+    return [
+      `replay --critic-only: ${s.transitions} transitions from ${s.episodes} episodes (${s.deterministicSteps} deterministic); the policy is unchanged`,
+      `  value loss ${f(s.valueLossBefore ?? NaN)} -> ${f(s.valueLossAfter ?? NaN)}`,
+      `  wrote ${s.checkpoint} (id ${s.checkpointId})`,
+    ].join('\n');
+  }
   return [
     `replay (${s.weights}, rho-bar ${s.rhoBar}, c-bar ${s.cBar}): ${s.transitions} transitions from ${s.episodes} episodes` +
       (s.skippedEpisodes > 0
@@ -146,6 +154,10 @@ export function registerReplayCommands(program: Command): void {
     .option('--gamma <g>', 'discount (default 0.99)')
     .option('--seed <s>', 'seed of the critic minibatch shuffling', '0')
     .option(
+      '--critic-only',
+      'fit only the value network (policy unchanged); the one use of steps recorded with the mean action (explore false), which importance weighting refuses',
+    )
+    .option(
       '--json',
       'print one JSON object: transitions, episodes, skippedEpisodes, ess, maxWeight, meanWeight, clippedFraction, kl, surrogateBefore, surrogateAfter, ...',
     )
@@ -182,6 +194,7 @@ export function registerReplayCommands(program: Command): void {
           out: flags.out,
           seed: parseIntFlag('--seed', flags.seed, 0, 0xffffffff),
           logger,
+          ...(flags.criticOnly === true ? { criticOnly: true } : {}),
           shouldStop: () => stopRequested,
           config: {
             weights: parseWeights(flags.weights),

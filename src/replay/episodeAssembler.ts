@@ -95,6 +95,7 @@ export class EpisodeAssembler {
     const means = new Float64Array(T * a);
     const logStds = new Float64Array(T * a);
     const behaviourLogProbs = new Float64Array(T);
+    const deterministic = new Uint8Array(T);
     const rewards = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       const s = steps[t] as TransitionRecord;
@@ -103,6 +104,7 @@ export class EpisodeAssembler {
       means.set(s.mean, t * a);
       logStds.set(s.logStd, t * a);
       behaviourLogProbs[t] = s.logProb;
+      deterministic[t] = s.deterministic ? 1 : 0;
       rewards[t] = s.reward;
     }
     const last = steps[T - 1] as TransitionRecord;
@@ -120,6 +122,7 @@ export class EpisodeAssembler {
       means,
       logStds,
       behaviourLogProbs,
+      deterministic,
       rewards,
       terminated: last.terminated,
       truncated: last.truncated && !last.terminated,

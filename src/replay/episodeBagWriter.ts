@@ -31,7 +31,8 @@ import { DEFAULT_TOPICS } from './types.js';
 import type { BagTopics, RecordedStep } from './types.js';
 
 /** Version of the torquepilot episode layout inside the bag (custom_data `torquepilot.format`). */
-export const EPISODE_FORMAT_VERSION = '1';
+/** 2: Transition has `deterministic` (issue 16); format-1 bags still read (episodeMessages.ts). */
+export const EPISODE_FORMAT_VERSION = '2';
 
 export interface EpisodeBagWriterOptions {
   /** Where the MCAP bytes go. */
@@ -84,6 +85,7 @@ export class EpisodeBagWriter {
   #episodeOpen = false;
   #completeEpisodes = 0;
   #incompleteEpisodes = 0;
+  #deterministicSteps = 0;
   #ended = false;
 
   private constructor(
@@ -191,6 +193,12 @@ export class EpisodeBagWriter {
         checkLength(where, 'jointState.effort', js.effort, a);
     }
     if (step.command) checkLength(where, 'command', step.command, a);
+    const deterministic = step.deterministic === true;
+    if (!deterministic && !Number.isFinite(step.logProb)) {
+      throw new Error(
+        `${where}: a sampled step needs a finite logProb, got ${step.logProb} (flag a mean action deterministic)`,
+      );
+    }
     // All checks pass before the first byte of this step is written.
     const stamp = step.stampNs;
     if (js) {
@@ -221,7 +229,9 @@ export class EpisodeBagWriter {
       action: f64(step.action),
       mean: f64(step.mean),
       logStd: f64(step.logStd),
-      logProb: step.logProb,
+      // A deterministic behaviour has no density: whatever the caller computed is not written.
+      logProb: deterministic ? NaN : step.logProb,
+      deterministic,
       reward: step.reward,
       terminated: step.terminated,
       truncated: step.truncated,
@@ -232,6 +242,7 @@ export class EpisodeBagWriter {
     this.#lastStep = step.stepIndex;
     this.#episodeOpen = !last;
     if (last) this.#completeEpisodes++;
+    if (deterministic) this.#deterministicSteps++;
   }
 
   /** Finish the file: the `rosbag2` metadata record (as Jazzy writes it), summary and footer. */
@@ -287,6 +298,7 @@ export class EpisodeBagWriter {
         'torquepilot.episodes': String(this.#completeEpisodes),
         'torquepilot.incomplete_episodes': String(this.#incompleteEpisodes),
         'torquepilot.transitions': String(this.transitions),
+        'torquepilot.deterministic_steps': String(this.#deterministicSteps),
         'torquepilot.transition_topic': this.topics.transition,
         'torquepilot.joint_states_topic': this.topics.jointStates,
         'torquepilot.command_topic': this.topics.command,

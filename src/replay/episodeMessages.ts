@@ -56,6 +56,8 @@ interface RosTransition {
   mean: Float64Array;
   log_std: Float64Array;
   log_prob: number;
+  /** Absent in bags recorded before the field existed (format 1). */
+  deterministic?: boolean;
   reward: number;
   terminated: boolean;
   truncated: boolean;
@@ -98,6 +100,7 @@ export class EpisodeMessageCodec {
       mean: t.mean,
       log_std: t.logStd,
       log_prob: t.logProb,
+      deterministic: t.deterministic,
       reward: t.reward,
       terminated: t.terminated,
       truncated: t.truncated,
@@ -129,6 +132,8 @@ export function makeTransitionDecoder(schema: string): (data: Uint8Array) => Tra
   const reader = new MessageReader<RosTransition>(parse(schema, { ros2: true }));
   return (data) => {
     const m = reader.readMessage<RosTransition>(data);
+    const action = f64(m.action);
+    const mean = f64(m.mean);
     return {
       stampNs: nsFromStamp(m.header.stamp),
       episodeIndex: m.episode_index,
@@ -137,16 +142,28 @@ export function makeTransitionDecoder(schema: string): (data: Uint8Array) => Tra
       task: m.task,
       jointNames: m.joint_names,
       observation: f64(m.observation),
-      action: f64(m.action),
-      mean: f64(m.mean),
+      action,
+      mean,
       logStd: f64(m.log_std),
       logProb: m.log_prob,
+      deterministic: m.deterministic ?? actionIsMean(action, mean),
       reward: m.reward,
       terminated: m.terminated,
       truncated: m.truncated,
       finalObservation: f64(m.final_observation),
     };
   };
+}
+
+/**
+ * A step of a bag written before Transition had `deterministic`: the node then recorded the mean
+ * with the density at the mean as log-prob. A Gaussian sample equals its mean with probability 0,
+ * so action = mean on every joint (bit for bit) identifies such a step.
+ */
+function actionIsMean(action: Float64Array, mean: Float64Array): boolean {
+  if (action.length !== mean.length || action.length === 0) return false;
+  for (let j = 0; j < action.length; j++) if (action[j] !== mean[j]) return false;
+  return true;
 }
 
 export function makeJointStateDecoder(schema: string): (data: Uint8Array) => JointStateRecord {

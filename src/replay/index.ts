@@ -86,7 +86,9 @@ export type {
   ReplayResult,
   ReplayIterationStats,
 } from './replayUpdate.js';
-export { runReplay, readReplayData } from './runReplay.js';
+export { runReplay, readReplayData, refuseDeterministicSteps } from './runReplay.js';
+export { criticOnlyReplay } from './criticReplay.js';
+export type { CriticReplayStats } from './criticReplay.js';
 export type { RunReplayOptions, ReplaySummary, ReplayMoveStats } from './runReplay.js';
 export { recordSimulatedEpisodes, recordEpisodeSeed } from './recordSimulation.js';
 export type { RecordOptions, RecordResult } from './recordSimulation.js';

@@ -103,10 +103,16 @@ float64[] observation
 float64[] action
 # Mean of the behaviour policy mu(s_t).
 float64[] mean
-# log sigma of the behaviour policy at s_t (clamped, as used for sampling).
+# log sigma of the behaviour policy at s_t (clamped, as used for sampling; in explore mode the
+# trained log sigma plus log explore_scale). On a deterministic step: the policy's log sigma.
 float64[] log_std
 # log mu(a_t | s_t) under the behaviour policy (nats): the denominator of importance weights.
+# NaN on a deterministic step.
 float64 log_prob
+# True when the action is the mean (the node's explore = false): a deterministic behaviour has
+# no density, so replay refuses to importance-weight the step. Bags without this field are read
+# with it set where action equals mean on every joint (a Gaussian sample never does).
+bool deterministic
 
 # Reward r_t received for the step.
 float64 reward

@@ -20,8 +20,12 @@ export interface ReplayData {
   readonly observations: Float64Array;
   /** Shape: (n, actionSize). */
   readonly actions: Float64Array;
-  /** log μ(a_t|s_t) as logged. Shape: (n). */
+  /** log μ(a_t|s_t) as logged (NaN on deterministic steps). Shape: (n). */
   readonly behaviourLogProbs: Float64Array;
+  /** 1 where the logged action was the behaviour's mean: no density, no importance weight. Shape: (n). */
+  readonly deterministic: Uint8Array;
+  /** How many rows of `deterministic` are 1. */
+  readonly deterministicSteps: number;
   /** Shape: (n). */
   readonly rewards: Float64Array;
   /** Episode boundaries. Shape: (E + 1). */
@@ -43,6 +47,8 @@ export class ReplayDataBuilder {
   #obs = new Float64Array(0);
   #actions = new Float64Array(0);
   #logProbs = new Float64Array(0);
+  #deterministic = new Uint8Array(0);
+  #deterministicSteps = 0;
   #rewards = new Float64Array(0);
   #bounds = new Int32Array(1);
   #terminated = new Uint8Array(0);
@@ -81,6 +87,11 @@ export class ReplayDataBuilder {
     this.#obs = grow(this.#obs, n * o);
     this.#actions = grow(this.#actions, n * a);
     this.#logProbs = grow(this.#logProbs, n);
+    if (this.#deterministic.length < n) {
+      const d = new Uint8Array(Math.max(n, 2 * this.#deterministic.length, 1024));
+      d.set(this.#deterministic);
+      this.#deterministic = d;
+    }
     this.#rewards = grow(this.#rewards, n);
     this.#finalObs = grow(this.#finalObs, e * o);
     if (this.#bounds.length < e + 1) {
@@ -96,6 +107,8 @@ export class ReplayDataBuilder {
     this.#obs.set(ep.observations, this.#n * o);
     this.#actions.set(ep.actions, this.#n * a);
     this.#logProbs.set(ep.behaviourLogProbs, this.#n);
+    this.#deterministic.set(ep.deterministic, this.#n);
+    for (let t = 0; t < ep.length; t++) this.#deterministicSteps += ep.deterministic[t] as number;
     this.#rewards.set(ep.rewards, this.#n);
     this.#finalObs.set(ep.finalObservation, this.#episodes * o);
     this.#terminated[this.#episodes] = ep.terminated ? 1 : 0;
@@ -120,6 +133,8 @@ export class ReplayDataBuilder {
       observations: this.#obs.slice(0, this.#n * o),
       actions: this.#actions.slice(0, this.#n * a),
       behaviourLogProbs: this.#logProbs.slice(0, this.#n),
+      deterministic: this.#deterministic.slice(0, this.#n),
+      deterministicSteps: this.#deterministicSteps,
       rewards: this.#rewards.slice(0, this.#n),
       bounds: this.#bounds.slice(0, e + 1),
       terminated: this.#terminated.slice(0, e),

@@ -216,6 +216,12 @@ export function* replayUpdateSteps(
   }
   if (!Number.isInteger(cfg.iterations) || cfg.iterations < 1)
     throw new Error(`replayUpdate: iterations must be an integer >= 1, got ${cfg.iterations}`);
+  if (data.deterministicSteps > 0) {
+    // runReplay names the bags first (refuseDeterministicSteps); this guards direct callers.
+    throw new Error(
+      `replayUpdate: ${data.deterministicSteps} of ${data.size} steps were recorded with the mean action (no density): importance weights are undefined; record with explore:=true or fit only the critic`,
+    );
+  }
   const n = data.size;
   const a = policy.actionSize;
   const obs = normalisedObservations(policy, data.observations, n);

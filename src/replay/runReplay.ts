@@ -1,7 +1,9 @@
 /**
  * `torquepilot replay` without the flag parsing: read one or more bags (streaming), check them
  * against the checkpoint (task, joint names, sizes), run the importance-weighted TRPO iterations
- * (replayUpdate.ts) and save the new checkpoint atomically.
+ * (replayUpdate.ts), or with `criticOnly` only the critic fit (criticReplay.ts), and save the new
+ * checkpoint atomically. Steps recorded with the mean action are refused for importance weighting
+ * (`refuseDeterministicSteps`).
  */
 import type { Logger } from 'pino';
 import { createUpdateContext } from '../learn/index.js';
@@ -11,10 +13,16 @@ import {
   saveCheckpoint,
   valueFromCheckpoint,
 } from '../policy/index.js';
-import type { LoadedCheckpoint } from '../policy/index.js';
+import type {
+  CheckpointContents,
+  CheckpointManifest,
+  GaussianPolicy,
+  LoadedCheckpoint,
+} from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { Random } from '../util/index.js';
 import { BagEpisodeReader } from './bagEpisodeReader.js';
+import { criticOnlyReplay } from './criticReplay.js';
 import type { BagReadReport } from './bagEpisodeReader.js';
 import type { WeightStats } from './importanceWeights.js';
 import { ReplayDataBuilder } from './replayData.js';
@@ -34,6 +42,11 @@ export interface RunReplayOptions {
   /** Seed of the critic's minibatch shuffling. */
   readonly seed?: number;
   readonly topics?: Partial<BagTopics>;
+  /**
+   * Fit only the value network (the policy is saved unchanged): the path for steps recorded with
+   * the mean action, which importance weighting refuses.
+   */
+  readonly criticOnly?: boolean;
   readonly logger?: Logger;
   /**
    * Checked between iterations (SIGINT/SIGTERM, replay/cli.ts): true = stop there and write the
@@ -51,7 +64,11 @@ export interface ReplayMoveStats extends WeightStats {
 
 /** What `replay --json` prints. */
 export interface ReplaySummary extends ReplayMoveStats {
+  /** 'policy': importance-weighted TRPO; 'critic-only': value fit only (weights stats are NaN). */
+  readonly mode: 'policy' | 'critic-only';
   readonly transitions: number;
+  /** Steps whose action was the behaviour's mean (only a critic-only replay accepts them). */
+  readonly deterministicSteps: number;
   readonly episodes: number;
   readonly skippedEpisodes: number;
   readonly weights: ReplayConfig['weights'];
@@ -67,6 +84,9 @@ export interface ReplaySummary extends ReplayMoveStats {
     readonly lineSearchSteps: number;
     readonly valueLoss: number;
   })[];
+  /** Critic-only: MSE of V on its targets before and after the fit. */
+  readonly valueLossBefore?: number;
+  readonly valueLossAfter?: number;
 }
 
 /** Joint names must match exactly and in order: torques are applied by index. */
@@ -77,6 +97,24 @@ function checkJointNames(ckpt: LoadedCheckpoint, bag: string, names: readonly st
       `replay: joint names do not match: checkpoint ${ckpt.dir} has [${want.join(', ')}] but bag ${bag} was recorded with [${names.join(', ')}]`,
     );
   }
+}
+
+/**
+ * Importance weights π/μ need the behaviour's density μ(a|s); a step that took the mean has none
+ * (issue 16). Throws naming every bag with such steps, how many, and what to do instead.
+ */
+export function refuseDeterministicSteps(reports: readonly BagReadReport[]): void {
+  const bad = reports.filter((r) => r.deterministicSteps > 0);
+  if (bad.length === 0) return;
+  const which = bad
+    .map((r) => `bag ${r.source} has ${r.deterministicSteps} of ${r.transitions} steps`)
+    .join('; ');
+  throw new Error(
+    `replay: ${which} recorded deterministically (the policy node's explore was false, so each action was the policy's mean). ` +
+      'A deterministic behaviour has no density, so importance weights π/μ are undefined for those steps and replay will not weight them. ' +
+      'To improve the policy, record with explore:=true (ros2 param set /torquepilot_policy explore true, or deploy --explore); ' +
+      'to fit only the value function on these steps, pass --critic-only.',
+  );
 }
 
 /** Stream every bag into ReplayData, checking each against the checkpoint. */
@@ -146,6 +184,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     options.topics,
     options.logger,
   );
+  if (options.criticOnly !== true) refuseDeterministicSteps(reports);
   const policy = policyFromCheckpoint(ckpt);
   const rng = new Random(options.seed ?? 0);
   let value = valueFromCheckpoint(ckpt);
@@ -156,6 +195,56 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     value = new ValueNetwork({ obsSize: m.obsSize }, rng.fork());
   }
   const context = createUpdateContext(policy, value, rng.fork());
+  const deterministicSteps = data.deterministicSteps;
+  if (options.criticOnly === true) {
+    const fit = criticOnlyReplay(policy, value, data, context, cfg);
+    options.logger?.info(
+      `replay --critic-only: value loss ${fit.valueLossBefore} -> ${fit.valueLossAfter} on ${data.size} steps (${deterministicSteps} deterministic)`,
+    );
+    const manifest = saveCheckpoint(options.out, {
+      ...replayedCheckpoint(m, policy, value, {
+        algo: 'replay-critic',
+        iteration: m.iteration,
+        replay: {
+          from: m.id,
+          bags: reports.map((r) => r.source),
+          criticOnly: true,
+          iterations: cfg.iterations,
+          gamma: cfg.gamma,
+          trpo: { ...cfg.trpo },
+        },
+      }),
+      summary: {
+        replayTransitions: data.size,
+        replayValueLossBefore: fit.valueLossBefore,
+        replayValueLossAfter: fit.valueLossAfter,
+      },
+    });
+    return {
+      mode: 'critic-only',
+      transitions: data.size,
+      deterministicSteps,
+      episodes: data.bounds.length - 1,
+      skippedEpisodes: reports.reduce((s, r) => s + r.skippedEpisodes, 0),
+      ess: NaN,
+      maxWeight: NaN,
+      meanWeight: NaN,
+      clippedFraction: NaN,
+      kl: 0,
+      surrogateBefore: NaN,
+      surrogateAfter: NaN,
+      weights: cfg.weights,
+      rhoBar: cfg.rhoBar,
+      cBar: cfg.cBar,
+      checkpoint: options.out,
+      checkpointId: manifest.id,
+      behaviourCheckpointIds: data.checkpointIds,
+      bags: reports,
+      iterations: [],
+      valueLossBefore: fit.valueLossBefore,
+      valueLossAfter: fit.valueLossAfter,
+    };
+  }
   // One iteration at a time, yielding to the event loop in between so that a signal is seen.
   const steps = replayUpdateSteps(policy, value, data, context, cfg);
   let next = steps.next(false);
@@ -187,18 +276,9 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     valueLoss: it.trpo.valueLoss,
   }));
   const manifest = saveCheckpoint(options.out, {
-    task: m.task,
-    jointNames: m.jointNames,
-    ...(m.actionLow ? { actionLow: m.actionLow } : {}),
-    ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
-    backend: m.backend,
-    algo: `replay-${cfg.weights}`,
-    iteration: m.iteration + done,
-    steps: m.steps,
-    policy,
-    value,
-    hyperparameters: {
-      ...m.hyperparameters,
+    ...replayedCheckpoint(m, policy, value, {
+      algo: `replay-${cfg.weights}`,
+      iteration: m.iteration + done,
       replay: {
         from: m.id,
         bags: reports.map((r) => r.source),
@@ -209,7 +289,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
         gamma: cfg.gamma,
         trpo: { ...cfg.trpo },
       },
-    },
+    }),
     summary: {
       replayTransitions: data.size,
       replayEss: result.initial.ess,
@@ -218,7 +298,9 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     },
   });
   return {
+    mode: 'policy',
     transitions: data.size,
+    deterministicSteps,
     episodes: data.bounds.length - 1,
     skippedEpisodes: reports.reduce((s, r) => s + r.skippedEpisodes, 0),
     ess: result.initial.ess,
@@ -236,5 +318,33 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     behaviourCheckpointIds: data.checkpointIds,
     bags: reports,
     iterations,
+  };
+}
+
+/**
+ * What a replayed checkpoint keeps of the one it started from: task, robot identity (so the node
+ * and eval still check the robot), joints, action bounds and backend; the replay's own settings go
+ * under `hyperparameters.replay`.
+ */
+function replayedCheckpoint(
+  m: CheckpointManifest,
+  policy: GaussianPolicy,
+  value: ValueNetwork,
+  own: { algo: string; iteration: number; replay: Readonly<Record<string, unknown>> },
+): CheckpointContents {
+  return {
+    task: m.task,
+    ...(m.robot ? { robot: m.robot } : {}),
+    ...(m.taskParams ? { taskParams: m.taskParams } : {}),
+    jointNames: m.jointNames,
+    ...(m.actionLow ? { actionLow: m.actionLow } : {}),
+    ...(m.actionHigh ? { actionHigh: m.actionHigh } : {}),
+    backend: m.backend,
+    algo: own.algo,
+    iteration: own.iteration,
+    steps: m.steps,
+    policy,
+    value,
+    hyperparameters: { ...m.hyperparameters, replay: own.replay },
   };
 }

@@ -42,6 +42,11 @@ export interface StepSample<A> {
 
 /** One control step for off-policy learning (torquepilot_msgs/msg/Transition). */
 export interface TransitionRecord extends StepSample<Float64Array> {
+  /**
+   * The action is the behaviour's mean (no density: log_prob is NaN). Read as action = mean from
+   * bags recorded before the field existed.
+   */
+  readonly deterministic: boolean;
   readonly episodeIndex: number;
   readonly stepIndex: number;
   readonly checkpointId: string;
@@ -70,6 +75,8 @@ export interface CommandRecord {
 
 /** What the recorder takes per control step. */
 export interface RecordedStep extends StepSample<ArrayLike<number>> {
+  /** The action is the mean (default false); its log-prob is then written as NaN. */
+  readonly deterministic?: boolean;
   readonly episodeIndex: number;
   readonly stepIndex: number;
   readonly terminated: boolean;
@@ -107,8 +114,10 @@ export interface Episode {
   readonly means: Float64Array;
   /** Shape: (length, actionSize). */
   readonly logStds: Float64Array;
-  /** log μ(a_t|s_t). Shape: (length). */
+  /** log μ(a_t|s_t), NaN on deterministic steps. Shape: (length). */
   readonly behaviourLogProbs: Float64Array;
+  /** 1 where the step's action was the behaviour's mean (no density). Shape: (length). */
+  readonly deterministic: Uint8Array;
   /** Shape: (length). */
   readonly rewards: Float64Array;
   /** The last step reached a terminal state. */

@@ -99,6 +99,7 @@ describe('episode bag format', () => {
       sameBits(t.mean, s.mean, 'mean');
       sameBits(t.logStd, s.logStd, 'logStd');
       sameBits([t.logProb, t.reward], [s.logProb, s.reward], 'logProb, reward');
+      assert.equal(t.deterministic, false);
       assert.equal(t.terminated, s.terminated);
       assert.equal(t.truncated, s.truncated);
       sameBits(t.finalObservation, s.finalObservation ?? [], 'finalObservation');
@@ -139,6 +140,7 @@ describe('episode bag format', () => {
       source: reader.path,
       episodes: 4,
       transitions: 18,
+      deterministicSteps: 0,
       skippedEpisodes: 0,
     });
   });

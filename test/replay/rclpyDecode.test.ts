@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -25,14 +25,21 @@ const built = join(
   'ws/install/lib/python3.11/site-packages/torquepilot_msgs/msg/_transition.py',
 );
 const tmp = tempDir('torquepilot-replay-rclpy-');
+/** Why to skip: no ROS prefix, or its torquepilot_msgs was built from an older Transition.msg. */
+function skipReason(): string | false {
+  if (!existsSync(envSh) || !existsSync(built)) {
+    return 'no ROS 2 prefix with torquepilot_msgs (.ros/env.sh; run npm run setup:ros)';
+  }
+  if (!readFileSync(built, 'utf8').includes("'_deterministic'")) {
+    return `the torquepilot_msgs built in ${rosHome} predates Transition.deterministic (rebuild: npm run setup:ros)`;
+  }
+  return false;
+}
 
 test(
   'rclpy decodes our Transition, JointState and Float64MultiArray bit-exactly',
   {
-    skip:
-      existsSync(envSh) && existsSync(built)
-        ? false
-        : 'no ROS 2 prefix with torquepilot_msgs (.ros/env.sh; run npm run setup:ros)',
+    skip: skipReason(),
   },
   () => {
     const codec = new EpisodeMessageCodec();
@@ -48,6 +55,7 @@ test(
       mean: Float64Array.from([0.1, 0.2]),
       logStd: Float64Array.from([-0.5, Math.log(0.3)]),
       logProb: -1.2345678901234567,
+      deterministic: true,
       reward: -1 / 7,
       terminated: false,
       truncated: true,
@@ -91,6 +99,7 @@ test(
       mean: hex(t.mean),
       log_std: hex(t.logStd),
       log_prob: floatHex(t.logProb),
+      deterministic: true,
       reward: floatHex(t.reward),
       terminated: false,
       truncated: true,

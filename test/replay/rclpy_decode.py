@@ -41,6 +41,7 @@ print(
                 "mean": hexes(t.mean),
                 "log_std": hexes(t.log_std),
                 "log_prob": float(t.log_prob).hex(),
+                "deterministic": t.deterministic,
                 "reward": float(t.reward).hex(),
                 "terminated": t.terminated,
                 "truncated": t.truncated,

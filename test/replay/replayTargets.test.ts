@@ -52,6 +52,7 @@ function setup(offsetLogProb: number): {
       means: new Float64Array(length),
       logStds: new Float64Array(length),
       behaviourLogProbs: lp.map((x) => x - offsetLogProb),
+      deterministic: new Uint8Array(length),
       rewards: Float64Array.from({ length }, (_, i) => 1 + i + e),
       terminated,
       truncated: !terminated,

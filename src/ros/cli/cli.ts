@@ -51,6 +51,7 @@ interface DeployFlags {
   rate: string;
   seed: string;
   explore?: boolean;
+  exploreScale: string;
   realtime?: boolean;
   tickSource: string;
   robotRate: string;
@@ -178,7 +179,8 @@ async function deployAction(flags: DeployFlags): Promise<void> {
     durationS: number('--duration', flags.duration, 0),
     rateHz: number('--rate', flags.rate, 0),
     seed: number('--seed', flags.seed, 0),
-    deterministic: flags.explore !== true,
+    explore: flags.explore === true,
+    exploreScale: number('--explore-scale', flags.exploreScale, 0),
     realtime: flags.realtime === true,
     tickSource: oneOf('--tick-source', flags.tickSource, [
       'timer',
@@ -409,7 +411,15 @@ export function registerRosCommands(program: Command): void {
     .option('--duration <s>', 'wall-clock seconds to run', String(DEPLOY_DEFAULTS.durationS))
     .option('--rate <hz>', "control rate (0 = the description's)", '0')
     .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
-    .option('--explore', 'sample actions (default: the mean)')
+    .option(
+      '--explore',
+      'sample actions from N(mean, (scale·std)²) and record them with their density (default: the mean, recorded as deterministic)',
+    )
+    .option(
+      '--explore-scale <s>',
+      'with --explore: multiplies the trained std, in [0.01, 1] (it may only shrink)',
+      String(DEPLOY_DEFAULTS.exploreScale),
+    )
     .option('--realtime', 'robot steps at its own dt in real time (default: lockstep)')
     .option(
       '--tick-source <src>',

@@ -24,7 +24,10 @@ export interface DeployOptions {
   readonly durationS: number;
   /** Control rate override in Hz (0 = the description's). */
   readonly rateHz: number;
-  readonly deterministic: boolean;
+  /** Sample N(μ, (exploreScale·σ)²) (parameter explore); false: the mean. */
+  readonly explore: boolean;
+  /** Parameter explore_scale, in [0.01, 1]. */
+  readonly exploreScale: number;
   readonly seed: number;
   /** Robot pacing: realtime (zero-order hold at the task's dt) or lockstep (step per command). */
   readonly realtime: boolean;
@@ -43,7 +46,8 @@ export const DEPLOY_DEFAULTS = Object.freeze({
   mode: 'sim' as const,
   durationS: 10,
   rateHz: 0,
-  deterministic: true,
+  explore: false,
+  exploreScale: 1,
   seed: 0,
   realtime: false,
   tickSource: 'timer' as const,
@@ -143,7 +147,8 @@ export async function runDeploy(
           checkpoint: options.checkpoint,
           robot_description: options.robotDescription,
           control_rate: options.rateHz,
-          deterministic: options.deterministic,
+          explore: options.explore,
+          explore_scale: options.exploreScale,
           seed: options.seed,
           tick_source: options.tickSource,
           record_path: options.recordPath,

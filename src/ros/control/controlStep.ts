@@ -4,8 +4,8 @@
  * turns the newest joint state into the torque command:
  *
  *   JointState ──match by name──► q, q̇ (description order) ──observation (as in simulation)──► obs
- *   ──policy (mean, or a sample of N(μ, σ²))──► a ──[clip, shaper]──► a' ──gear: τ = gear · a'──►
- *   safety ──► command
+ *   ──behaviour (the mean, or a sample of N(μ, (s·σ)²): behaviour.ts)──► a ──[clip, shaper]──► a'
+ *   ──gear: τ = gear · a'──► safety ──► command
  *
  * The shaper (sim/actionShaping.ts: action filter, torque rate limit) is the one the environment
  * applied in training, on the action clipped to the torque limits as the environment clips it to
@@ -21,6 +21,7 @@
  */
 import type { Random } from '../../util/index.js';
 import type { ActionShaper } from '../../../sim/index.js';
+import { BehaviourPolicy } from './behaviour.js';
 import type { LoadedDeployment } from './deployment.js';
 import { JointStateMatcher } from './jointMatching.js';
 import type { JointStateSample, MatchResult } from './jointMatching.js';
@@ -35,7 +36,12 @@ export interface ControlStepResult {
    * policy ran only when it is within the watchdog period.
    */
   readonly stateAgeNs: bigint | null;
-  /** log π(a|s) of the action, NaN when the policy did not run (stale or no state). */
+  /** The policy ran on a fresh state this step (the step can be recorded). */
+  readonly acted: boolean;
+  /**
+   * log μ(a|s) of the behaviour's action; NaN when the policy did not run, and when it took the
+   * mean (deterministic: no density).
+   */
   readonly logProb: number;
   /** The safety layer's decision; the command is to be published only when `verdict.publish`. */
   readonly verdict: SafetyVerdict;
@@ -44,6 +50,7 @@ export interface ControlStepResult {
 interface MutableResult {
   ready: boolean;
   stateAgeNs: bigint | null;
+  acted: boolean;
   logProb: number;
   verdict: SafetyVerdict;
 }
@@ -61,8 +68,8 @@ export class ControlStep {
   readonly effort: Float64Array;
   /** Effort per unit of action, from the robot description (default 1). Shape: (nJoints). */
   readonly gear: Float64Array;
-  /** Sample (false) or take the mean (true). */
-  deterministic = true;
+  /** Mean or sample, and the behaviour's log σ of the last step (`behaviour.explore`, `.scale`). */
+  readonly behaviour: BehaviourPolicy;
   /** Where samples come from (the node seeds it on activate). */
   rng: Random;
   /** Action filter / torque rate limit as in training; null = none (the node sets it on activate). */
@@ -95,7 +102,8 @@ export class ControlStep {
       safety.torqueLimits,
       (limit, j) => limit / (this.gear[j] as number),
     );
-    this.#result = { ready: false, stateAgeNs: null, logProb: NaN, verdict: UNSET };
+    this.behaviour = new BehaviourPolicy(policy.actionSize);
+    this.#result = { ready: false, stateAgeNs: null, acted: false, logProb: NaN, verdict: UNSET };
   }
 
   /** The target the observation needs (reach tasks), world frame; null until one arrived. */
@@ -150,15 +158,15 @@ export class ControlStep {
     const age = ready ? stateAge : null;
     const period = this.safety.watchdogPeriodNs;
     let logProb = NaN;
-    const ran = age !== null && age <= period;
-    if (ran) {
+    const acted = age !== null && age <= period;
+    if (acted) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
-      logProb = policy.act(this.observation, this.deterministic, this.rng, this.action);
+      logProb = this.behaviour.act(policy, this.observation, this.rng, this.action);
     } else {
       this.action.fill(0);
     }
     const shaper = this.shaper;
-    const a = shaper === null ? this.action : this.#shape(shaper, ran);
+    const a = shaper === null ? this.action : this.#shape(shaper, acted);
     // Actions are in actuator units; the effort controller takes efforts: τ = gear · a.
     for (let j = 0; j < this.effort.length; j++) {
       this.effort[j] = (this.gear[j] as number) * (a[j] as number);
@@ -166,6 +174,7 @@ export class ControlStep {
     const r = this.#result;
     r.ready = ready;
     r.stateAgeNs = age;
+    r.acted = acted;
     r.logProb = logProb;
     // Missing input (no state, no target yet) is 'waiting'; a state that went stale trips the
     // watchdog whether or not the target has come.
@@ -206,7 +215,7 @@ export class ControlStep {
     const matcher = this.#matcher;
     for (let k = 0; k < ticks; k++) {
       observation.build(matcher.position, matcher.velocity, this.#target, this.observation);
-      policy.act(this.observation.fill(0), k % 2 === 0, rng, this.action);
+      this.behaviour.act(policy, this.observation.fill(0), rng, this.action, k % 2 === 1);
     }
     this.action.fill(0);
   }

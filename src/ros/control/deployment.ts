@@ -40,7 +40,8 @@ export interface NodePolicy {
   readonly logStd: Float64Array;
   /**
    * One step on a raw observation (obsSize): the mean when deterministic, else a sample of
-   * N(mean, σ²) drawn from `rng`, written into `outAction` (actionSize). Returns log π(a|s).
+   * N(mean, σ²) drawn from `rng`, written into `outAction` (actionSize). Returns log π(a|s) of a
+   * sample; NaN (or any value: it is not used) for the mean, which has no density.
    */
   act(obs: Float64Array, deterministic: boolean, rng: Random, outAction: Float64Array): number;
 }

@@ -5,6 +5,7 @@
  */
 export { ControlStep } from './controlStep.js';
 export type { ControlStepResult } from './controlStep.js';
+export { BehaviourPolicy, checkExploreScale, EXPLORE_SCALE_MIN } from './behaviour.js';
 export { validateDeployment } from './deployment.js';
 export type {
   DeploymentDescription,

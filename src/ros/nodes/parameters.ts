@@ -4,6 +4,7 @@
  * that every parameter a launch file sets is declared here).
  */
 import type { ActionShapingSpec } from '../../config/index.js';
+import { EXPLORE_SCALE_MIN } from '../control/index.js';
 import type { ControlStep, SafetyLayer } from '../control/index.js';
 import type { ParameterSpec, ParameterValue } from '../transport/index.js';
 import { DEFAULT_TF_RATE_HZ } from './tfPublisher.js';
@@ -28,9 +29,10 @@ export const POLICY_TOPICS = Object.freeze({
   /** rosgraph_msgs/msg/Clock, from the sim robot under use_sim_time. */
   clock: '/clock',
   /**
-   * std_msgs/msg/Header, RELIABLE, VOLATILE, depth 10: the sim robot's episode boundaries, one per
-   * new episode (stamp = the reset's time on the joint states' clock, frame_id = its cause, one of
-   * EPISODE_BOUNDARIES).
+   * std_msgs/msg/Header, RELIABLE, VOLATILE, depth 10: episode boundaries, one per new episode. The
+   * sim robot publishes them (stamp = the new episode's first joint state, frame_id = its cause, one
+   * of EPISODE_BOUNDARIES); an operator may too (stamp 0 = on arrival). The default of the policy
+   * node's `episode_topic`, which cuts recorded episodes there.
    */
   episode: '/torquepilot/episode',
 });
@@ -138,11 +140,21 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     description: 'Seconds over which torque_scale ramps up from 0 after arming (real mode).',
   },
   {
-    name: 'deterministic',
+    name: 'explore',
     type: 'bool',
-    default: true,
+    default: false,
     readOnly: false,
-    description: 'true: publish the mean (deploy); false: sample N(mean, std²) (exploration).',
+    description:
+      'false: publish the mean (deploy; recorded steps are flagged deterministic, replay will not importance-weight them); true: sample N(mean, (explore_scale·std)²) and record each step with that std and its log-prob (data collection). Applies at once.',
+  },
+  {
+    name: 'explore_scale',
+    type: 'double',
+    default: 1,
+    range: { from: EXPLORE_SCALE_MIN, to: 1 },
+    readOnly: false,
+    description:
+      'Explore mode: multiplies the trained std (it may only shrink: at most 1). Applies at once.',
   },
   {
     name: 'seed',
@@ -150,7 +162,7 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: 0,
     range: { from: 0, to: 2147483647 },
     readOnly: false,
-    description: 'Seed of the exploration noise (deterministic = false). Applied on activate.',
+    description: 'Seed of the exploration noise (explore = true). Applied on activate.',
   },
   {
     name: 'record_path',
@@ -158,6 +170,23 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: '',
     readOnly: false,
     description: "Record episodes as a rosbag2 MCAP bag in this directory; '' = off. On activate.",
+  },
+  {
+    name: 'episode_topic',
+    type: 'string',
+    default: POLICY_TOPICS.episode,
+    readOnly: false,
+    description:
+      "std_msgs/Header episode boundaries for recording (the sim robot's resets, an operator's `ros2 topic pub`); a target change is one too. On configure.",
+  },
+  {
+    name: 'episode_max_steps',
+    type: 'integer',
+    default: 0,
+    range: { from: 0, to: 100000000 },
+    readOnly: false,
+    description:
+      "Safety cap on a recorded episode's length when no boundary comes; 0 = the task's horizon. On activate.",
   },
   {
     name: 'armed',
@@ -372,7 +401,7 @@ export function secondsToNs(seconds: number): bigint {
 /**
  * Apply a policy node parameter that takes effect at once (the others apply at the next
  * configure or activate): arming (real mode, while active), torque_scale, watchdog_period,
- * deterministic and publish_policy_output.
+ * explore, explore_scale and publish_policy_output.
  */
 export function applyLiveParameter(
   name: string,
@@ -397,8 +426,11 @@ export function applyLiveParameter(
     case 'watchdog_period':
       safety?.setWatchdogPeriodNs(secondsToNs(value as number));
       break;
-    case 'deterministic':
-      if (control !== null) control.deterministic = value as boolean;
+    case 'explore':
+      if (control !== null) control.behaviour.explore = value as boolean;
+      break;
+    case 'explore_scale':
+      if (control !== null) control.behaviour.scale = value as number;
       break;
     case 'publish_policy_output':
       node.setPublishOutput(value as boolean);

@@ -25,6 +25,7 @@ import { CALLBACK_FAILURE, CALLBACK_SUCCESS } from '../transport/index.js';
 import type {
   CallbackCode,
   Disposable,
+  HeaderMessage,
   JointStateMessage,
   LifecycleCallbacks,
   ParameterValue,
@@ -200,10 +201,12 @@ export class PolicyNode {
       this.node,
       description,
       target,
+      this.#param('episode_topic') as string,
       this.#qosWarnings.onIncompatibleQos,
       {
         onJointState: (m) => this.#onJointState(m),
         onTarget: (m) => this.#onTarget(m),
+        onEpisode: (m) => this.#onEpisode(m),
         onEstop: () => this.#estop(),
         onEstopReset: () => this.#resetEstop(),
       },
@@ -230,7 +233,8 @@ export class PolicyNode {
     safety.setArmed(this.#param('armed') as boolean);
     const control = this.#control as ControlStep;
     control.rng = new Random(this.#param('seed') as number);
-    control.deterministic = this.#param('deterministic') as boolean;
+    control.behaviour.explore = this.#param('explore') as boolean;
+    control.behaviour.scale = this.#param('explore_scale') as number;
     // The shaping training used (or the parameters' override), per tick of this rate, from zero.
     const shaping = resolveShaping(
       this.#param('action_filter_hz') as number,
@@ -255,6 +259,7 @@ export class PolicyNode {
         checkpointId: policy.checkpointId,
         commandTopic: description.commandTopic,
         jointStatesTopic: description.jointStatesTopic,
+        maxEpisodeSteps: this.#param('episode_max_steps') as number,
       });
     }
     const periodNs = BigInt(Math.round(1e9 / rateHz));
@@ -270,7 +275,7 @@ export class PolicyNode {
     this.#diagnostics?.restart(this.node.steadyNs());
     this.#active = true;
     this.node.logger.info(
-      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.deterministic ? 'deterministic' : 'sampling'}, tick on ${tickSource}${control.shaper === null ? '' : `, action shaping ${JSON.stringify(shaping)}`})`,
+      `${this.node.name}: active at ${rateHz} Hz (${this.#param('mode')} mode, ${control.behaviour.explore ? `exploring, std × ${control.behaviour.scale}` : 'deterministic'}, tick on ${tickSource}${control.shaper === null ? '' : `, action shaping ${JSON.stringify(shaping)}`})`,
     );
   }
 
@@ -343,7 +348,18 @@ export class PolicyNode {
   }
 
   #onTarget(message: PointStampedMessage): void {
-    this.#control?.setTarget(message.x, message.y, message.z);
+    const control = this.#control;
+    if (control === null) return;
+    const t = control.target;
+    // A new target is a new task instance: the recorded episode ends (at the target's stamp).
+    if (t !== null && (t[0] !== message.x || t[1] !== message.y || t[2] !== message.z)) {
+      this.#recorder.boundary(message.stampNs, 'target');
+    }
+    control.setTarget(message.x, message.y, message.z);
+  }
+
+  #onEpisode(message: HeaderMessage): void {
+    this.#recorder.boundary(message.stampNs, message.frameId !== '' ? message.frameId : 'signal');
   }
 
   #estop(): void {
@@ -374,9 +390,12 @@ export class PolicyNode {
     const control = this.#control;
     const output = this.#commandOut;
     if (control === null || output === null || !this.#active) return;
+    // The state this tick acts on: in process, publishing the command can deliver the robot's next
+    // state (and replace #lastState) before the step is recorded.
+    const actedOn = this.#lastState;
     const t0 = this.node.steadyNs();
     const command = output.next();
-    const { ready, logProb, verdict } = control.step(t0, command);
+    const { ready, acted, logProb, verdict } = control.step(t0, command);
     if (verdict.error !== undefined) {
       this.#nonFinite++;
       this.node.logger.error(`${this.node.name}: ${verdict.error}`);
@@ -399,15 +418,16 @@ export class PolicyNode {
           logProb,
           command,
           published: verdict.publish,
-          deterministic: control.deterministic,
+          deterministic: !control.behaviour.explore,
           safetyState: verdict.state,
           tickLatencyNs: t1 - t0,
         }),
       );
     }
-    const state = ready ? this.#lastState : null;
+    const state = ready ? actedOn : null;
     this.#answeredStampNs = state?.stampNs ?? null;
-    if (this.#recorder.recording && state !== null && Number.isFinite(logProb)) {
+    // Every step the policy acted on: sampled ones with their log-prob, the mean flagged.
+    if (this.#recorder.recording && state !== null && acted) {
       this.#recorder.recordTick(this.node.now(), state, control, logProb, command);
     }
   }

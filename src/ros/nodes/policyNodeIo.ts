@@ -1,11 +1,13 @@
 /**
  * The policy node's topics and services (README, "Topics and QoS"), and what a tick reports
- * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay).
+ * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay),
+ * with the episode boundaries the recording is cut at.
  */
 import { CommandOutput } from '../control/index.js';
 import type { ControlStep, DeploymentDescription, NodePolicy } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import type {
+  HeaderMessage,
   JointStateMessage,
   PointStampedMessage,
   PolicyOutputMessage,
@@ -38,16 +40,19 @@ export interface PolicyNodeIo {
  * before the node started), into one callback that drops the exact duplicate a latched publisher's
  * live sample makes. Every endpoint but the TRANSIENT_LOCAL twin reports incompatible peers to
  * `onIncompatibleQos` (the twin would report every VOLATILE target publisher, which its VOLATILE
- * sibling serves).
+ * sibling serves). Episode boundaries (std_msgs/Header on `episodeTopic`) come reliable and
+ * volatile, as the sim robot publishes them and `ros2 topic pub` offers them.
  */
 export function openPolicyNodeIo(
   node: TransportNode,
   description: DeploymentDescription,
   target: { readonly needed: boolean; readonly topic: string },
+  episodeTopic: string,
   onIncompatibleQos: (event: IncompatibleQosEvent) => void,
   on: {
     readonly onJointState: (m: JointStateMessage) => void;
     readonly onTarget: (m: PointStampedMessage) => void;
+    readonly onEpisode: (m: HeaderMessage) => void;
     readonly onEstop: () => void;
     /** Returns whether an e-stop was latched. */
     readonly onEstopReset: () => boolean;
@@ -104,6 +109,7 @@ export function openPolicyNodeIo(
       },
       watched,
     ),
+    node.createSubscription('std_msgs/msg/Header', episodeTopic, 'reliable', on.onEpisode, watched),
     node.createTriggerService(POLICY_TOPICS.estopResetService, () => {
       const was = on.onEstopReset();
       return { success: true, message: was ? 'e-stop cleared' : 'e-stop was not latched' };
@@ -197,7 +203,18 @@ export class RecorderSlot {
     this.#recorder?.recordStep(step);
   }
 
-  /** Record the step a tick made from `state` (arrays are the control path's, reused). */
+  /**
+   * An episode boundary: the episode ended at `stampNs` (joint states' clock; 0 = now) for
+   * `reason` ('reset', 'horizon', 'operator', 'target', ...).
+   */
+  boundary(stampNs: bigint, reason: string): void {
+    this.#recorder?.boundary?.(stampNs, reason);
+  }
+
+  /**
+   * Record the step a tick made from `state` (arrays are the control path's, reused): the
+   * behaviour's log σ and log-prob, or the deterministic flag when it took the mean.
+   */
   recordTick(
     stampNs: bigint,
     state: JointStateMessage,
@@ -212,8 +229,9 @@ export class RecorderSlot {
       observation: control.observation,
       action: control.action,
       mean: policy.mean,
-      logStd: policy.logStd,
+      logStd: control.behaviour.logStd,
       logProb,
+      deterministic: !control.behaviour.explore,
       reward: observation.reward?.(control.action) ?? NaN,
       command,
     });

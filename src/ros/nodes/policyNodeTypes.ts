@@ -8,12 +8,19 @@ import type { SafetyState } from '../control/index.js';
 
 /** One control step, as given to a recorder (arrays are reused: copy what you keep). */
 export interface RecordedStep extends StepSample<Float64Array> {
+  /** The action is the mean (explore = false): no density, logProb NaN. */
+  readonly deterministic: boolean;
   readonly jointState: JointStateMessage;
   readonly command: Float64Array;
 }
 
 export interface StepRecorder {
   recordStep(step: RecordedStep): void;
+  /**
+   * The current episode ended at `stampNs` (the joint states' clock; 0 = at arrival) for `reason`.
+   * Optional: a recorder without it records one episode per safety-cap window.
+   */
+  boundary?(stampNs: bigint, reason: string): void;
   /** Finish the episode set (write the bag's metadata); may finish asynchronously. */
   close(): void | Promise<void>;
 }
@@ -26,6 +33,8 @@ export type RecorderFactory = (
     readonly checkpointId: string;
     readonly commandTopic: string;
     readonly jointStatesTopic: string;
+    /** Parameter episode_max_steps: the safety cap on an episode's length (0 = the task's horizon). */
+    readonly maxEpisodeSteps: number;
   },
 ) => StepRecorder;
 

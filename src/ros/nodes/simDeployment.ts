@@ -66,8 +66,8 @@ export class CheckpointPolicy implements NodePolicy {
   act(obs: Float64Array, deterministic: boolean, rng: Random, out: Float64Array): number {
     if (!deterministic) return this.#forward.sample(obs, rng, out);
     this.#forward.forward(obs, out);
-    // log N(μ; μ, σ²): the density at the mean (one DiagGaussian for every Gaussian, issue 14).
-    return this.#forward.distribution.logProbAtMean(this.#forward.logStd);
+    // The mean is a deterministic behaviour: it has no density (issue 16), so no log-prob.
+    return NaN;
   }
 }
 

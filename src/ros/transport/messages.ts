@@ -41,8 +41,9 @@ export interface PointStampedMessage {
 }
 
 /**
- * std_msgs/msg/Header on its own: a stamped event with a label in frame_id (the sim robot's
- * episode boundaries on /torquepilot/episode).
+ * std_msgs/msg/Header on its own: the episode boundary signal on /torquepilot/episode (the sim
+ * robot's stamp is that of the new episode's first joint state; an operator's may be 0 = on
+ * arrival). frame_id says why: 'start', 'reset', 'horizon', 'terminated', 'operator'.
  */
 export interface HeaderMessage {
   readonly stampNs: bigint;

@@ -157,19 +157,72 @@ describe('ControlStep', () => {
     close(command, [2.2, 1.1, 0.55], 'command');
   });
 
-  test('sampling: a = mean + σ ε with ε from the step’s rng; deterministic: the mean', () => {
+  test('explore: a = mean + σ ε with ε from the step’s rng; deterministic: the mean, no density', () => {
     const { step, command } = setup();
     step.receive(state(JOINTS), 0n);
-    step.deterministic = false;
+    step.behaviour.explore = true;
     step.rng = new Random(3);
     const r = step.step(1n * MS, command);
     const eps = new Random(3);
-    const expected = [1.1, 2.2, 3.3].map((m) => m + 0.5 * eps.normal());
+    const e = [eps.normal(), eps.normal(), eps.normal()];
+    const expected = [1.1, 2.2, 3.3].map((m, j) => m + 0.5 * e[j]!);
     close(step.action, expected, 'sampled action');
-    assert.ok(Number.isFinite(r.logProb));
-    step.deterministic = true;
-    step.step(2n * MS, command);
+    // log N(a; μ, σ²) = Σ_j (−ε_j²/2 − log σ − ½ log 2π), σ = 0.5.
+    const logProb = e.reduce(
+      (s, x) => s - 0.5 * x * x - Math.log(0.5) - 0.5 * Math.log(2 * Math.PI),
+      0,
+    );
+    assert.ok(Math.abs(r.logProb - logProb) < 1e-12, `${r.logProb} vs ${logProb}`);
+    assert.equal(r.acted, true);
+    step.behaviour.explore = false;
+    const d = step.step(2n * MS, command);
     close(step.action, [1.1, 2.2, 3.3], 'mean action');
+    assert.ok(Number.isNaN(d.logProb), 'the mean has no density');
+    assert.equal(d.acted, true);
+  });
+
+  test('explore_scale s: a = mean + s·σ ε, log σ_b = log σ + log s, log-prob of N(μ, (sσ)²)', () => {
+    const { step, command } = setup();
+    step.receive(state(JOINTS), 0n);
+    step.behaviour.explore = true;
+    step.behaviour.scale = 0.25;
+    step.rng = new Random(4);
+    const r = step.step(1n * MS, command);
+    const eps = new Random(4);
+    const e = [eps.normal(), eps.normal(), eps.normal()];
+    const sigma = 0.25 * 0.5;
+    close(
+      step.action,
+      [1.1, 2.2, 3.3].map((m, j) => m + sigma * e[j]!),
+      'sampled action',
+    );
+    close(
+      step.behaviour.logStd,
+      [1, 2, 3].map(() => Math.log(sigma)),
+      'behaviour log σ',
+    );
+    // Ground truth from the density formula on the action itself (not on ε).
+    const mean = [1.1, 2.2, 3.3];
+    const logProb = mean.reduce((s, m, j) => {
+      const z = ((step.action[j] as number) - m) / sigma;
+      return s - 0.5 * z * z - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+    }, 0);
+    assert.ok(Math.abs(r.logProb - logProb) < 1e-9, `${r.logProb} vs ${logProb}`);
+  });
+
+  test('explore_scale may only shrink the std: > 1, 0 and NaN are refused with the range', () => {
+    const { step } = setup();
+    for (const s of [1.5, 0, -1, NaN, 1.0000001]) {
+      assert.throws(
+        () => (step.behaviour.scale = s),
+        /explore_scale .* is outside \[0\.01, 1\]: explore mode may only shrink the trained std/,
+        String(s),
+      );
+    }
+    assert.equal(step.behaviour.scale, 1);
+    step.behaviour.scale = 1;
+    step.behaviour.scale = 0.01;
+    assert.equal(step.behaviour.scale, 0.01);
   });
 
   test('a task that needs a target waits for it (zero torque, no policy call)', () => {

@@ -170,7 +170,7 @@ interface LastCommand {
 
 /**
  * One run of the installed policy_node as deploy_arm.launch.py starts it (real mode, autostart),
- * armed at once (arm_ramp_time 0) against the peer's moving arm, sampling (deterministic false) and
+ * armed at once (arm_ramp_time 0) against the peer's moving arm, sampling (explore true) and
  * recording a bag: waits until non-zero torque reaches the peer, sends `pattern`, waits for the
  * exit, then reads the peer's last command and the bag.
  */
@@ -190,7 +190,7 @@ export async function policyNodeRun(
     robot_description: robot,
     torque_scale: 0.5,
     arm_ramp_time: { double: 0 },
-    deterministic: false,
+    explore: true,
     record_path: bagDir,
   });
   const before = (await peer.request('last_command')) as unknown as LastCommand;

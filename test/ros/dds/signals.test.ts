@@ -228,7 +228,7 @@ describe(
         const code = await proc.waitForExit(60_000);
         assert.equal(code, 0, proc.tail());
         const summary = JSON.parse(
-          proc.lines.find((l) => l.startsWith('{"transitions"')) ?? '{}',
+          proc.lines.find((l) => l.startsWith('{') && l.includes('"transitions"')) ?? '{}',
         ) as {
           iterations?: unknown[];
         };

@@ -13,7 +13,11 @@ import { describe, test } from 'node:test';
 import { saveCheckpoint } from '../../../src/policy/checkpoint.js';
 import { GaussianPolicy } from '../../../src/policy/index.js';
 import { createDeploymentLoader } from '../../../src/ros/nodes/simDeployment.js';
-import { loadRobotDescription } from '../../../src/config/index.js';
+import {
+  BUILTIN_TASKS,
+  loadRobotDescription,
+  resolveRobotPath,
+} from '../../../src/config/index.js';
 import type { ActionShapingSpec } from '../../../src/config/index.js';
 import type {
   DeploymentDescription,
@@ -73,7 +77,7 @@ interface World {
 }
 
 function world(task: string): World {
-  const d = loadRobotDescription(join(modelsDir(), task, 'robot.yaml'));
+  const d = loadRobotDescription(resolveRobotPath(BUILTIN_TASKS[task]?.robot ?? task, modelsDir()));
   return {
     task,
     description: {

@@ -72,7 +72,7 @@ describe('arm7-reach in process (random-weights checkpoint, MuJoCo robot, manual
         return pn.callbacks();
       },
       // Sampling with a large σ, no rate limit: the clamp alone must hold the limits.
-      { parameterOverrides: { checkpoint, deterministic: false, max_torque_step: 2, seed: 5 } },
+      { parameterOverrides: { checkpoint, explore: true, max_torque_step: 2, seed: 5 } },
     );
     assert.equal(handle.trigger('configure').success, true);
     assert.equal(handle.trigger('activate').success, true);

@@ -223,8 +223,54 @@ describe('PolicyNode: the tick', () => {
     assert.equal(s.node().node.getParameter('torque_scale'), 0.5);
   });
 
+  test('explore_scale may only shrink the std: above 1 (or 0) is refused with the range', () => {
+    const s = setup();
+    activate(s);
+    const set = (name: string, value: ParameterValue) =>
+      s.node().node.setParameters([{ name, value }]);
+    assert.match(
+      set('explore_scale', 1.5).reason,
+      /'explore_scale' = 1.5: out of range \[0\.01, 1\]/,
+    );
+    assert.match(set('explore_scale', 0).reason, /out of range \[0\.01, 1\]/);
+    assert.equal(s.node().node.getParameter('explore_scale'), 1);
+    assert.equal(set('explore_scale', 0.25).successful, true);
+    assert.throws(() => setup({ explore_scale: 2 }), /'explore_scale' = 2: out of range/);
+  });
+
   test('an out-of-range override refuses to start the node', () => {
     assert.throws(() => setup({ torque_scale: 3 }), /'torque_scale' = 3: out of range/);
+  });
+
+  test('explore: sampled actions with the behaviour log-prob on PolicyOutput; the mean when off', () => {
+    const s = setup({ max_torque_step: 2, explore: true, explore_scale: 0.5, seed: 4 });
+    const outputs: PolicyOutputMessage[] = [];
+    s.transport.subscribe(
+      'torquepilot_msgs/msg/PolicyOutput',
+      POLICY_TOPICS.policyOutput,
+      'reliable',
+      (m) => outputs.push({ ...m, action: Array.from(m.action), mean: Array.from(m.mean) }),
+    );
+    activate(s);
+    s.publishState();
+    s.transport.advanceBy(PERIOD);
+    s.node().node.setParameters([{ name: 'explore', value: false }]);
+    s.publishState();
+    s.transport.advanceBy(PERIOD);
+    const [sampled, mean] = outputs.slice(-2) as [PolicyOutputMessage, PolicyOutputMessage];
+    assert.equal(sampled.deterministic, false);
+    assert.notDeepEqual(sampled.action, sampled.mean);
+    // log N(a; μ, (0.5·σ)²) with the fake policy's σ = 0.5, from the published action and mean.
+    const sb = 0.25;
+    let lp = 0;
+    (sampled.action as number[]).forEach((a, j) => {
+      const z = (a - (sampled.mean as number[])[j]!) / sb;
+      lp += -0.5 * z * z - Math.log(sb) - 0.5 * Math.log(2 * Math.PI);
+    });
+    assert.ok(Math.abs(sampled.logProb - lp) < 1e-9, `${sampled.logProb} vs ${lp}`);
+    assert.equal(mean.deterministic, true);
+    assert.deepEqual(mean.action, mean.mean);
+    assert.ok(Number.isNaN(mean.logProb));
   });
 
   test('a non-finite policy output becomes zero torque and an error log', () => {
@@ -265,8 +311,9 @@ describe('PolicyNode: the tick', () => {
       Array.from(o.std).map((x) => Math.round(x * 1e12) / 1e12),
       [0.5, 0.5, 0.5],
     );
-    // deterministic: log-density at the mean = −Σ log σ − d/2 log 2π = 3 ln 2 − 1.5 ln 2π
-    assert.ok(Math.abs(o.logProb - (3 * Math.log(2) - 1.5 * Math.log(2 * Math.PI))) < 1e-12);
+    // Deterministic (explore false): the mean has no density, so no log-prob.
+    assert.equal(o.deterministic, true);
+    assert.ok(Number.isNaN(o.logProb), `log-prob ${o.logProb}`);
     assert.equal(o.checkpointId, 'fake-ckpt');
     assert.equal(diags.length, 2);
     const values = Object.fromEntries(diags[1]!.status[0]!.values.map((v) => [v.key, v.value]));

@@ -211,7 +211,11 @@ describe('launch arguments: every node option', () => {
     const file = 'replay.launch.py';
     const rec = defaults[file];
     const own = new Set(['--help', '--json', '--bag', '--checkpoint', '--out']);
-    const options = [...declaredCliOptions('replay')].filter((o) => !own.has(o));
+    // Switches (no value): name:=true adds the flag.
+    const switches = ['--critic-only'];
+    const options = [...declaredCliOptions('replay')].filter(
+      (o) => !own.has(o) && !switches.includes(o),
+    );
     assert.ok(options.length >= 5, `few replay options parsed: ${options.join(' ')}`);
     const argumentOf = (flag: string) => flag.slice(2).replaceAll('-', '_');
     for (const flag of options) {
@@ -225,5 +229,12 @@ describe('launch arguments: every node option', () => {
     )[file];
     const cmd = set?.actions[0]?.cmd ?? [];
     for (const flag of options) assert.equal(cmd[cmd.indexOf(flag) + 1], '3', `${flag}: ${cmd}`);
+    for (const flag of switches) {
+      assert.ok(declaredCliOptions('replay').has(flag), `${flag} is a replay option`);
+      assert.ok(argumentOf(flag) in (rec?.arguments ?? {}), `${file}: no argument for ${flag}`);
+      assert.ok(!plain.includes(flag), `${flag} passed while empty`);
+      const on = recordLaunchFiles([byName.get(file)!], [`${argumentOf(flag)}:=true`])[file];
+      assert.ok(on?.actions[0]?.cmd?.includes(flag) === true, `${flag} not passed with true`);
+    }
   });
 });

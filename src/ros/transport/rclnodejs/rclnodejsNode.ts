@@ -26,6 +26,7 @@ import type { MessageTypeName, MessageTypes } from '../messages.js';
 import type { ParameterStore } from '../parameterStore.js';
 import type { ParameterChange } from '../parameterStore.js';
 import { PROFILE_POLICIES } from '../qos.js';
+import { cdrCodec } from './cdrCodecs.js';
 import { attachIncompatibleQos } from './qosEvents.js';
 import { PARAMETER_TYPE, prepareParameterOverride, toChange } from './rclnodejsParameters.js';
 import type { EventCallbackClasses } from './qosEvents.js';
@@ -128,6 +129,10 @@ export class RclTransportNode implements TransportNode {
     }) as unknown as AnyPublisher;
     this.#watchQos(pub, 'publisher', qos, options);
     const toRos = rosConverters.toRos[type] as (m: MessageTypes[T]) => RosMessage;
+    // The per-tick types go out as CDR bytes (cdrCodecs.ts: rclnodejs's conversion is the slow part).
+    const codec = cdrCodec(type);
+    const encode: (m: MessageTypes[T]) => object =
+      codec === null ? toRos : (m) => codec.write(toRos(m));
     let failures = 0;
     let skippedClosed = false;
     return {
@@ -142,7 +147,7 @@ export class RclTransportNode implements TransportNode {
           return;
         }
         try {
-          pub.publish(toRos(message));
+          pub.publish(encode(message));
         } catch (err) {
           // A failed DDS write is not the caller's to handle (it would abort the process from an
           // executor callback): log it and go on, as the next tick publishes afresh.
@@ -189,15 +194,19 @@ export class RclTransportNode implements TransportNode {
     options: EndpointOptions = {},
   ): Disposable {
     const fromRos = rosConverters.fromRos[type] as (m: RosMessage) => MessageTypes[T];
+    // The per-tick types are taken as CDR bytes and decoded here (cdrCodecs.ts).
+    const codec = cdrCodec(type);
+    const decode: (m: unknown) => RosMessage =
+      codec === null ? (m) => m as RosMessage : (m) => codec.read(m as Uint8Array);
     const onMessage = this.#guarded(
       `callback of ${topic}`,
-      (message: unknown) => callback(fromRos(message as RosMessage)),
+      (message: unknown) => callback(fromRos(decode(message))),
       () => undefined,
     );
     const sub = this.#node.createSubscription(
       type,
       topic,
-      { qos: this.#qos(qos), enableTypedArray: true },
+      { qos: this.#qos(qos), enableTypedArray: true, isRaw: codec !== null },
       onMessage,
     );
     this.#watchQos(sub, 'subscription', qos, options);
