@@ -15,11 +15,13 @@
  *      the node's `recording: episode boundary` lines and stops it with SIGINT (a clean shutdown
  *      finishes the bag) once `--episodes` episodes have ended;
  *   3. `torquepilot replay --bag <bag> --checkpoint C --out <C'>`: the ESS of the first
- *      iteration's weights, and the new checkpoint.
+ *      iteration's weights (= n when explore_scale is 1: π = μ), that of the last iteration (the
+ *      policy has moved away from the behaviour by then), and the new checkpoint.
  * Then `torquepilot eval --perturb <stand-in> --deterministic` of C (once) and of each C' on the
  * same episode seeds. The DDS part of every seed runs under an exclusive `flock` on --lock, so two
- * benches or DDS tests never share the domain at once. The in-process variant of this loop, on
- * reacher-2dof, is test/ros/nodes/replayFromArm.test.ts.
+ * benches or DDS tests never share the domain at once. The same loop on reacher-2dof: in process,
+ * test/ros/nodes/replayFromArm.test.ts; both nodes in one process over rclnodejs, on the nominal
+ * arm, bench/exploreReplay.ts.
  *
  *   npx tsx bench/closeTheLoop.ts --checkpoint bench/out/robustness/nominal-seed0
  *   npx tsx bench/closeTheLoop.ts --checkpoint C --quick     # 2 episodes, 1 seed: proves it runs
@@ -323,6 +325,7 @@ interface ReplayJson {
   readonly kl: number;
   readonly surrogateBefore: number;
   readonly surrogateAfter: number;
+  readonly iterations: ReadonlyArray<{ readonly ess: number }>;
 }
 
 function evalArgs(a: Args, checkpoint: string): string[] {
@@ -367,7 +370,16 @@ async function oneSeed(a: Args, seed: number): Promise<SeedResult> {
 function printReport(a: Args, before: EvalJson, results: readonly SeedResult[]): void {
   const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   const rows = [
-    ['seed', 'episodes', 'transitions', 'ESS', 'ESS/n', 'success (return) before', 'after'],
+    [
+      'seed',
+      'episodes',
+      'transitions',
+      'ESS',
+      'ESS/n',
+      'last ESS',
+      'success (return) before',
+      'after',
+    ],
   ];
   for (const r of results)
     rows.push([
@@ -376,6 +388,7 @@ function printReport(a: Args, before: EvalJson, results: readonly SeedResult[]):
       String(r.replay.transitions),
       r.replay.ess.toFixed(1),
       (r.replay.ess / r.replay.transitions).toFixed(3),
+      (r.replay.iterations.at(-1)?.ess ?? NaN).toFixed(1),
       `${pct(before.successRate)} (${before.meanReturn.toFixed(2)})`,
       `${pct(r.after.successRate)} (${r.after.meanReturn.toFixed(2)})`,
     ]);
