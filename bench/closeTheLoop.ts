@@ -276,18 +276,24 @@ async function record(a: Args, seed: number, bag: string): Promise<Recording> {
     });
     // 150 steps at 50 Hz = 3 s per episode; a generous bound for a loaded machine.
     const timeoutMs = 120_000 + a.episodes * 30_000;
-    await Promise.race([
-      enough,
-      node.exited.then((code) => {
-        throw new Error(`the policy node exited (${code}):\n${node?.tail()}`);
-      }),
-      new Promise((_, rej) =>
-        setTimeout(
-          () => rej(new Error(`${a.episodes} episodes took > ${timeoutMs} ms`)),
-          timeoutMs,
-        ),
-      ),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        enough,
+        node.exited.then((code) => {
+          throw new Error(`the policy node exited (${code}):\n${node?.tail()}`);
+        }),
+        new Promise((_, rej) => {
+          timer = setTimeout(
+            () => rej(new Error(`${a.episodes} episodes took > ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      // A pending timer would keep the bench alive for the whole bound after its report.
+      clearTimeout(timer);
+    }
     const nodeExitCode = await node.stop();
     const wrote = node.lines.filter((l) => l.includes('recording: wrote')).at(-1) ?? '';
     if (nodeExitCode !== 0 || wrote === '')
