@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { saveCheckpoint } from '../../../src/policy/checkpoint.js';
 import { GaussianPolicy } from '../../../src/policy/index.js';
-import { createDeploymentLoader } from '../../../src/ros/nodes/simDeployment.js';
+import {
+  createDeploymentLoader,
+  defaultDescriptionPath,
+} from '../../../src/ros/nodes/simDeployment.js';
 import { loadRobotDescription } from '../../../src/config/index.js';
 import type { ActionShapingSpec } from '../../../src/config/index.js';
 import type {
@@ -23,7 +26,7 @@ import type {
 import { POLICY_TOPICS, resolveShaping } from '../../../src/ros/nodes/parameters.js';
 import type { ParameterValue } from '../../../src/ros/transport/transport.js';
 import { Random } from '../../../src/util/index.js';
-import { makeEnv, modelsDir } from '../../../sim/index.js';
+import { makeEnv } from '../../../sim/index.js';
 import { fakeWorld } from '../fakes.js';
 import type { LinearPolicy } from '../fakes.js';
 import { MS, setup } from './policyNodeSetup.js';
@@ -73,7 +76,7 @@ interface World {
 }
 
 function world(task: string): World {
-  const d = loadRobotDescription(join(modelsDir(), task, 'robot.yaml'));
+  const d = loadRobotDescription(defaultDescriptionPath(task));
   return {
     task,
     description: {
