@@ -12,10 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { saveCheckpoint } from '../../../src/policy/checkpoint.js';
 import { GaussianPolicy } from '../../../src/policy/index.js';
-import {
-  createDeploymentLoader,
-  defaultDescriptionPath,
-} from '../../../src/ros/nodes/simDeployment.js';
+import { createDeploymentLoader } from '../../../src/ros/nodes/simDeployment.js';
 import { loadRobotDescription } from '../../../src/config/index.js';
 import type { ActionShapingSpec } from '../../../src/config/index.js';
 import type {
@@ -26,7 +23,7 @@ import type {
 import { POLICY_TOPICS, resolveShaping } from '../../../src/ros/nodes/parameters.js';
 import type { ParameterValue } from '../../../src/ros/transport/transport.js';
 import { Random } from '../../../src/util/index.js';
-import { makeEnv } from '../../../sim/index.js';
+import { makeEnv, modelsDir } from '../../../sim/index.js';
 import { fakeWorld } from '../fakes.js';
 import type { LinearPolicy } from '../fakes.js';
 import { MS, setup } from './policyNodeSetup.js';
@@ -76,7 +73,7 @@ interface World {
 }
 
 function world(task: string): World {
-  const d = loadRobotDescription(defaultDescriptionPath(task));
+  const d = loadRobotDescription(join(modelsDir(), task, 'robot.yaml'));
   return {
     task,
     description: {
