@@ -21,9 +21,10 @@
  *   npx tsx bench/importedReach.ts                       # 2 arms × 3 seeds × 1M steps (long)
  *   npx tsx bench/importedReach.ts --quick               # 20k steps, one seed, 10 episodes
  *   npx tsx bench/importedReach.ts --arms ur --seeds 0 --parallel 2 --json
+ *   npx tsx bench/importedReach.ts --arm7-dynamics   # arm7's joint damping + armature in model.xml
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,12 @@ interface Arm {
   readonly urdf: (meshPrefix: string) => string;
   readonly pkg: string;
   readonly meshes: readonly string[];
+  /** `--arm7-dynamics`: [damping N·m·s/rad, armature kg·m²] per joint, arm7's classes. */
+  readonly arm7Dynamics: readonly (readonly [number, number])[];
 }
+
+const BIG = [5, 0.1] as const;
+const SMALL = [1, 0.05] as const;
 
 const ARMS: readonly Arm[] = [
   {
@@ -60,6 +66,7 @@ const ARMS: readonly Arm[] = [
     urdf: (meshPrefix) => urUrdf({ meshPrefix }),
     pkg: 'ur_test',
     meshes: UR_MESH_NAMES,
+    arm7Dynamics: [BIG, BIG, BIG, BIG, BIG, BIG],
   },
   {
     name: 'panda',
@@ -67,6 +74,7 @@ const ARMS: readonly Arm[] = [
     urdf: (meshPrefix) => pandaUrdf({ meshPrefix }),
     pkg: 'panda_test',
     meshes: PANDA_MESH_NAMES,
+    arm7Dynamics: [BIG, BIG, BIG, BIG, SMALL, SMALL, SMALL],
   },
 ];
 
@@ -78,6 +86,7 @@ interface Args {
   evalEpisodes: number;
   json: boolean;
   out: string;
+  arm7Dynamics: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -89,6 +98,7 @@ function parseArgs(argv: readonly string[]): Args {
     evalEpisodes: 200,
     json: false,
     out: join(ROOT, 'bench', 'out', 'importedReach'),
+    arm7Dynamics: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -104,6 +114,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--eval-episodes') a.evalEpisodes = Number(v());
     else if (k === '--out') a.out = v();
     else if (k === '--json') a.json = true;
+    else if (k === '--arm7-dynamics') a.arm7Dynamics = true;
     else if (k === '--quick') {
       a.steps = 20_000;
       a.seeds = [0];
@@ -176,6 +187,30 @@ async function importArm(
   ];
   const r = await checked(args);
   return { dir, command: `torquepilot ${args.join(' ')}`, seconds: r.seconds };
+}
+
+/**
+ * `--arm7-dynamics`: write arm7's joint damping and armature (rotor inertia) into the imported
+ * model.xml, in place of the URDF's damping (a URDF has no armature): the edit a user makes with
+ * their arm's datasheet values. Joints in robot.yaml order = the MJCF's hinge order.
+ */
+function applyArm7Dynamics(arm: Arm, dir: string): void {
+  const path = join(dir, 'model.xml');
+  let k = 0;
+  const xml = readFileSync(path, 'utf8').replace(/<joint [^>]*type="hinge"[^>]*>/g, (joint) => {
+    const [damping, armature] = arm.arm7Dynamics[k++] ?? [];
+    if (damping === undefined || armature === undefined) {
+      throw new Error(`bench/importedReach: ${path}: more hinges than ${arm.name}'s joints`);
+    }
+    const rest = joint.replace(/ (damping|armature)="[^"]*"/g, '');
+    return rest.replace('<joint ', `<joint damping="${damping}" armature="${armature}" `);
+  });
+  if (k !== arm.arm7Dynamics.length) {
+    throw new Error(
+      `bench/importedReach: ${path}: ${k} hinges, expected ${arm.arm7Dynamics.length}`,
+    );
+  }
+  writeFileSync(path, xml);
 }
 
 interface RunResult {
@@ -292,7 +327,11 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const arms = ARMS.filter((x) => a.arms.includes(x.name));
   const imported = new Map<string, { dir: string; command: string; seconds: number }>();
-  for (const arm of arms) imported.set(arm.name, await importArm(arm, join(a.out, 'arms')));
+  for (const arm of arms) {
+    const robot = await importArm(arm, join(a.out, 'arms'));
+    if (a.arm7Dynamics) applyArm7Dynamics(arm, robot.dir);
+    imported.set(arm.name, robot);
+  }
   const jobs: Array<() => Promise<RunResult>> = [];
   for (const arm of arms) {
     const robot = imported.get(arm.name)!;
@@ -324,6 +363,7 @@ async function main(): Promise<void> {
     trainConfig: 'models/arm7-reach/train.yaml',
     imports: Object.fromEntries([...imported].map(([k, v]) => [k, v.command])),
     evalEpisodes: a.evalEpisodes,
+    arm7Dynamics: a.arm7Dynamics,
     results,
     pass: results.length > 0 && results.every((r) => r.pass),
   };
