@@ -8,7 +8,8 @@ import { isAbsolute } from 'node:path';
 import { parseTaskParams } from '../config/index.js';
 import type { TaskParams } from '../config/index.js';
 import type { CheckpointManifest } from '../policy/index.js';
-import { assertSameRobot } from '../policy/index.js';
+import { assertSameRobot, loadCheckpoint } from '../policy/index.js';
+import { taskSpec } from '../../sim/index.js';
 import type { TaskSpec } from '../../sim/index.js';
 
 /**
@@ -47,4 +48,25 @@ export function checkCheckpointRobot(
 ): void {
   if (manifest.robot === undefined || spec.robot === undefined) return;
   assertSameRobot(manifest.robot, spec.robot, `robot '${spec.robot.name}'`, context);
+}
+
+/**
+ * `--task` and `--robot` on a command that runs a checkpoint (eval, deploy, node, replay): the
+ * checkpoint fixes both, so the flags may only name its own. Checked before any work: a different
+ * task name is refused by loadCheckpoint (naming both), a different robot by its model hash,
+ * joints, limits or gravity (checkCheckpointRobot).
+ */
+export async function confirmCheckpointFlags(
+  checkpointPath: string,
+  flags: { readonly task?: string | undefined; readonly robot?: string | undefined },
+  command: string,
+): Promise<void> {
+  const m = loadCheckpoint(
+    checkpointPath,
+    flags.task !== undefined ? { task: flags.task } : {},
+  ).manifest;
+  if (flags.robot === undefined) return;
+  const { task, robot } = checkpointTask(m, flags.robot);
+  const spec = await taskSpec(task, robot !== undefined ? { robot } : {});
+  checkCheckpointRobot(m, spec, `${command} --robot ${flags.robot}`);
 }
