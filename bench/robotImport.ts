@@ -7,10 +7,9 @@
  *
  * The arm is a Panda-type 7-joint URDF written here (Franka's published joint origins, limits and
  * masses) with generated binary STL capsules of `--triangles` facets per link, as real collision
- * meshes have a few thousand. Until robot folders drive environments directly (`--robot`), figure 2
- * runs the imported model.xml under today's arm7-reach task (its joints are named joint1..joint7,
- * its site `ee`, its torque limits the Panda's), with the physics step of the import (0.002 s) and
- * the task's frame skip 5.
+ * meshes have a few thousand. Figure 2 runs the imported folder as a user does, `--robot <folder>
+ * --task reach` (the reach kind's defaults, the robot.yaml's workspace), imported at 100 Hz
+ * (timestep 0.002 s × frame skip 5, as arm7-reach's frame skip).
  *
  * Usage: npx tsx bench/robotImport.ts [--steps 20000] [--repeats 3] [--triangles 4000] [--json]
  */
@@ -122,29 +121,6 @@ function writeArm(root: string): string {
   return urdf;
 }
 
-/** Today's arm7-reach robot description for the imported model (100 Hz = 0.002 s × 5). */
-function writeArm7Description(path: string): void {
-  const joints = '[joint1, joint2, joint3, joint4, joint5, joint6, joint7]';
-  writeFileSync(
-    path,
-    [
-      'task: arm7-reach',
-      'model: model.xml',
-      'controlRateHz: 100',
-      `jointNames: ${joints}`,
-      `torqueLimits: [${EFFORT.join(', ')}]`,
-      'topics: { jointStates: /joint_states, commands: /effort_controller/commands }',
-      'observation:',
-      '  size: 20',
-      `  stateJoints: ${joints}`,
-      '  target: true',
-      '  endEffectorSite: ee',
-      '  layout: [{ name: q, size: 7 }, { name: qd, size: 7 }, { name: d, size: 3 }, { name: t, size: 3 }]',
-      '',
-    ].join('\n'),
-  );
-}
-
 // --- Throughput, as bench/simBench.ts measures it (one "step" = one environment step).
 const ACTION_ROWS = 1024;
 
@@ -177,7 +153,7 @@ function timed(steps: number, run: (n: number) => void): Rate {
 
 async function rawRate(options: TaskModelOptions, seed: number): Promise<Rate> {
   const mj = await loadMujoco();
-  const tm = TaskModel.load(mj, 'arm7-reach', options);
+  const tm = TaskModel.load(mj, 'reach', options);
   const data = new mj.MjData(tm.model);
   try {
     const { spec, model } = tm;
@@ -202,7 +178,7 @@ async function rawRate(options: TaskModelOptions, seed: number): Promise<Rate> {
         const ctrl = data.ctrl as Float64Array;
         const row = (step % ACTION_ROWS) * na;
         for (let i = 0; i < na; i++) ctrl[i] = table[row + i] as number;
-        for (let k = 0; k < tm.task.frameSkip; k++) mj.mj_step(model, data);
+        for (let k = 0; k < tm.timing.frameSkip; k++) mj.mj_step(model, data);
       }
     });
   } finally {
@@ -212,7 +188,7 @@ async function rawRate(options: TaskModelOptions, seed: number): Promise<Rate> {
 }
 
 async function envRate(options: TaskModelOptions, seed: number): Promise<Rate> {
-  const env = await makeEnv('arm7-reach', options);
+  const env = await makeEnv('reach', options);
   try {
     const table = actions(env.spec.actionLow, env.spec.actionHigh, seed);
     const na = env.spec.actionSize;
@@ -248,9 +224,7 @@ try {
   for (let i = 1; i <= REPEATS; i++) warm.push(await importOnce(i, false));
   warm.sort((a, b) => a - b);
   await importOnce(99, true);
-  const free = join(root, 'out99');
-  writeArm7Description(join(free, 'arm7.yaml'));
-  const options = { modelPath: join(free, 'model.xml'), robotPath: join(free, 'arm7.yaml') };
+  const options: TaskModelOptions = { robot: join(root, 'out99') };
   await rawRate(options, 0); // tier-up warm-up, discarded
   let raw: Rate = { perSec: 0, perCpuSec: 0 };
   let env: Rate = { perSec: 0, perCpuSec: 0 };
@@ -278,7 +252,7 @@ try {
     process.stdout.write(
       [
         `import of a 7-joint arm with 8 collision meshes (${result.triangles} facets): cold ${result.importColdSec} s, warm median ${result.importWarmMedianSec} s (goal ≤ 3 s)`,
-        `imported arm, no collision, arm7-reach task, best of ${REPEATS}: raw mj_step loop ${result.rawStepsPerSec} steps/s, env ${result.envStepsPerSec} steps/s`,
+        `imported arm, no collision, --robot <folder> --task reach, best of ${REPEATS}: raw mj_step loop ${result.rawStepsPerSec} steps/s, env ${result.envStepsPerSec} steps/s`,
         `  env / raw = ${result.envOverRaw} (CPU time: ${result.envOverRawCpu}) (goal ≥ 0.8); load average ${result.loadAverage1m} on ${result.cores} cores`,
         '',
       ].join('\n'),

@@ -5,7 +5,7 @@ controller topic. It is UNARMED: after configure and activate it publishes nothi
 `armed` through the standard parameter service, and then the torque ramps up over `arm_ramp_time`:
 
     ros2 launch torquepilot deploy_arm.launch.py checkpoint:=/path/to/checkpoint \
-        robot_description:=/path/to/robot.yaml controller_topic:=/my_effort_controller/commands
+        robot:=/path/to/robot_folder controller_topic:=/my_effort_controller/commands
     ros2 lifecycle set /torquepilot_policy configure
     ros2 lifecycle set /torquepilot_policy activate
     ros2 param set /torquepilot_policy armed true
@@ -16,13 +16,17 @@ at run time). An argument left empty ('') is not passed, so the node's own defau
 default the node declares, `torquepilot ros-parameters` prints them). Process options:
 busy_poll:=true adds `--busy-poll`, autostart:=true adds `--autostart` (configure + activate,
 still unarmed), log_level:=<level> adds `--log-level <level>`.
+
+`robot` (a robot folder, e.g. one `torquepilot robot import` wrote, its robot.yaml or a built-in
+name; '' = the checkpoint's robot) sets the node's `robot_description` parameter and `--robot`;
+`robot_description` is its older name. There is no `task` argument: the checkpoint fixes the task
+(its manifest carries the task parameters), and a robot other than the checkpoint's is refused.
 """
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
-from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-from launch_ros.substitutions import FindPackageShare
 
 # The topics the policy node uses come from its robot description (models/robots/*/robot.yaml topics:).
 DESCRIPTION_COMMANDS = '/effort_controller/commands'
@@ -57,19 +61,35 @@ def _flag(context, name):
     return text in ('true', '1')
 
 
+def _robot(context):
+    """The robot from `robot` or its older name `robot_description` ('' = the checkpoint's)."""
+    robot = LaunchConfiguration('robot').perform(context).strip()
+    older = LaunchConfiguration('robot_description').perform(context).strip()
+    if robot != '' and older != '' and robot != older:
+        raise ValueError(
+            f"deploy_arm.launch.py: robot:='{robot}' and robot_description:='{older}' differ; "
+            'give one (robot_description is the older name of robot)'
+        )
+    return robot or older
+
+
 def _policy_node(context):
     parameters = {
         'mode': 'real',
         'armed': False,
         'checkpoint': LaunchConfiguration('checkpoint'),
-        'robot_description': LaunchConfiguration('robot_description'),
     }
     for name, _, _ in POLICY_ARGUMENTS:
         if LaunchConfiguration(name).perform(context) != '':
             parameters[name] = LaunchConfiguration(name)
-    # The node loads the description's kinematics when it starts (`torquepilot node --robot`);
-    # the parameter of the same name is what configure validates against the checkpoint.
-    arguments = ['--robot', LaunchConfiguration('robot_description')]
+    # The node loads the robot's kinematics when it starts (`torquepilot node --robot`); the
+    # robot_description parameter is what configure validates against the checkpoint. Neither
+    # when empty: the node takes the checkpoint's robot.
+    robot = _robot(context)
+    arguments = []
+    if robot != '':
+        parameters['robot_description'] = robot
+        arguments += ['--robot', robot]
     if _flag(context, 'busy_poll'):
         arguments.append('--busy-poll')
     if _flag(context, 'autostart'):
@@ -93,13 +113,17 @@ def _policy_node(context):
 
 
 def generate_launch_description():
-    share = FindPackageShare('torquepilot')
     args = [
         DeclareLaunchArgument('checkpoint', description='Checkpoint directory of the trained policy'),
         DeclareLaunchArgument(
+            'robot',
+            default_value='',
+            description="Robot: a robot folder, its robot.yaml (joint names, torque limits, topics) or a built-in robot name ('' = the checkpoint's robot)",
+        ),
+        DeclareLaunchArgument(
             'robot_description',
-            default_value=PathJoinSubstitution([share, 'models', 'robots', 'arm7', 'robot.yaml']),
-            description='Robot: a robot folder, its robot.yaml (joint names, torque limits, topics) or a built-in robot name',
+            default_value='',
+            description="Older name of the robot argument ('' = not given)",
         ),
         DeclareLaunchArgument(
             'controller_topic',

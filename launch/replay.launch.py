@@ -6,7 +6,9 @@
 Runs `torquepilot replay --bag <bag> --checkpoint <checkpoint> --out <out>`. The bags are the ones
 the policy node records with its `record_path` parameter; `ros2 bag info` and Foxglove open them too.
 Every option of `torquepilot replay` is an argument (`--show-args` lists them); one left empty
-('') is not passed, so the CLI's default holds.
+('') is not passed, so the CLI's default holds. There are no `robot` and `task` arguments: replay
+improves the checkpoint on the task and robot it was trained on (its manifest names them), from
+bags recorded on that robot.
 """
 
 from launch import LaunchDescription

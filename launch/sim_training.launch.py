@@ -47,7 +47,7 @@ SIM_ROBOT_PARAMETERS = [
     ('episode_steps', 'episode_steps', '', "reset after this many steps; 0 = the task's horizon ('' = node default: 0)"),
     ('perturb', 'perturb', '', "perturbation file: evaluate on a stand-in arm it shifts, docs/sim-to-real.md ('' = the nominal arm)"),
     ('tf_rate', 'tf_rate', '', "most /tf messages per second; 0 = no /tf ('' = node default: 20)"),
-    ('robot_description_file', 'robot_description_file', '', "URDF latched on /robot_description ('' = none)"),
+    ('robot_description_file', 'robot_description_file', '', "URDF latched on /robot_description ('' = the robot folder's description:, if any)"),
 ]
 POLICY_PARAMETERS = [
     ('robot_description', 'robot_description', '', "robot description YAML ('' = the checkpoint task's)"),

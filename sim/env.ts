@@ -7,7 +7,6 @@
  * views, which then report length 0).
  */
 import { Random } from '../src/util/index.js';
-import type { RandomState } from '../src/util/index.js';
 import type { RandomizeSpec, TaskParams } from '../src/config/index.js';
 import type { MjData, MjModel, MujocoModule } from './mujoco.js';
 import { loadMujoco } from './mujoco.js';
@@ -19,14 +18,12 @@ import type { ObservationInput, RewardInput, TaskDefinition } from './tasks/type
 import { distance3 } from './tasks/types.js';
 import { taskNames } from './tasks/registry.js';
 import type { Env, EnvState, StepInfo, StepResult, TaskSpec } from './types.js';
+import { checkTaskSnapshot, readPhysics, writePhysics } from './envState.js';
 
 export interface MakeEnvOptions extends TaskModelOptions {
   /** Domain randomisation (src/config/randomize.ts); none when absent. */
   readonly randomize?: RandomizeSpec;
 }
-
-/** Names of the MjData arrays an EnvState carries, in restore order. */
-const PHYSICS_KEYS = ['qpos', 'qvel', 'act', 'ctrl', 'qacc_warmstart'] as const;
 
 export class MujocoEnv implements Env {
   readonly spec: TaskSpec;
@@ -409,10 +406,8 @@ export class MujocoEnv implements Env {
 
   getState(): EnvState {
     const data = this.#ensureViews();
-    const physics: Record<string, number[]> = {};
-    for (const key of PHYSICS_KEYS) physics[key] = Array.from(data[key] as Float64Array);
     return {
-      physics,
+      physics: readPhysics(data),
       time: data.time,
       stepCount: this.#stepCount,
       task: {
@@ -436,35 +431,14 @@ export class MujocoEnv implements Env {
       rand.applyModel(this.#taskModel.mj, this.#model, data);
       data = this.#ensureViews();
     }
-    for (const key of PHYSICS_KEYS) {
-      const source = state.physics[key];
-      const view = data[key] as Float64Array;
-      if (source === undefined || source.length !== view.length) {
-        throw new Error(
-          `${where}: physics.${key} has ${source?.length ?? 'no'} entries, expected ${view.length}`,
-        );
-      }
-      view.set(source);
-    }
-    const target = state.task['target'];
-    if (target === undefined || target.length !== 3) {
-      throw new Error(`${where}: task.target has ${target?.length ?? 'no'} entries, expected 3`);
-    }
-    const applied = state.task['applied'] ?? new Array<number>(this.spec.actionSize).fill(0);
-    if (applied.length !== this.spec.actionSize) {
-      throw new Error(
-        `${where}: task.applied has ${applied.length} entries, expected ${this.spec.actionSize}`,
-      );
-    }
-    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
-      throw new Error(`${where}: stepCount = ${state.stepCount}, expected a non-negative integer`);
-    }
+    writePhysics(data, state, where);
+    const snapshot = checkTaskSnapshot(state, this.spec.actionSize, where);
     data.time = state.time;
-    this.#target.set(target);
-    this.#applied.set(applied);
+    this.#target.set(snapshot.target);
+    this.#applied.set(snapshot.applied);
     this.#shaper?.setState(state.task['shaper'], where);
-    this.#stepCount = state.stepCount;
-    this.#rng = Random.fromState(checkRandomState(state.rng, where));
+    this.#stepCount = snapshot.stepCount;
+    this.#rng = Random.fromState(snapshot.rng);
     // mj_forward recomputes positions (site_xpos, xpos) from qpos; it reads but never writes
     // qacc_warmstart, which we restore anyway so the next step starts from the saved warm start.
     const warm = Float64Array.from(data.qacc_warmstart as Float64Array);
@@ -486,23 +460,6 @@ export class MujocoEnv implements Env {
     if (this.#model !== this.#taskModel.model) this.#model.delete();
     if (this.#ownsModel) this.#taskModel.close();
   }
-}
-
-function checkRandomState(value: unknown, where: string): RandomState {
-  const v = value as Partial<RandomState> | null;
-  if (
-    v === null ||
-    typeof v !== 'object' ||
-    !Array.isArray(v.s) ||
-    v.s.length !== 4 ||
-    !v.s.every((x) => Number.isInteger(x)) ||
-    !(v.spareNormal === null || typeof v.spareNormal === 'number')
-  ) {
-    throw new Error(
-      `${where}: rng = ${JSON.stringify(value)}, expected { s: [4 uint32], spareNormal }`,
-    );
-  }
-  return v as RandomState;
 }
 
 /**

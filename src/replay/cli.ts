@@ -3,7 +3,7 @@
  * only; the work is in recordSimulation.ts and runReplay.ts.
  */
 import type { Command } from 'commander';
-import { parseIntFlag } from '../train/index.js';
+import { confirmCheckpointFlags, parseIntFlag } from '../train/index.js';
 import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import { recordSimulatedEpisodes } from './recordSimulation.js';
 import { REPLAY_DEFAULTS, WEIGHTING_NAMES } from './replayUpdate.js';
@@ -26,6 +26,8 @@ interface RecordFlags {
 interface ReplayFlags {
   bag: string[];
   checkpoint: string;
+  robot?: string;
+  task?: string;
   out: string;
   weights: string;
   rhoBar: string;
@@ -131,6 +133,11 @@ export function registerReplayCommands(program: Command): void {
     .requiredOption('--bag <dir...>', 'one or more bag directories (or .mcap files)')
     .requiredOption('--checkpoint <path>', 'checkpoint to improve')
     .requiredOption('--out <dir>', 'where to write the new checkpoint')
+    .option('--task <name>', "the checkpoint's task (it fixes the task; another is refused)")
+    .option(
+      '--robot <dir|name>',
+      "the checkpoint's robot (it fixes the robot; another folder is refused by model hash, joints and limits)",
+    )
     .option(
       '--weights <name>',
       `estimator: ${WEIGHTING_NAMES.join(' | ')}`,
@@ -185,6 +192,7 @@ export function registerReplayCommands(program: Command): void {
       });
       let failed = false;
       try {
+        await confirmCheckpointFlags(flags.checkpoint, flags, 'replay');
         const gamma = flags.gamma !== undefined ? parsePositive('--gamma', flags.gamma) : undefined;
         if (gamma !== undefined && gamma > 1)
           throw new Error(`--gamma: '${flags.gamma}' must be <= 1`);

@@ -3,22 +3,32 @@
  * the check that the robot an environment runs is that robot. Checkpoints from before robot folders
  * carry only a built-in task name (arm7-reach, ...), which still resolves.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { parseTaskParams } from '../config/index.js';
 import type { TaskParams } from '../config/index.js';
 import type { CheckpointManifest } from '../policy/index.js';
-import { assertSameRobot } from '../policy/index.js';
+import { assertSameRobot, loadCheckpoint } from '../policy/index.js';
+import { taskSpec } from '../../sim/index.js';
 import type { TaskSpec } from '../../sim/index.js';
 
 /**
  * `task` and `robot` to build the checkpoint's environment: its task parameters (or, for an old
- * checkpoint, its built-in task name) on `robotFlag` (a robot folder or name), else on the built-in
- * robot of the checkpoint's robot name.
+ * checkpoint, its built-in task name) on `robotFlag` (a robot folder or name), else on the robot
+ * folder it was trained on (the run config's absolute `robot` path) while that folder exists, else
+ * on the built-in robot of the checkpoint's robot name. A folder changed since is refused later by
+ * checkCheckpointRobot (model hash, joints, limits).
  */
 export function checkpointTask(
   manifest: CheckpointManifest,
   robotFlag?: string,
 ): { task: string | TaskParams; robot?: string } {
-  const robot = robotFlag ?? manifest.robot?.name;
+  const trainedOn = manifest.hyperparameters['robot'];
+  const folder =
+    typeof trainedOn === 'string' && isAbsolute(trainedOn) && existsSync(trainedOn)
+      ? trainedOn
+      : undefined;
+  const robot = robotFlag ?? folder ?? manifest.robot?.name;
   const task =
     manifest.taskParams !== undefined
       ? parseTaskParams(manifest.taskParams, `checkpoint ${manifest.id} taskParams`)
@@ -38,4 +48,25 @@ export function checkCheckpointRobot(
 ): void {
   if (manifest.robot === undefined || spec.robot === undefined) return;
   assertSameRobot(manifest.robot, spec.robot, `robot '${spec.robot.name}'`, context);
+}
+
+/**
+ * `--task` and `--robot` on a command that runs a checkpoint (eval, deploy, node, replay): the
+ * checkpoint fixes both, so the flags may only name its own. Checked before any work: a different
+ * task name is refused by loadCheckpoint (naming both), a different robot by its model hash,
+ * joints, limits or gravity (checkCheckpointRobot).
+ */
+export async function confirmCheckpointFlags(
+  checkpointPath: string,
+  flags: { readonly task?: string | undefined; readonly robot?: string | undefined },
+  command: string,
+): Promise<void> {
+  const m = loadCheckpoint(
+    checkpointPath,
+    flags.task !== undefined ? { task: flags.task } : {},
+  ).manifest;
+  if (flags.robot === undefined) return;
+  const { task, robot } = checkpointTask(m, flags.robot);
+  const spec = await taskSpec(task, robot !== undefined ? { robot } : {});
+  checkCheckpointRobot(m, spec, `${command} --robot ${flags.robot}`);
 }

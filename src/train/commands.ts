@@ -19,7 +19,7 @@ import { ALGORITHM_NAMES } from '../learn/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { createLogger, installShutdownHandlers, parseLogLevel } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
-import { checkCheckpointRobot, checkpointTask } from './checkpointTask.js';
+import { checkCheckpointRobot, checkpointTask, confirmCheckpointFlags } from './checkpointTask.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { createProgress } from './progress.js';
@@ -82,6 +82,7 @@ interface TrainFlags extends TrainRunFlags {
 interface EvalFlags {
   checkpoint: string;
   robot?: string;
+  task?: string;
   episodes: string;
   deterministic?: boolean;
   json?: boolean;
@@ -303,6 +304,7 @@ export function formatEvaluation(
 }
 
 async function evalCommand(flags: EvalFlags): Promise<void> {
+  if (flags.task !== undefined) await confirmCheckpointFlags(flags.checkpoint, flags, 'eval');
   const episodes = parseIntFlag('--episodes', flags.episodes, 1, 1_000_000);
   const seed = parseIntFlag('--seed', flags.seed, 0, 0xffffffff);
   const logger = createLogger({ level: parseLogLevel(flags.logLevel ?? 'warn') });
@@ -444,6 +446,7 @@ export function registerTrainCommands(program: Command): void {
       '--robot <dir|name>',
       "robot folder or built-in name (default: the checkpoint's robot, by name)",
     )
+    .option('--task <name>', "the checkpoint's task (it fixes the task; another is refused)")
     .option('--episodes <n>', 'episodes to run', '10')
     .option('--deterministic', 'use the mean action instead of sampling')
     .option(

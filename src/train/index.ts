@@ -11,6 +11,6 @@ export { readMetrics } from './metrics.js';
 export { createProgress } from './progress.js';
 export type { ProgressReporter, ProgressUpdate } from './progress.js';
 export { createRunDir, defaultRunDir, runPaths } from './runDir.js';
-export { checkCheckpointRobot, checkpointTask } from './checkpointTask.js';
+export { checkCheckpointRobot, checkpointTask, confirmCheckpointFlags } from './checkpointTask.js';
 export { OnPolicyRunner, deriveStreams, train } from './runner.js';
 export type { TrainOptions, TrainResult } from './runner.js';

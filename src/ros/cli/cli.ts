@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { describeRandomize, readPerturbationFile } from '../../config/index.js';
 import type { RandomizeSpec, TaskParams } from '../../config/index.js';
 import { loadCheckpoint } from '../../policy/index.js';
-import { checkpointTask } from '../../train/index.js';
+import { checkpointTask, confirmCheckpointFlags } from '../../train/index.js';
 import { createLogger, parseLogLevel } from '../../util/index.js';
 import { getTask } from '../../../sim/index.js';
 import { DEPLOY_DEFAULTS, runDeploy } from './deploy.js';
@@ -47,6 +47,7 @@ interface DeployFlags {
   mode: string;
   checkpoint: string;
   robot?: string;
+  task?: string;
   duration: string;
   rate: string;
   seed: string;
@@ -66,6 +67,7 @@ interface NodeFlags {
   mode: string;
   checkpoint?: string;
   robot?: string;
+  task?: string;
   name: string;
   autostart?: boolean;
   armed?: boolean;
@@ -171,6 +173,9 @@ async function deployAction(flags: DeployFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   const transportKind = oneOf('--transport', flags.transport, ['inprocess', 'ros'] as const);
+  if (flags.task !== undefined) {
+    await confirmCheckpointFlags(flags.checkpoint, { task: flags.task }, 'deploy');
+  }
   const options: DeployOptions = {
     ...DEPLOY_DEFAULTS,
     checkpoint: flags.checkpoint,
@@ -218,6 +223,10 @@ async function nodeAction(flags: NodeFlags): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
   const log = nodeLogger(logger);
   const mode = oneOf('--mode', flags.mode, ['sim', 'real'] as const);
+  if (flags.task !== undefined) {
+    if (flags.checkpoint === undefined) throw new Error('node --task: needs --checkpoint');
+    await confirmCheckpointFlags(flags.checkpoint, { task: flags.task }, 'node');
+  }
   await ensureRosEnvironment();
   // Before anything is built: a signal during startup still shuts down in order.
   const built: {
@@ -408,6 +417,7 @@ export function registerRosCommands(program: Command): void {
       '--robot <dir|name>',
       "robot folder, its robot.yaml or a built-in robot (default: the checkpoint's robot)",
     )
+    .option('--task <name>', "the checkpoint's task (it fixes the task; another is refused)")
     .option('--duration <s>', 'wall-clock seconds to run', String(DEPLOY_DEFAULTS.durationS))
     .option('--rate <hz>', "control rate (0 = the description's)", '0')
     .option('--seed <n>', 'seed of the robot episodes and exploration noise', '0')
@@ -447,6 +457,7 @@ export function registerRosCommands(program: Command): void {
       '--robot <dir|name>',
       "robot folder, its robot.yaml or a built-in robot (parameter robot_description; default: the checkpoint's robot)",
     )
+    .option('--task <name>', "the checkpoint's task (it fixes the task; another is refused)")
     .option('--name <name>', 'node name', POLICY_NODE_NAME)
     .option('--rate <hz>', "control rate (0 = the description's)")
     .option('--record <dir>', 'record episodes as a rosbag2 MCAP bag (parameter record_path)')

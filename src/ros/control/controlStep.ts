@@ -20,7 +20,8 @@
  * a step allocates nothing of its own.
  */
 import type { Random } from '../../util/index.js';
-import type { ActionShaper } from '../../../sim/index.js';
+import type { ActionShapingSpec } from '../../config/index.js';
+import { ActionShaper } from '../../../sim/index.js';
 import { BehaviourPolicy } from './behaviour.js';
 import type { LoadedDeployment } from './deployment.js';
 import { JointStateMatcher } from './jointMatching.js';
@@ -74,6 +75,12 @@ export class ControlStep {
   rng: Random;
   /** Action filter / torque rate limit as in training; null = none (the node sets it on activate). */
   shaper: ActionShaper | null = null;
+
+  /** Shape actions as training did (`shaping`), per tick of `rateHz`, from zero; {} = none. */
+  setShaping(shaping: ActionShapingSpec, rateHz: number, where: string): void {
+    const spec = { ...shaping, dt: 1 / rateHz, actionSize: this.gear.length, gear: this.gear };
+    this.shaper = ActionShaper.create({ ...spec, where }) ?? null;
+  }
   /** Clip bound of the action before shaping: torque limit / gear. Shape: (nJoints). */
   readonly #actionLimit: Float64Array;
   readonly #matcher: JointStateMatcher;

@@ -35,6 +35,10 @@ export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
     targetRateHz: d.targetRateHz,
   });
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'nan');
+  // The report reads the state's age now, the safety layer counts a trip at its next tick: a trip
+  // that has begun but not yet been ticked counts already, so `watchdog_tripped: true` never comes
+  // with `watchdog_trips: 0`.
+  const pendingTrip = status.watchdogTripped && d.stats.safetyState !== 'watchdog' ? 1 : 0;
   return {
     stampNs: d.stampNs,
     status: [
@@ -58,7 +62,7 @@ export function buildDiagnostics(d: DiagnosticsInput): DiagnosticArrayMessage {
           { key: 'armed', value: String(d.armed) },
           { key: 'estop_latched', value: String(d.state.estopLatched) },
           { key: 'watchdog_tripped', value: String(status.watchdogTripped) },
-          { key: 'watchdog_trips', value: String(d.stats.watchdogTrips) },
+          { key: 'watchdog_trips', value: String(d.stats.watchdogTrips + pendingTrip) },
           { key: 'max_abs_torque', value: f(d.stats.maxAbsTorque) },
           { key: 'torque_limit_violations', value: String(d.stats.torqueLimitViolations) },
           { key: 'non_finite_events', value: String(d.stats.nonFiniteEvents) },

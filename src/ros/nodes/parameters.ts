@@ -295,7 +295,7 @@ export const SIM_ROBOT_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     default: '',
     readOnly: true,
     description:
-      "URDF latched on /robot_description (as robot_state_publisher does), for RViz's RobotModel; '' = none.",
+      "URDF latched on /robot_description (as robot_state_publisher does), for RViz's RobotModel; '' = the robot folder's own (robot.yaml description:, written by robot import), none without one.",
   },
 ]);
 

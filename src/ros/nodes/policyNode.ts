@@ -17,7 +17,6 @@
  * It runs unchanged on the in-process transport and on rclnodejs.
  */
 import { Random } from '../../util/index.js';
-import { ActionShaper } from '../../../sim/index.js';
 import { ControlStep, SafetyLayer, validateDeployment } from '../control/index.js';
 import type { CommandOutput, LoadedDeployment, SafetyState } from '../control/index.js';
 import { JointStateTickPacing, LatencyRing } from '../timing/index.js';
@@ -241,14 +240,7 @@ export class PolicyNode {
       this.#param('torque_rate_limit') as number,
       deployment.shaping,
     );
-    control.shaper =
-      ActionShaper.create({
-        ...shaping,
-        dt: 1 / rateHz,
-        actionSize: deployment.description.jointNames.length,
-        gear: control.gear,
-        where: this.node.name,
-      }) ?? null;
+    control.setShaping(shaping, rateHz, this.node.name);
     this.#publishOutput = this.#param('publish_policy_output') as boolean;
     const recordPath = this.#param('record_path') as string;
     if (recordPath !== '') {

@@ -51,6 +51,21 @@ export function readRobotDescriptionFile(
   return text;
 }
 
+/**
+ * The URDF the sim robot latches: `given` (the `robot_description_file` parameter's text) when
+ * non-empty, else the robot's own (robot.yaml `description:`, an absolute path; `robotYaml` names
+ * it in the error), else none. So an imported robot shows in RViz and Foxglove with no parameter.
+ */
+export function robotDescriptionText(
+  given: string | undefined,
+  robotFile: string | undefined,
+  robotYaml = 'robot.yaml',
+): string | undefined {
+  if (given !== undefined && given !== '') return given;
+  if (robotFile === undefined) return undefined;
+  return readRobotDescriptionFile(robotFile, `description (${robotYaml})`);
+}
+
 export interface ReadRobotDescriptionOptions {
   /** How long to wait for the latched message, ms (default 5000). */
   readonly timeoutMs?: number;

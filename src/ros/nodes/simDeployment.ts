@@ -7,7 +7,7 @@
  * async part up front (the WASM module and each task's kinematics model), and the loader it returns
  * reads checkpoints and descriptions synchronously on configure.
  */
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import {
   BUILTIN_TASKS,
   controlFromHyperparameters,
@@ -274,6 +274,7 @@ export class MujocoRobot implements SimulatedRobot {
   readonly horizon: number;
   readonly target: Float64Array | null;
   readonly links: LinkPoseSource;
+  readonly descriptionFile?: string;
   readonly #env: MujocoEnv;
 
   private constructor(env: MujocoEnv, description: RobotDescription, frames: BodyFrames) {
@@ -287,6 +288,9 @@ export class MujocoRobot implements SimulatedRobot {
     this.dt = env.spec.dt;
     this.horizon = env.spec.horizon;
     this.target = env.task.hasTarget ? new Float64Array(3) : null;
+    if (description.description !== undefined) {
+      this.descriptionFile = resolve(dirname(description.sourcePath), description.description);
+    }
     // /tf: every MuJoCo body in its parent body's frame, from MjData's world poses (BodyFrames
     // writes sim's POSE_STRIDE layout, which is LINK_POSE_STRIDE: t, then w, x, y, z).
     const xpos = new Float64Array(3 * env.model.nbody);

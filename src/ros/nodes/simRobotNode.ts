@@ -1,8 +1,8 @@
 /**
  * The simulated robot node: the robot side of ros2_control, played by a simulation. It publishes
  * /joint_states (as joint_state_broadcaster does), the reach target (geometry_msgs/PointStamped,
- * latched), /tf for every link of the simulation (tfPublisher.ts), /robot_description when given a
- * URDF (latched) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
+ * latched), /tf for every link of the simulation (tfPublisher.ts), /robot_description (latched) when
+ * given a URDF or when its robot came from one (robot.yaml `description:`) and, under use_sim_time, /clock; it subscribes to the effort controller's command topic
  * (std_msgs/Float64MultiArray, one entry per joint in description order, wrong sizes dropped as
  * ros2_control drops them). So the policy node cannot tell it from a real arm.
  *
@@ -23,7 +23,7 @@ import { LatencyRing } from '../timing/index.js';
 import type { JointStateMessage } from '../transport/index.js';
 import { POLICY_TOPICS, SIM_ROBOT_PARAMETERS, SIM_ROBOT_RESET_SERVICE } from './parameters.js';
 import type { EpisodeBoundary } from './parameters.js';
-import { publishRobotDescription } from './robotDescriptionTopic.js';
+import { publishRobotDescription, robotDescriptionText } from './robotDescriptionTopic.js';
 import { DEFAULT_TF_RATE_HZ, TfPublisher } from './tfPublisher.js';
 import type { LinkPoseSource } from './tfPublisher.js';
 import type { Publisher, Timer, TransportNode } from '../transport/index.js';
@@ -61,6 +61,11 @@ export interface SimulatedRobot {
   distance(): number;
   /** The links and their poses for /tf; absent = no /tf. */
   readonly links?: LinkPoseSource;
+  /**
+   * The URDF the robot came from (robot.yaml `description:`, absolute path), latched on
+   * /robot_description unless the node is given a description; absent = none.
+   */
+  readonly descriptionFile?: string;
   close(): void;
 }
 
@@ -95,7 +100,10 @@ export interface SimRobotOptions {
    * (default DEFAULT_TF_RATE_HZ; 0 = no /tf).
    */
   readonly tfRateHz?: number;
-  /** URDF text to latch on /robot_description (absent or '' = none). */
+  /**
+   * URDF text to latch on /robot_description (the `robot_description_file` parameter); absent or
+   * '' = the robot's own `descriptionFile`, if it has one.
+   */
   readonly robotDescription?: string;
 }
 
@@ -232,9 +240,8 @@ export class SimRobotNode {
     const tfRate = options.tfRateHz ?? DEFAULT_TF_RATE_HZ;
     const links = this.#robot.links;
     this.#tf = links !== undefined && tfRate > 0 ? new TfPublisher(node, links, tfRate) : null;
-    if (options.robotDescription !== undefined && options.robotDescription !== '') {
-      publishRobotDescription(node, options.robotDescription);
-    }
+    const description = robotDescriptionText(options.robotDescription, this.#robot.descriptionFile);
+    if (description !== undefined) publishRobotDescription(node, description);
     node.createSubscription(
       'std_msgs/msg/Float64MultiArray',
       options.commandTopic,

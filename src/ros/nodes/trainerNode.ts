@@ -30,7 +30,7 @@ import { Random } from '../../util/index.js';
 import type { DeploymentLoader, LoadedDeployment } from '../control/index.js';
 import { JointStateMatcher } from '../control/index.js';
 import { POLICY_TOPICS, TRAINER_TOPICS } from './parameters.js';
-import { publishRobotDescription } from './robotDescriptionTopic.js';
+import { publishRobotDescription, robotDescriptionText } from './robotDescriptionTopic.js';
 import type { SimulatedRobot } from './simRobotNode.js';
 import { DEFAULT_TF_RATE_HZ, TfPublisher } from './tfPublisher.js';
 import type { Publisher, Timer, TransportNode } from '../transport/index.js';
@@ -49,7 +49,7 @@ export interface TrainerNodeOptions {
     readonly seed: number;
     /** Most /tf messages per second (default DEFAULT_TF_RATE_HZ; 0 = no /tf). */
     readonly tfRateHz?: number;
-    /** URDF text to latch on /robot_description (absent or '' = none). */
+    /** URDF text to latch on /robot_description (absent or '' = the robot's descriptionFile). */
     readonly robotDescription?: string;
   };
 }
@@ -222,9 +222,8 @@ class Showcase {
       o.robot.links !== undefined && tfRate > 0
         ? new TfPublisher(node, o.robot.links, tfRate)
         : null;
-    if (o.robotDescription !== undefined && o.robotDescription !== '') {
-      publishRobotDescription(node, o.robotDescription);
-    }
+    const description = robotDescriptionText(o.robotDescription, o.robot.descriptionFile);
+    if (description !== undefined) publishRobotDescription(node, description);
   }
 
   get checkpointId(): string {

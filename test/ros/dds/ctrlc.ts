@@ -154,6 +154,12 @@ export interface PolicyRunResult {
   readonly signalToExitMs: number;
   /** The peer received non-zero commands before the signal (the arm was driven). */
   readonly drivenBefore: boolean;
+  /**
+   * Non-zero commands the peer received from this run before the signal: each came from a tick
+   * the policy acted on (a tick without a fresh state and the target sends zero torque), so each
+   * is a recorded step.
+   */
+  readonly drivenCommands: number;
   readonly lastCommand: number[] | null;
   readonly lastCommandAllZero: boolean;
   readonly bag: { readonly episodes: number; readonly steps: number; readonly damage?: string };
@@ -166,7 +172,17 @@ interface LastCommand {
   lastCommand: number[] | null;
   lastCommandAllZero: boolean | null;
   lastNonZeroCommandAt: number | null;
+  nonZeroCommandCount: number;
 }
+
+/**
+ * Non-zero commands the peer must receive before the signal. Counting all commands would not do:
+ * the node ticks from its first joint state but sends zero torque ('waiting') until the target
+ * arrives, and over Fast DDS a target latched before the node started can take up to a writer
+ * heartbeat period (~3 s) to be delivered; the signal then landed 1–3 acted ticks after it, and
+ * the bag (whose last step, without an observed successor, is dropped) could hold no episode.
+ */
+export const DRIVEN_COMMANDS = 10;
 
 /**
  * One run of the installed policy_node as deploy_arm.launch.py starts it (real mode, autostart),
@@ -221,7 +237,7 @@ export async function policyNodeRun(
         const r = (await peer.request('last_command')) as unknown as LastCommand;
         return r.lastNonZeroCommandAt !== null &&
           r.lastNonZeroCommandAt > before.now &&
-          r.commandCount >= before.commandCount + 5
+          r.nonZeroCommandCount >= before.nonZeroCommandCount + DRIVEN_COMMANDS
           ? r
           : undefined;
       },
@@ -245,6 +261,7 @@ export async function policyNodeRun(
       exitSignal: proc.exitSignal,
       signalToExitMs,
       drivenBefore: driven.lastNonZeroCommandAt !== null,
+      drivenCommands: driven.nonZeroCommandCount - before.nonZeroCommandCount,
       lastCommand: last.lastCommand,
       lastCommandAllZero: last.lastCommandAllZero === true,
       bag: await readBag(bagDir),

@@ -7,7 +7,8 @@
  * - policy_node (deploy_arm.launch.py: real mode, armed, sampling, recording a bag): SIGINT once,
  *   SIGINT twice at random gaps of 0–50 ms (DOUBLE_SIGINT_RUNS times), SIGTERM, SIGINT then
  *   SIGTERM. Every time: the last command the peer received is all zero, exit code 0, the bag reads
- *   back with at least one episode and no damage.
+ *   back with at least one episode, no damage, and a step for every non-zero command but the last
+ *   (signalled once DRIVEN_COMMANDS of them arrived).
  * - trainer_node (sim_training.launch.py) and trainer (`train`): exit 0 after finishing the
  *   iteration the signal landed in, its checkpoint written, and `trainer --resume` continues from
  *   it (the next iteration, exit 0).
@@ -60,6 +61,12 @@ function checkPolicyRun(what: string, r: PolicyRunResult): void {
   assert.equal(r.lastCommand?.length, JOINTS.length, context);
   assert.equal(r.bag.damage, undefined, context);
   assert.ok(r.bag.episodes >= 1 && r.bag.steps >= 1, context);
+  // Every non-zero command came from a recorded step; only the last step (no observed successor)
+  // is dropped: no boundary comes in this run.
+  assert.ok(
+    r.bag.steps >= r.drivenCommands - 1,
+    `${what}: steps < driven commands - 1\n${context}`,
+  );
 }
 
 describe(

@@ -33,7 +33,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 /** The node recording into a fresh bag, a joint-state peer, and what it published. */
 function recordingNode(
   overrides: Record<string, ParameterValue>,
-  options: { cap?: number; needsTarget?: boolean } = {},
+  options: { cap?: number; needsTarget?: boolean; targetAtStart?: boolean } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'tp-ros-rec-'));
   dirs.push(dir);
@@ -68,7 +68,14 @@ function recordingNode(
     'torquepilot_msgs/msg/PolicyOutput',
     '/torquepilot/policy_output',
     'reliable',
-    (m) => outputs.push({ ...m, action: Array.from(m.action), mean: Array.from(m.mean) }),
+    // Copies: in process the command is the node's ring buffer, reused a few ticks later.
+    (m) =>
+      outputs.push({
+        ...m,
+        action: Array.from(m.action),
+        mean: Array.from(m.mean),
+        command: Array.from(m.command),
+      }),
   );
   const stamps: bigint[] = [];
   const observations: number[][] = [];
@@ -101,7 +108,7 @@ function recordingNode(
     });
   const start = (): void => {
     assert.equal(handle.trigger('configure').success, true);
-    if (needsTarget) target(0.5);
+    if (needsTarget && (options.targetAtStart ?? true)) target(0.5);
     assert.equal(handle.trigger('activate').success, true);
   };
   const finish = async (): Promise<Episode[]> => {
@@ -234,6 +241,31 @@ describe('recording episodes from the policy node', () => {
     );
     assert.equal(episodes[0]!.observations[6], 0.5, 'target in the observation');
     assert.equal(episodes[1]!.observations[6], -0.25);
+  });
+
+  test('ticks waiting for a late target are not steps; every acted tick is, the last dropped', async () => {
+    // As over DDS: ticks on joint states start at once, but the target latched before the node
+    // started is delivered late (Fast DDS: up to a writer heartbeat period), stamped before every
+    // joint state. Until then the node sends zero torque ('waiting') and records nothing.
+    const r = recordingNode(
+      { explore: true, tick_source: 'joint_states' },
+      { needsTarget: true, targetAtStart: false },
+    );
+    r.start();
+    const latchedAt = r.transport.nowNs();
+    for (let i = 0; i < 20; i++) r.tick();
+    r.target(0.5, latchedAt);
+    for (let i = 0; i < 5; i++) r.tick();
+    const episodes = await r.finish();
+    const driven = r.outputs.filter((o) => Array.from(o.command).some((c) => c !== 0)).length;
+    assert.equal(r.outputs.filter((o) => o.safetyState === 'waiting').length, 20);
+    assert.equal(driven, 5);
+    // The first target is no boundary; the last acted step has no observed successor.
+    assert.deepEqual(
+      episodes.map((e) => e.length),
+      [driven - 1],
+    );
+    assert.deepEqual(row(episodes[0]!.observations, 0, 9).slice(0, 6), r.observations[20]);
   });
 
   test('without boundaries the cap cuts exactly (next step is the final observation)', async () => {

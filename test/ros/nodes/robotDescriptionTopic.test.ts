@@ -1,6 +1,8 @@
 /**
  * /robot_description on the in-process transport (src/ros/nodes/robotDescriptionTopic.ts):
  * - the sim robot node latches the URDF it is given: a subscriber that joins later gets it;
+ * - on an imported robot (robot.yaml `description:`) it latches that URDF with no parameter, and the
+ *   `robot_description_file` text overrides it;
  * - readRobotDescriptionFrom returns a latched message sent before it was called, and times out
  *   with an error naming the topic, the ROS_DOMAIN_ID and robot_state_publisher, plus the QoS
  *   when a VOLATILE publisher is there (it can never serve a TRANSIENT_LOCAL reader);
@@ -18,7 +20,11 @@ import {
   ROBOT_DESCRIPTION_TOPIC,
 } from '../../../src/ros/nodes/robotDescriptionTopic.js';
 import { SimRobotNode } from '../../../src/ros/nodes/simRobotNode.js';
+import type { SimulatedRobot } from '../../../src/ros/nodes/simRobotNode.js';
+import { MujocoRobot } from '../../../src/ros/nodes/simDeployment.js';
 import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
+import { importRobot } from '../../../src/robot/index.js';
+import { tempDir, urUrdf } from '../../robot/fixtures.js';
 import { ToyRobot } from '../fakes.js';
 
 const URDF = '<robot name="toy"><link name="base_link"/></robot>';
@@ -59,6 +65,58 @@ describe('/robot_description', () => {
     );
     other.advanceBy(0n);
     assert.deepEqual(none, []);
+  });
+
+  test("an imported robot: its robot.yaml description latched by default, the parameter's text wins", async () => {
+    const root = tempDir('description-default');
+    const urdfPath = join(root, 'ur.urdf');
+    const urdf = urUrdf();
+    writeFileSync(urdfPath, urdf);
+    const out = join(root, 'ur');
+    await importRobot({ input: { kind: 'file', path: urdfPath }, outDir: out, noCollision: true });
+    const robot = await MujocoRobot.create('reach', out);
+    try {
+      assert.equal(robot.descriptionFile, join(out, 'robot.urdf'));
+      const latched = (robotDescription?: string): string[] => {
+        const transport = new InProcessTransport({ clock: 'manual' });
+        new SimRobotNode(transport.createNode('sim_robot'), {
+          robot,
+          jointStatesTopic: robot.jointStatesTopic,
+          commandTopic: robot.commandTopic,
+          realtime: false,
+          publishClock: false,
+          seed: 0,
+          ...(robotDescription !== undefined ? { robotDescription } : {}),
+        });
+        const got: string[] = [];
+        transport.subscribe('std_msgs/msg/String', ROBOT_DESCRIPTION_TOPIC, 'latched', (m) =>
+          got.push(m.data),
+        );
+        transport.advanceBy(0n);
+        return got;
+      };
+      assert.deepEqual(latched(), [urdf]);
+      assert.deepEqual(latched(''), [urdf]);
+      assert.deepEqual(latched(URDF), [URDF]);
+    } finally {
+      robot.close();
+    }
+    // A robot whose description file has gone: the error names robot.yaml's key and the path.
+    const gone: SimulatedRobot = Object.assign(new ToyRobot(), {
+      descriptionFile: join(root, 'gone.urdf'),
+    });
+    assert.throws(
+      () =>
+        new SimRobotNode(new InProcessTransport({ clock: 'manual' }).createNode('sim_robot'), {
+          robot: gone,
+          jointStatesTopic: '/joint_states',
+          commandTopic: '/effort_controller/commands',
+          realtime: false,
+          publishClock: false,
+          seed: 0,
+        }),
+      /readRobotDescriptionFile: description \(robot\.yaml\) = .*gone\.urdf: cannot read/,
+    );
   });
 
   test('readRobotDescriptionFrom: the message latched before the call', async () => {

@@ -37,6 +37,7 @@ interface Exposure {
 const EXPOSED: Record<string, Record<string, Exposure>> = {
   'deploy_arm.launch.py': {
     policy_node: {
+      renamed: { robot_description: 'robot' },
       fixed: {
         mode: 'this file deploys to hardware: real',
         armed: 'arm at run time, never at start',

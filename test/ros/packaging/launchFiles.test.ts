@@ -131,11 +131,30 @@ describe('launch files with stand-in launch/launch_ros', () => {
     assert.equal(node.executable, 'policy_node');
     assert.equal(node.parameters?.['mode'], 'real');
     assert.equal(node.parameters?.['armed'], false);
-    // the description the node loads at start is the one configure checks
-    assert.deepEqual(node.arguments, ['--robot', node.parameters?.['robot_description']]);
+    // By default neither --robot nor robot_description: the node takes the checkpoint's robot.
+    assert.deepEqual(node.arguments, []);
+    assert.equal(node.parameters?.['robot_description'], undefined);
     assert.ok(
       (node.remappings ?? []).some(([from]) => from.endsWith('/commands')),
       'no remapping of the command topic',
+    );
+  });
+
+  test('deploy_arm: robot (or its older name robot_description) sets --robot and the parameter', () => {
+    const file = join(LAUNCH_DIR, 'deploy_arm.launch.py');
+    const name = 'deploy_arm.launch.py';
+    for (const given of ['robot:=/arms/ur5e', 'robot_description:=/arms/ur5e']) {
+      const rec = recordLaunchFiles([file], [given])[name];
+      const node = rec?.actions.find((a) => a.kind === 'Node');
+      assert.ok(node, `${given}: ${rec?.error ?? rec?.actions[0]?.error}`);
+      // the robot the node loads at start is the one configure checks
+      assert.deepEqual(node.arguments, ['--robot', '/arms/ur5e'], given);
+      assert.equal(node.parameters?.['robot_description'], '/arms/ur5e', given);
+    }
+    const both = recordLaunchFiles([file], ['robot:=/arms/a', 'robot_description:=/arms/b'])[name];
+    assert.match(
+      both?.actions[0]?.error ?? both?.error ?? '',
+      /robot:='\/arms\/a' and robot_description:='\/arms\/b' differ/,
     );
   });
 

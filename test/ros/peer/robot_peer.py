@@ -86,6 +86,7 @@ class RobotPeer(Node):
         self.diagnostics_log = DiagnosticsLog()
         self.last_command_wall = None
         self.last_nonzero_command_at = None
+        self.nonzero_command_count = 0
 
         reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
         self.js_pub = self.create_publisher(JointState, args.joint_states_topic, reliable)
@@ -171,6 +172,7 @@ class RobotPeer(Node):
             self.last_command_wall = time.time()
             if any(v != 0.0 for v in data):
                 self.last_nonzero_command_at = now
+                self.nonzero_command_count += 1
             if len(self.commands) > 5000:
                 del self.commands[:1000]
             if self.last_js_time is not None and self.publishing:
@@ -309,6 +311,7 @@ def handle_issue20(peer, qos_endpoints, req):
                 "lastCommandWall": peer.last_command_wall,
                 "lastCommandAllZero": all(v == 0.0 for v in last[1]) if last else None,
                 "lastNonZeroCommandAt": peer.last_nonzero_command_at,
+                "nonZeroCommandCount": peer.nonzero_command_count,
             }
     return None
 
