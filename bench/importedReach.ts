@@ -21,10 +21,15 @@
  *   npx tsx bench/importedReach.ts                       # 2 arms × 3 seeds × 1M steps (long)
  *   npx tsx bench/importedReach.ts --quick               # 20k steps, one seed, 10 episodes
  *   npx tsx bench/importedReach.ts --arms ur --seeds 0 --parallel 2 --json
- *   npx tsx bench/importedReach.ts --arm7-dynamics   # arm7's joint damping + armature in model.xml
+ *   npx tsx bench/importedReach.ts --arm7-dynamics   # import with arm7's --damping / --armature
+ *
+ * `--arm7-dynamics` imports with arm7's joint damping and armature (rotor inertia), as a user does
+ * with their arm's datasheet values, e.g. for the Panda-type arm:
+ *
+ *   torquepilot robot import <urdf> ... --damping 5,5,5,5,1,1,1 --armature 0.1,0.1,0.1,0.1,0.05,0.05,0.05
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +174,7 @@ async function checked(args: readonly string[]): Promise<Ran> {
 async function importArm(
   arm: Arm,
   root: string,
+  arm7Dynamics: boolean,
 ): Promise<{ dir: string; command: string; seconds: number }> {
   const pkg = makePackage(join(root, 'src'), arm.pkg);
   writeBoxMeshes(pkg, arm.meshes);
@@ -184,33 +190,22 @@ async function importArm(
     '--package-path',
     join(root, 'src'),
     '--no-collision',
+    ...(arm7Dynamics ? dynamicsFlags(arm) : []),
   ];
   const r = await checked(args);
   return { dir, command: `torquepilot ${args.join(' ')}`, seconds: r.seconds };
 }
 
 /**
- * `--arm7-dynamics`: write arm7's joint damping and armature (rotor inertia) into the imported
- * model.xml, in place of the URDF's damping (a URDF has no armature): the edit a user makes with
- * their arm's datasheet values. Joints in robot.yaml order = the MJCF's hinge order.
+ * `--arm7-dynamics`: arm7's joint damping and armature as `robot import` flags (they replace the
+ * URDF's damping; a URDF has no armature). One value when all joints share it, else one per joint.
  */
-function applyArm7Dynamics(arm: Arm, dir: string): void {
-  const path = join(dir, 'model.xml');
-  let k = 0;
-  const xml = readFileSync(path, 'utf8').replace(/<joint [^>]*type="hinge"[^>]*>/g, (joint) => {
-    const [damping, armature] = arm.arm7Dynamics[k++] ?? [];
-    if (damping === undefined || armature === undefined) {
-      throw new Error(`bench/importedReach: ${path}: more hinges than ${arm.name}'s joints`);
-    }
-    const rest = joint.replace(/ (damping|armature)="[^"]*"/g, '');
-    return rest.replace('<joint ', `<joint damping="${damping}" armature="${armature}" `);
-  });
-  if (k !== arm.arm7Dynamics.length) {
-    throw new Error(
-      `bench/importedReach: ${path}: ${k} hinges, expected ${arm.arm7Dynamics.length}`,
-    );
-  }
-  writeFileSync(path, xml);
+function dynamicsFlags(arm: Arm): string[] {
+  const list = (k: 0 | 1): string => {
+    const values = arm.arm7Dynamics.map((d) => d[k]);
+    return values.every((v) => v === values[0]) ? String(values[0]) : values.join(',');
+  };
+  return ['--damping', list(0), '--armature', list(1)];
 }
 
 interface RunResult {
@@ -328,8 +323,7 @@ async function main(): Promise<void> {
   const arms = ARMS.filter((x) => a.arms.includes(x.name));
   const imported = new Map<string, { dir: string; command: string; seconds: number }>();
   for (const arm of arms) {
-    const robot = await importArm(arm, join(a.out, 'arms'));
-    if (a.arm7Dynamics) applyArm7Dynamics(arm, robot.dir);
+    const robot = await importArm(arm, join(a.out, 'arms'), a.arm7Dynamics);
     imported.set(arm.name, robot);
   }
   const jobs: Array<() => Promise<RunResult>> = [];

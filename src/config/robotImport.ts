@@ -6,12 +6,34 @@
  * ```
  * torquepilot robot import <file> --out <dir> [--ee-link NAME] [--package-path DIR]...
  *   [--no-collision] [--gravity policy|robot] [--control-rate HZ] [--home q1,...] [--name NAME]
- *   [--topic /robot_description] [name:=value ...]
+ *   [--damping D|d1,...] [--armature A|a1,...] [--topic /robot_description] [name:=value ...]
  * ```
  */
 import { z } from 'zod';
 
 const finiteNumber = z.number().finite();
+
+/**
+ * A `--damping`/`--armature` value as typed: one number ≥ 0 for every joint, or a comma list with
+ * one per moving joint (the count is checked against the joints by the importer).
+ */
+function perJointList(flag: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const words = text.split(',').map((w) => w.trim());
+      const bad = words.filter((w) => w === '' || !Number.isFinite(Number(w)) || Number(w) < 0);
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${flag} takes a number ≥ 0, or a comma list with one per moving joint; ${bad.map((w) => JSON.stringify(w)).join(', ')} is not a finite number ≥ 0`,
+        });
+        return z.NEVER;
+      }
+      return words.map(Number);
+    })
+    .optional();
+}
 
 export const RobotImportOptionsSchema = z
   .strictObject({
@@ -41,6 +63,10 @@ export const RobotImportOptionsSchema = z
     controlRate: finiteNumber.positive().max(10000).default(50),
     /** Home pose, one value per moving joint (rad, m for prismatic), in chain order. */
     home: z.array(finiteNumber).min(1).optional(),
+    /** Joint damping (N·m·s/rad; N·s/m for slides), replacing the description's `damping`. */
+    damping: perJointList('--damping'),
+    /** Joint armature: reflected rotor inertia (kg·m²; kg for slides), which a URDF lacks. */
+    armature: perJointList('--armature'),
     /** xacro arguments from trailing `name:=value`. */
     xacroArgs: z.record(z.string(), z.string()).default({}),
   })

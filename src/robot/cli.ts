@@ -61,6 +61,8 @@ interface RawImportFlags {
   home?: string;
   name?: string;
   topic?: string;
+  damping?: string;
+  armature?: string;
 }
 
 export function registerRobotCommands(program: Command, deps: RobotCommandDeps = {}): void {
@@ -85,6 +87,14 @@ export function registerRobotCommands(program: Command, deps: RobotCommandDeps =
     )
     .option('--control-rate <hz>', 'policy/command rate, Hz (default 50)')
     .option('--home <q1,...>', 'home pose, comma-separated, one value per joint')
+    .option(
+      '--damping <d>',
+      "joint damping, N·m·s/rad: one value, or one per joint (replaces the description's)",
+    )
+    .option(
+      '--armature <a>',
+      'joint armature (reflected rotor inertia), kg·m²: one value, or one per joint',
+    )
     .option('--name <name>', 'robot name (default: from the description)')
     .action(async (file: string | undefined, rest: string[], flags: RawImportFlags) => {
       const words = [...(file === undefined ? [] : [file]), ...rest];
@@ -109,6 +119,8 @@ export function registerRobotCommands(program: Command, deps: RobotCommandDeps =
         gravity: flags.gravity,
         controlRate: flags.controlRate === undefined ? undefined : Number(flags.controlRate),
         home: flags.home === undefined ? undefined : flags.home.split(',').map(Number),
+        damping: flags.damping,
+        armature: flags.armature,
         xacroArgs,
       });
       let input: RobotImportOptions['input'];
@@ -138,6 +150,8 @@ export function registerRobotCommands(program: Command, deps: RobotCommandDeps =
         gravity: options.gravity,
         controlRateHz: options.controlRate,
         ...(options.home === undefined ? {} : { home: options.home }),
+        ...(options.damping === undefined ? {} : { damping: options.damping }),
+        ...(options.armature === undefined ? {} : { armature: options.armature }),
         command: ['torquepilot', ...process.argv.slice(2)].join(' '),
       });
       (deps.write ?? ((text: string) => process.stdout.write(text)))(formatImportReport(report));

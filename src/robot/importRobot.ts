@@ -10,6 +10,8 @@ import { chooseEndEffector } from './chain.js';
 import type { EndEffectorChoice, TreeNode } from './chain.js';
 import { compileMjcf } from './compile.js';
 import type { CompiledModel } from './compile.js';
+import { compiledDamping, dampingOverrides, resolveJointDynamics } from './jointDynamics.js';
+import type { JointDynamicsFlags } from './jointDynamics.js';
 import { MeshFiles, isSupportedMesh, meshFormat, resolveMeshUri } from './meshes.js';
 import type { PackageSearch } from './meshes.js';
 import { analyzeMjcf, editMjcf, readMjcf } from './mjcfImport.js';
@@ -36,6 +38,11 @@ export interface RobotImportOptions {
   readonly gravity?: 'policy' | 'robot';
   readonly controlRateHz?: number;
   readonly home?: readonly number[];
+  /** Joint damping, N·m·s/rad (N·s/m): one for all joints or one per joint; replaces the
+   * description's. */
+  readonly damping?: readonly number[];
+  /** Joint armature (reflected rotor inertia), kg·m² (kg): one for all joints or one per joint. */
+  readonly armature?: readonly number[];
   /** The command line that made the folder (robot.yaml `source.command`). */
   readonly command?: string;
   /** Which xacro implementation (default: `xacro` on PATH, else xacro-parser). */
@@ -93,6 +100,7 @@ interface Settings {
   readonly timestep: number;
   readonly eeLink: string | undefined;
   readonly comment: string;
+  readonly dynamics: JointDynamicsFlags;
 }
 
 /** Link names in parent-before-child order, for chooseEndEffector. */
@@ -146,6 +154,15 @@ async function convertUrdf(
   }
   const endEffector = chooseEndEffector(urdfTree(robot), settings.eeLink, 'link');
   const moving = movingJoints(robot);
+  const jointNames = moving.map((j) => j.name);
+  const dynamics = resolveJointDynamics(settings.dynamics, jointNames);
+  warnings.push(
+    ...dampingOverrides(
+      dynamics,
+      jointNames,
+      moving.map((j) => j.damping),
+    ),
+  );
   const hasContacts =
     !settings.noCollision &&
     [...robot.links.values()].some((l) => l.geoms.some((g) => g.role === 'collision'));
@@ -158,6 +175,7 @@ async function convertUrdf(
     eeLink: endEffector.name,
     memory: hasContacts ? MEMORY_WITH_CONTACTS : MEMORY_FREE_SPACE,
     comment: settings.comment,
+    dynamics,
   });
   const files = meshes.files;
   const compiled = await compileMjcf(
@@ -174,7 +192,7 @@ async function convertUrdf(
     modelXml,
     files,
     urdf: text,
-    jointNames: moving.map((j) => j.name),
+    jointNames,
     torqueLimits: moving.map((j) => j.effort ?? 0),
     endEffector,
     keyframeHome: undefined,
@@ -208,12 +226,20 @@ async function convertMjcf(
   const asWritten = await compileMjcf(serializeXml(source.doc), source.files, path);
   let analysis: MjcfAnalysis;
   let endEffector: EndEffectorChoice;
+  let described: number[];
   try {
     analysis = analyzeMjcf(asWritten.mj, asWritten.model, source.doc);
     endEffector = chooseEndEffector(bodyTree(asWritten), settings.eeLink, 'body');
+    described = compiledDamping(
+      asWritten.mj,
+      asWritten.model,
+      analysis.joints.map((j) => j.name),
+    );
   } finally {
     asWritten.model.delete();
   }
+  const jointNames = analysis.joints.map((j) => j.name);
+  const dynamics = resolveJointDynamics(settings.dynamics, jointNames);
   const modelName = (source.doc.documentElement?.getAttribute('model') ?? '') || basename(path);
   editMjcf(source.doc, {
     joints: analysis.joints,
@@ -224,6 +250,7 @@ async function convertMjcf(
     memory: settings.noCollision ? MEMORY_FREE_SPACE : MEMORY_WITH_CONTACTS,
     modelName,
     comment: settings.comment,
+    dynamics,
   });
   const root = source.doc.documentElement;
   if (root !== null) indentXml(root);
@@ -247,11 +274,11 @@ async function convertMjcf(
     modelXml,
     files: source.files,
     urdf: undefined,
-    jointNames: analysis.joints.map((j) => j.name),
+    jointNames,
     torqueLimits: analysis.joints.map((j) => j.effort),
     endEffector,
     keyframeHome: analysis.keyframeHome,
-    warnings: source.warnings,
+    warnings: [...source.warnings, ...dampingOverrides(dynamics, jointNames, described)],
     notices,
   };
 }
@@ -280,6 +307,7 @@ export async function importRobot(options: RobotImportOptions): Promise<RobotImp
     gravity,
     timestep,
     eeLink: options.eeLink,
+    dynamics: { damping: options.damping, armature: options.armature },
     comment: `Written by torquepilot robot import from ${input.kind === 'file' ? resolve(input.path) : input.origin}. Torque motors at ±effort limit; edit with care.`,
   };
   const notices: string[] = [];
@@ -357,7 +385,11 @@ export async function importRobot(options: RobotImportOptions): Promise<RobotImp
       path: converted.sourcePath,
       command:
         options.command ??
-        `torquepilot robot import ${converted.sourcePath} --out ${options.outDir}`,
+        [
+          `torquepilot robot import ${converted.sourcePath} --out ${options.outDir}`,
+          ...(options.damping === undefined ? [] : [`--damping ${options.damping.join(',')}`]),
+          ...(options.armature === undefined ? [] : [`--armature ${options.armature.join(',')}`]),
+        ].join(' '),
     },
   });
   const outDir = writeRobotFolder(options.outDir, {

@@ -12,6 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { MjModel, MujocoModule } from '../../sim/index.js';
+import { dynamicsAttributes } from './jointDynamics.js';
+import type { JointDynamics } from './jointDynamics.js';
 import { MeshFiles, isSupportedMesh, meshFormat } from './meshes.js';
 import {
   appendElement,
@@ -252,6 +254,8 @@ export interface MjcfEditOptions {
   readonly memory: string;
   readonly modelName: string;
   readonly comment: string;
+  /** `--damping` / `--armature`, indexed as `joints`: written on each joint, over its class's. */
+  readonly dynamics?: JointDynamics;
 }
 
 /** Replace the actuators by torque motors and set timestep, memory, gravity and the ee site. */
@@ -290,6 +294,17 @@ export function editMjcf(doc: Document, options: MjcfEditOptions): void {
     if (attr(site, 'name') === 'ee') site.parentNode?.removeChild(site);
   }
   appendElement(eeBody, 'site', { name: 'ee', pos: '0 0 0', size: '0.01', rgba: '1 0 0 1' });
+  const dynamics = options.dynamics;
+  if (dynamics !== undefined) {
+    const index = new Map(options.joints.map((j, i) => [j.name, i]));
+    for (const joint of descendants(root, 'joint')) {
+      const i = index.get(attr(joint, 'name') ?? '');
+      if (i === undefined) continue;
+      for (const [key, value] of Object.entries(dynamicsAttributes(dynamics, i))) {
+        joint.setAttribute(key, value);
+      }
+    }
+  }
   const actuator = appendElement(root, 'actuator');
   for (const joint of options.joints) {
     appendElement(actuator, 'motor', {

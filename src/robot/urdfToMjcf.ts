@@ -15,6 +15,8 @@
  */
 import { DOMImplementation } from '@xmldom/xmldom';
 import type { UrdfGeom, UrdfJoint, UrdfLink, UrdfRobot } from './urdf.js';
+import { dynamicsAttributes } from './jointDynamics.js';
+import type { JointDynamics } from './jointDynamics.js';
 import { movingJoints } from './urdf.js';
 import { appendElement, fmt, indentXml, serializeXml } from './xml.js';
 import type { Element } from './xml.js';
@@ -37,6 +39,8 @@ export interface MjcfWriteOptions {
   readonly memory: string;
   /** A comment written at the top of the file (provenance). */
   readonly comment: string;
+  /** `--damping` / `--armature`, indexed as movingJoints(robot) (undefined: the URDF's damping). */
+  readonly dynamics?: JointDynamics;
 }
 
 /** The MJCF text for `robot`. */
@@ -73,6 +77,11 @@ export function urdfToMjcf(robot: UrdfRobot, options: MjcfWriteOptions): string 
   const meshNames = writeMeshAssets(appendElement(mujoco, 'asset'), robot, options);
 
   const worldbody = appendElement(mujoco, 'worldbody');
+  const movingIndex = new Map(movingJoints(robot).map((j, i) => [j.name, i]));
+  const jointDynamics = (joint: UrdfJoint): Record<string, string> =>
+    options.dynamics === undefined
+      ? {}
+      : dynamicsAttributes(options.dynamics, movingIndex.get(joint.name) ?? -1);
   const children = new Map<string, UrdfJoint[]>();
   for (const joint of robot.joints) {
     children.set(joint.parent, [...(children.get(joint.parent) ?? []), joint]);
@@ -89,7 +98,8 @@ export function urdfToMjcf(robot: UrdfRobot, options: MjcfWriteOptions): string 
       }
       if (options.gravity === 'robot') body.setAttribute('gravcomp', '1');
       writeInertial(body, link);
-      if (joint !== undefined && joint.type !== 'fixed') writeJoint(body, joint);
+      if (joint !== undefined && joint.type !== 'fixed')
+        writeJoint(body, joint, jointDynamics(joint));
     }
     for (const geom of link.geoms) writeGeom(body, geom, options, meshNames);
     if (link.name === options.eeLink) {
@@ -181,7 +191,8 @@ function writeInertial(body: Element, link: UrdfLink): void {
   appendElement(body, 'inertial', attributes);
 }
 
-function writeJoint(body: Element, joint: UrdfJoint): void {
+/** `dynamics`: flag values (damping, armature) that replace the URDF's. */
+function writeJoint(body: Element, joint: UrdfJoint, dynamics: Record<string, string>): void {
   const effort = joint.effort ?? 0;
   const attributes: Record<string, string> = {
     name: joint.name,
@@ -192,6 +203,7 @@ function writeJoint(body: Element, joint: UrdfJoint): void {
   else attributes['limited'] = 'false';
   if (joint.damping !== 0) attributes['damping'] = String(joint.damping);
   if (joint.friction !== 0) attributes['frictionloss'] = String(joint.friction);
+  Object.assign(attributes, dynamics);
   attributes['actuatorfrcrange'] = fmt([-effort, effort]);
   appendElement(body, 'joint', attributes);
 }

@@ -174,7 +174,7 @@ export function dampingWarnings(
     if (b > 0 && effort / b < DAMPING_SPEED_WARNING) {
       out.push(
         `joint '${name}' damping ${b}: at ${(effort / b).toFixed(2)} rad/s it alone takes the whole ±${effort} effort limit; ` +
-          "servo-tuned damping hides the arm's dynamics: lower it in model.xml unless the arm's driver adds it",
+          "servo-tuned damping hides the arm's dynamics: lower it with --damping unless the arm's driver adds it",
       );
     }
   });
