@@ -6,9 +6,9 @@
 Runs `torquepilot replay --bag <bag> --checkpoint <checkpoint> --out <out>`. The bags are the ones
 the policy node records with its `record_path` parameter; `ros2 bag info` and Foxglove open them too.
 Every option of `torquepilot replay` is an argument (`--show-args` lists them); one left empty
-('') is not passed, so the CLI's default holds. There are no `robot` and `task` arguments: replay
-improves the checkpoint on the task and robot it was trained on (its manifest names them), from
-bags recorded on that robot.
+('') is not passed, so the CLI's default holds. Replay improves the checkpoint on the task and
+robot it was trained on (its manifest names them), from bags recorded on that robot: `task` and
+`robot` may only name the checkpoint's own (anything else is refused before any work).
 """
 
 from launch import LaunchDescription
@@ -26,6 +26,8 @@ REPLAY_FLAGS = [
     ('gamma', '--gamma', "discount ('' = 0.99)"),
     ('seed', '--seed', "seed of the critic minibatch shuffling ('' = 0)"),
     ('log_level', '--log-level', "pino log level on stderr ('' = warn)"),
+    ('task', '--task', "the checkpoint's task, checked ('' = the checkpoint's)"),
+    ('robot', '--robot', "the checkpoint's robot folder or name, checked ('' = the checkpoint's)"),
 ]
 # (argument, CLI switch, description): true adds the switch; false or '' does not.
 REPLAY_SWITCHES = [

@@ -37,8 +37,10 @@ describe('BusyPollLoop', () => {
     for (const [t, k] of calls) {
       const deadline = start + BigInt(k) * periodNs;
       assert.ok(t >= deadline, `deadline ${k} served ${Number(deadline - t) / 1e6} ms early`);
-      // and not a full period late (that one would have been skipped); 1 ms slack for the call
-      assert.ok(t < deadline + periodNs + 1_000_000n, `deadline ${k} served too late`);
+      // and not a full period late (that one would have been skipped). The slack covers the thread
+      // being pre-empted between the loop's clock read and this stamp (seen under CI load); a loop
+      // that stopped skipping would still fail, being late by whole periods.
+      assert.ok(t < deadline + periodNs + 10_000_000n, `deadline ${k} served too late`);
     }
   });
 
