@@ -34,6 +34,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TASK = 'arm7-reach';
@@ -203,28 +204,6 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     holder.stdin.end();
   }
-}
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** One `torquepilot` command to completion (no DDS). */
-function run(args: readonly string[]): Promise<Ran> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
 }
 
 async function runJson<T>(args: readonly string[]): Promise<T> {

@@ -28,7 +28,6 @@
  *
  *   torquepilot robot import <urdf> ... --damping 5,5,5,5,1,1,1 --armature 0.1,0.1,0.1,0.1,0.05,0.05,0.05
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +41,8 @@ import {
   urUrdf,
   writeBoxMeshes,
 } from '../test/robot/fixtures.js';
+import { runTorquepilot as torquepilot } from './cliRun.js';
+import type { CliRun } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -136,33 +137,7 @@ function parseArgs(argv: readonly string[]): Args {
   return a;
 }
 
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** `torquepilot <args>` through tsx, as bench/train.ts runs it. */
-function torquepilot(args: readonly string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
-    );
-  });
-}
-
-async function checked(args: readonly string[]): Promise<Ran> {
+async function checked(args: readonly string[]): Promise<CliRun> {
   const r = await torquepilot(args);
   if (r.code !== 0) {
     throw new Error(`bench/importedReach: torquepilot ${args.join(' ')} failed:\n${r.stderr}`);

@@ -17,11 +17,11 @@
  *   npx tsx bench/robustness.ts --quick          # 40k steps, 10 episodes: proves the bench works
  *   npx tsx bench/robustness.ts --seeds 0,1,2 --parallel 2 --perturb my-arm.yaml
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TASK = 'arm7-reach';
@@ -73,32 +73,6 @@ function parseArgs(argv: readonly string[]): Args {
   if (a.steps !== undefined && !(Number.isInteger(a.steps) && a.steps > 0))
     throw new Error(`bench/robustness: --steps = ${a.steps}: expected a positive integer`);
   return a;
-}
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** One `torquepilot` command through tsx, from the repository root. */
-function run(args: readonly string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
-    );
-  });
 }
 
 type Variant = 'nominal' | 'randomized';

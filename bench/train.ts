@@ -15,11 +15,11 @@
  *   npx tsx bench/train.ts --quick               # budgets ÷ 20, one seed: proves the bench works
  *   npx tsx bench/train.ts --tasks inverted-pendulum --seeds 0,1,2 --parallel 2
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMetrics } from '../src/train/index.js';
+import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -101,26 +101,6 @@ function parseArgs(argv: readonly string[]): Args {
     } else throw new Error(`bench/train: unknown option ${k}`);
   }
   return a;
-}
-
-function run(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
-    );
-  });
 }
 
 interface RunResult {
