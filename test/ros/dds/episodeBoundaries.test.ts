@@ -11,7 +11,8 @@
  * - every recorded episode lies within one sim-robot episode;
  * - a recorded episode covering a whole horizon episode (from its first state to the 'horizon'
  *   boundary) has episode_steps − 1 steps: one step per command the robot consumed (lockstep), the
- *   last one dropped (its successor was replaced by the reset state);
+ *   last one dropped (its successor was replaced by the reset state) — exactly so when no tick of
+ *   the node acted on a state twice (a stale tick under load: then bounded, see the test);
  * - the episode cut by the rclpy reset is shorter, and at least 3 episodes were recorded.
  */
 import assert from 'node:assert/strict';
