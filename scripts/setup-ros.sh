@@ -264,8 +264,11 @@ if [ "$SKIP_RCLNODEJS" = 0 ]; then
     # the rebuild's postinstall generated the messages of the current prefix
     [ -d "$RCL_DIR/generated/torquepilot_msgs" ] && stamp_set rclnodejs-msgs "$BUILD_KEY:$MSG_KEY"
   fi
+  # The TypeScript declarations too: `npm ci` restores the package's own interfaces.d.ts (without
+  # our packages), and the type-check of the ROS code then fails although the JS is there.
   if stamp_ok rclnodejs-msgs "$BUILD_KEY:$MSG_KEY" && [ -d "$RCL_DIR/generated/torquepilot_msgs" ] &&
-    [ -d "$RCL_DIR/generated/tf2_msgs" ]; then
+    [ -d "$RCL_DIR/generated/tf2_msgs" ] &&
+    grep -q torquepilot_msgs "$RCL_DIR/types/interfaces.d.ts" 2>/dev/null; then
     log "rclnodejs: message JS up to date"
   else
     log "rclnodejs: generating JS for the message packages (incl. torquepilot_msgs)"
