@@ -30,6 +30,7 @@ import {
   rosProcessEnv,
   rosSkipReason,
   startPolicyNodeCli,
+  startSimRobotCli,
 } from './harness.js';
 
 const DOMAIN = 69;
@@ -50,24 +51,8 @@ interface WatcherLog {
   readonly episodes: Boundary[];
 }
 
-/** `torquepilot sim-robot` as a user starts it (the CLI applies the ROS env). */
 function startSimRobot(args: string[]): ManagedProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ])
-    delete env[key];
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(DOMAIN);
-  return ManagedProcess.start(
-    'sim-robot',
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'sim-robot', '--log-level', 'info', ...args],
-    env,
-  );
+  return startSimRobotCli(DOMAIN, args);
 }
 
 /** Recorded episode → the positions of each step's joint state, from the bag's messages. */

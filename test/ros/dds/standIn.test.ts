@@ -17,7 +17,8 @@ import { after, before, describe, test } from 'node:test';
 import { readPerturbationFile } from '../../../src/config/index.js';
 import { findRosEnvironment } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 import { SEED, commands, drive, maxAbsDiff } from '../nodes/standInDrive.js';
-import { ManagedProcess, ROOT, peerPython, rosProcessEnv, rosSkipReason } from './harness.js';
+import type { ManagedProcess } from './harness.js';
+import { ROOT, peerPython, rosProcessEnv, rosSkipReason, startSimRobotCli } from './harness.js';
 
 const DOMAIN = 63;
 const skip = rosSkipReason();
@@ -36,24 +37,8 @@ function file(name: string, text: string): string {
   return path;
 }
 
-/** `torquepilot sim-robot` as a user or a launch file starts it (the CLI applies the ROS env). */
 function startSimRobot(args: string[]): ManagedProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ])
-    delete env[key];
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(DOMAIN);
-  return ManagedProcess.start(
-    'sim-robot',
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'sim-robot', '--log-level', 'info', ...args],
-    env,
-  );
+  return startSimRobotCli(DOMAIN, args);
 }
 
 interface DriverResult {
