@@ -84,3 +84,16 @@ export type {
   VecEnv,
   VecStepResult,
 } from './env.js';
+export { SEGMENT_TERMINATED, SEGMENT_TRUNCATED, SEGMENT_CUT } from './transitionSource.js';
+export type {
+  SegmentEnd,
+  TrajectorySegments,
+  ExperienceIdentity,
+  TransitionSourceKind,
+  TransitionDelivery,
+  TransitionSource,
+  PolicySnapshot,
+  OfferOutcome,
+  OffPolicyLearnerStats,
+  OffPolicyLearner,
+} from './transitionSource.js';
