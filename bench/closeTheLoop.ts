@@ -34,6 +34,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
 import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -56,53 +57,49 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
+function parseCliArgs(argv: readonly string[]): Args {
+  const B = 'closeTheLoop';
+  const v = benchArgs(
+    B,
+    {
+      checkpoint: { type: 'string' },
+      perturb: { type: 'string', default: join('models', TASK, 'standIn.yaml') },
+      seeds: { type: 'string', default: '0,1,2' },
+      episodes: { type: 'string', default: '50' },
+      'explore-scale': { type: 'string', default: '1' },
+      iterations: { type: 'string', default: '5' },
+      weights: { type: 'string', default: 'truncated' },
+      // Success near 50 % has a binomial standard error of about 3.5 points over 200 episodes.
+      'eval-episodes': { type: 'string', default: '200' },
+      domain: { type: 'string', default: '67' },
+      lock: { type: 'string', default: '/tmp/dds.lock' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'out', 'closeTheLoop') },
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+    },
+    argv,
+  );
+  if (v.checkpoint === undefined) throw new Error(`bench/${B}: --checkpoint is required`);
   const a: Args = {
-    checkpoint: '',
-    perturb: join('models', TASK, 'standIn.yaml'),
-    seeds: [0, 1, 2],
-    episodes: 50,
-    exploreScale: 1,
-    iterations: 5,
-    weights: 'truncated',
-    // Success near 50 % has a binomial standard error of about 3.5 points over 200 episodes.
-    evalEpisodes: 200,
-    domain: 67,
-    lock: '/tmp/dds.lock',
-    out: join(ROOT, 'bench', 'out', 'closeTheLoop'),
-    json: false,
+    checkpoint: resolve(v.checkpoint),
+    perturb: resolve(v.perturb),
+    seeds: numberListArg(B, 'seeds', v.seeds, { integer: true, min: 0 }),
+    episodes: numberArg(B, 'episodes', v.episodes, { integer: true, min: 1 }),
+    exploreScale: numberArg(B, 'explore-scale', v['explore-scale'], { min: 0.01, max: 1 }),
+    iterations: numberArg(B, 'iterations', v.iterations, { integer: true, min: 1 }),
+    weights: v.weights,
+    evalEpisodes: numberArg(B, 'eval-episodes', v['eval-episodes'], { integer: true, min: 1 }),
+    domain: numberArg(B, 'domain', v.domain, { integer: true, min: 51, max: 99 }),
+    lock: v.lock,
+    out: resolve(v.out),
+    json: v.json === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`bench/closeTheLoop: ${k} needs a value`);
-      return x;
-    };
-    if (k === '--checkpoint') a.checkpoint = resolve(v());
-    else if (k === '--perturb') a.perturb = resolve(v());
-    else if (k === '--seeds') a.seeds = v().split(',').map(Number);
-    else if (k === '--episodes') a.episodes = Number(v());
-    else if (k === '--explore-scale') a.exploreScale = Number(v());
-    else if (k === '--iterations') a.iterations = Number(v());
-    else if (k === '--weights') a.weights = v();
-    else if (k === '--eval-episodes') a.evalEpisodes = Number(v());
-    else if (k === '--domain') a.domain = Number(v());
-    else if (k === '--lock') a.lock = v();
-    else if (k === '--out') a.out = resolve(v());
-    else if (k === '--json') a.json = true;
-    else if (k === '--quick') {
-      a.seeds = [0];
-      a.episodes = 2;
-      a.iterations = 1;
-      a.evalEpisodes = 10;
-    } else throw new Error(`bench/closeTheLoop: unknown option ${k}`);
+  if (v.quick === true) {
+    a.seeds = [0];
+    a.episodes = 2;
+    a.iterations = 1;
+    a.evalEpisodes = 10;
   }
-  if (a.checkpoint === '') throw new Error('bench/closeTheLoop: --checkpoint is required');
-  if (!(Number.isInteger(a.episodes) && a.episodes > 0))
-    throw new Error(`bench/closeTheLoop: --episodes = ${a.episodes}: expected an integer > 0`);
-  if (!(a.domain >= 51 && a.domain <= 99))
-    throw new Error(`bench/closeTheLoop: --domain = ${a.domain}: expected 51–99`);
   return a;
 }
 
@@ -400,7 +397,7 @@ function printReport(a: Args, before: EvalJson, results: readonly SeedResult[]):
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseCliArgs(process.argv.slice(2));
   const loadAtStart = loadavg();
   mkdirSync(a.out, { recursive: true });
   const before = await runJson<EvalJson>(evalArgs(a, a.checkpoint));

@@ -31,13 +31,18 @@ import {
 } from '../src/policy/index.js';
 import { type KernelMode, setKernelMode } from '../src/nn/index.js';
 import { Random } from '../src/util/index.js';
+import { benchArgs } from './benchArgs.js';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const quick = args.includes('--quick');
-const backendArg = args[args.indexOf('--backend') + 1];
-const backend = (args.includes('--backend') ? backendArg : 'wasm') as BackendName;
-const kernelsArg = args.includes('--kernels') ? args[args.indexOf('--kernels') + 1] : 'both';
+const args = benchArgs('learn', {
+  json: { type: 'boolean' },
+  quick: { type: 'boolean' },
+  backend: { type: 'string', default: 'wasm' },
+  kernels: { type: 'string', default: 'both' },
+});
+const json = args.json === true;
+const quick = args.quick === true;
+const backend = args.backend as BackendName;
+const kernelsArg = args.kernels;
 if (!['both', 'wasm', 'js'].includes(kernelsArg ?? '')) {
   throw new Error(`bench/learn.ts: --kernels must be both, wasm or js, got '${kernelsArg}'`);
 }

@@ -19,25 +19,30 @@ import {
 } from '../src/learn/index.js';
 import { GaussianPolicy, ValueNetwork, initBackend } from '../src/policy/index.js';
 import { Random } from '../src/util/index.js';
+import { benchArgs, numberArg } from './benchArgs.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-const algo = arg('algo', 'trpo');
+const B = 'learnCurves';
+const args = benchArgs(B, {
+  algo: { type: 'string', default: 'trpo' },
+  task: { type: 'string', default: 'inverted-pendulum' },
+  envs: { type: 'string', default: '8' },
+  'n-steps': { type: 'string', default: '256' },
+  steps: { type: 'string', default: '50000' },
+  seed: { type: 'string', default: '1' },
+  stop: { type: 'string', default: 'Infinity' },
+  json: { type: 'boolean' },
+});
+const algo = args.algo;
 if (!isAlgorithmName(algo)) {
-  throw new Error(
-    `bench/learnCurves: --algo ${algo}; expected one of ${ALGORITHM_NAMES.join(', ')}`,
-  );
+  throw new Error(`bench/${B}: --algo ${algo}; expected one of ${ALGORITHM_NAMES.join(', ')}`);
 }
-const task = arg('task', 'inverted-pendulum');
-const numEnvs = Number(arg('envs', '8'));
-const nSteps = Number(arg('n-steps', '256'));
-const budget = Number(arg('steps', '50000'));
-const seed = Number(arg('seed', '1'));
-const stop = Number(arg('stop', 'Infinity'));
-const json = process.argv.includes('--json');
+const task = args.task;
+const numEnvs = numberArg(B, 'envs', args.envs, { integer: true, min: 1 });
+const nSteps = numberArg(B, 'n-steps', args['n-steps'], { integer: true, min: 1 });
+const budget = numberArg(B, 'steps', args.steps, { integer: true, min: 1 });
+const seed = numberArg(B, 'seed', args.seed, { integer: true, min: 0 });
+const stop = numberArg(B, 'stop', args.stop);
+const json = args.json === true;
 
 await initBackend(undefined);
 const env = await makeVecEnv(task, { numEnvs });

@@ -16,15 +16,16 @@ import type { ProgressReporter, ProgressUpdate } from '../src/train/index.js';
 import { createRunDir } from '../src/train/index.js';
 import { train } from '../src/train/index.js';
 import { createLogger } from '../src/util/index.js';
+import { benchArgs, numberArg } from './benchArgs.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const updates = Number(flag('--updates', '200'));
-const algo = flag('--algo', 'trpo');
-const json = args.includes('--json');
+const args = benchArgs('memory', {
+  updates: { type: 'string', default: '200' },
+  algo: { type: 'string', default: 'trpo' },
+  json: { type: 'boolean' },
+});
+const updates = numberArg('memory', 'updates', args.updates, { integer: true, min: 1 });
+const algo = args.algo;
+const json = args.json === true;
 
 interface Sample {
   readonly update: number;

@@ -27,15 +27,19 @@ import {
   truncatedWeights,
 } from '../src/replay/index.js';
 import { Random } from '../src/util/index.js';
+import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
 
 const OBS = 11;
 const JOINTS = ['joint0', 'joint1'];
 const LENGTH = 50;
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const args = benchArgs('replay', {
+  child: { type: 'string' },
+  sizes: { type: 'string', default: '100000,400000' },
+  keep: { type: 'string' },
+  repeat: { type: 'string', default: '3' },
+  json: { type: 'boolean' },
+});
 
 async function writeBag(dir: string, transitions: number): Promise<number> {
   const rng = new Random(1);
@@ -148,11 +152,11 @@ async function child(bag: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const childBag = flag('--child');
+  const childBag = args.child;
   if (childBag !== undefined) return child(childBag);
-  const sizes = (flag('--sizes') ?? '100000,400000').split(',').map(Number);
-  const keep = flag('--keep');
-  const repeat = Number(flag('--repeat') ?? 3);
+  const sizes = numberListArg('replay', 'sizes', args.sizes, { integer: true, min: 1 });
+  const keep = args.keep;
+  const repeat = numberArg('replay', 'repeat', args.repeat, { integer: true, min: 1 });
   const root = keep ?? mkdtempSync(join(tmpdir(), 'torquepilot-bench-replay-'));
   const rows: (ChildResult & { bagMiB: number; writeSeconds: number })[] = [];
   try {
@@ -182,7 +186,7 @@ async function main(): Promise<void> {
   } finally {
     if (keep === undefined) rmSync(root, { recursive: true, force: true });
   }
-  if (process.argv.includes('--json')) {
+  if (args.json === true) {
     process.stdout.write(`${JSON.stringify({ rows })}\n`);
     return;
   }

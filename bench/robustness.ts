@@ -21,6 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
 import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -40,38 +41,37 @@ interface Args {
   out: string;
 }
 
-function parseArgs(argv: readonly string[]): Args {
+function parseCliArgs(argv: readonly string[]): Args {
+  const B = 'robustness';
+  const v = benchArgs(
+    B,
+    {
+      steps: { type: 'string' },
+      seeds: { type: 'string', default: '0' },
+      // A success rate near 0.9 has a binomial standard error of sqrt(0.9·0.1/200) ≈ 2.1 points.
+      episodes: { type: 'string', default: '200' },
+      perturb: { type: 'string', default: join('models', TASK, 'standIn.yaml') },
+      parallel: { type: 'string', default: '1' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'out', 'robustness') },
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+    },
+    argv,
+  );
   const a: Args = {
-    steps: undefined,
-    seeds: [0],
-    // A success rate near 0.9 has a binomial standard error of sqrt(0.9·0.1/200) ≈ 2.1 points.
-    episodes: 200,
-    perturb: join('models', TASK, 'standIn.yaml'),
-    parallel: 1,
-    json: false,
-    out: join(ROOT, 'bench', 'out', 'robustness'),
+    steps:
+      v.steps === undefined ? undefined : numberArg(B, 'steps', v.steps, { integer: true, min: 1 }),
+    seeds: numberListArg(B, 'seeds', v.seeds, { integer: true, min: 0 }),
+    episodes: numberArg(B, 'episodes', v.episodes, { integer: true, min: 1 }),
+    perturb: resolve(v.perturb),
+    parallel: numberArg(B, 'parallel', v.parallel, { integer: true, min: 1 }),
+    json: v.json === true,
+    out: v.out,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`bench/robustness: ${k} needs a value`);
-      return x;
-    };
-    if (k === '--steps') a.steps = Number(v());
-    else if (k === '--seeds') a.seeds = v().split(',').map(Number);
-    else if (k === '--episodes') a.episodes = Number(v());
-    else if (k === '--perturb') a.perturb = resolve(v());
-    else if (k === '--parallel') a.parallel = Number(v());
-    else if (k === '--out') a.out = v();
-    else if (k === '--json') a.json = true;
-    else if (k === '--quick') {
-      a.steps = 40_960;
-      a.episodes = 10;
-    } else throw new Error(`bench/robustness: unknown option ${k}`);
+  if (v.quick === true) {
+    a.steps = 40_960;
+    a.episodes = 10;
   }
-  if (a.steps !== undefined && !(Number.isInteger(a.steps) && a.steps > 0))
-    throw new Error(`bench/robustness: --steps = ${a.steps}: expected a positive integer`);
   return a;
 }
 
@@ -218,7 +218,7 @@ function printTable(results: readonly RunResult[], a: Args, load: readonly numbe
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseCliArgs(process.argv.slice(2));
   const loadAtStart = loadavg();
   mkdirSync(a.out, { recursive: true });
   writeFileSync(
