@@ -22,7 +22,7 @@ import { BagEpisodeReader } from '../../../src/replay/bagEpisodeReader.js';
 import { runReplay } from '../../../src/replay/runReplay.js';
 import { bagRecorderFactory } from '../../../src/ros/nodes/episodeRecording.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
-import { createDeploymentLoader } from '../../../src/ros/nodes/simDeployment.js';
+import { MujocoRobot, createDeploymentLoader } from '../../../src/ros/nodes/simDeployment.js';
 import { SimRobotNode } from '../../../src/ros/nodes/simRobotNode.js';
 import {
   InProcessTransport,
@@ -31,7 +31,6 @@ import {
 import { evaluatePolicy } from '../../../src/train/evaluate.js';
 import { makeEnv, taskSpec } from '../../../sim/index.js';
 import { saveFreshCheckpoint } from '../../replay/helpers.js';
-import { StandInArm } from './standInArm.js';
 
 const TASK = 'reacher-2dof';
 const PERTURBATION = { mass: 1.25, damping: 1.5 };
@@ -63,12 +62,9 @@ test('explore-mode episodes recorded on a stand-in arm improve the policy on tha
   const bag = join(dir, 'bag');
 
   const transport = new InProcessTransport({ clock: 'manual' });
-  const arm = await StandInArm.create(TASK, PERTURBATION, (frameId) =>
-    transport.publish('std_msgs/msg/Header', '/torquepilot/episode', {
-      stampNs: transport.nowNs(),
-      frameId,
-    }),
-  );
+  // The stand-in arm: the sim robot's own MuJoCo robot, perturbed (heavier, more damped); the
+  // sim robot node announces each episode on /torquepilot/episode, which cuts the recording.
+  const arm = await MujocoRobot.create(TASK, undefined, perturbationToSpec(PERTURBATION, 'test'));
   const robotNode = new SimRobotNode(transport.createNode('sim_robot'), {
     robot: arm,
     jointStatesTopic: arm.jointStatesTopic,
