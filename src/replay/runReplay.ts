@@ -167,14 +167,12 @@ export async function readReplayData(
   const source = wrapSource?.(base) ?? base;
   try {
     for (let d = await source.next(); d !== null; d = await source.next()) {
-      if (d.sequence === 0) {
-        // The first delivery of each bag: its episodes' joints and sizes against the checkpoint.
-        checkJointNames(ckpt, d.origin, d.identity.jointNames);
-        if (d.identity.obsSize !== m.obsSize) {
-          throw new Error(
-            `replay: bag ${d.origin} has observations of length ${d.identity.obsSize}, checkpoint ${ckpt.dir} expects ${m.obsSize}`,
-          );
-        }
+      // Each delivery's episodes: joints and sizes against the checkpoint.
+      checkJointNames(ckpt, d.origin, d.identity.jointNames);
+      if (d.identity.obsSize !== m.obsSize) {
+        throw new Error(
+          `replay: bag ${d.origin} has observations of length ${d.identity.obsSize}, checkpoint ${ckpt.dir} expects ${m.obsSize}`,
+        );
       }
       builder.addDelivery(d);
     }
