@@ -7,7 +7,7 @@
  * (`refuseDeterministicSteps`).
  */
 import type { Logger } from 'pino';
-import { createUpdateContext } from '../learn/index.js';
+import { createAlgorithm } from '../learn/index.js';
 import {
   loadCheckpoint,
   policyFromCheckpoint,
@@ -209,7 +209,10 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     );
     value = new ValueNetwork({ obsSize: m.obsSize }, rng.fork());
   }
-  const context = createUpdateContext(policy, value, rng.fork());
+  // The TRPO entry of learn's registry: the Algorithm interface `train` updates through. Its critic
+  // optimiser steps with cfg.trpo's criticLearningRate, as trpoUpdate's critic fit always did.
+  const algorithm = createAlgorithm('trpo', policy, value, cfg.trpo, rng.fork());
+  const { context } = algorithm;
   const deterministicSteps = data.deterministicSteps;
   if (options.criticOnly === true) {
     const fit = criticOnlyReplay(policy, value, data, context, cfg);
@@ -261,7 +264,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     };
   }
   // One iteration at a time, yielding to the event loop in between so that a signal is seen.
-  const steps = replayUpdateSteps(policy, value, data, context, cfg);
+  const steps = replayUpdateSteps(policy, value, data, algorithm, cfg);
   let next = steps.next(false);
   while (next.done !== true) {
     await new Promise<void>((resolve) => setImmediate(resolve));
