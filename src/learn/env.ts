@@ -28,6 +28,13 @@ export interface TaskSpec {
   readonly jointNames: readonly string[];
   /** Whether the task defines success (then `StepInfo.success` is set). */
   readonly hasSuccess: boolean;
+  /**
+   * The robot the task runs on (sim sets it; absent on hand-made specs): name and sha256 of the
+   * compiled model, what an `ExperienceIdentity` names (vecEnvSource.ts).
+   */
+  readonly robot?: { readonly name: string; readonly modelHash: string };
+  /** The task's kind and parameters (absent on hand-made specs). */
+  readonly taskParams?: { readonly kind: string };
 }
 
 /** Per-step diagnostics of one environment. */

@@ -3,7 +3,13 @@
  * update rules (TRPO, NPG, VPG, PPO) that take a `TransitionBatch` from any source, behind one
  * registry (`createAlgorithm`, algorithms.ts).
  *
- * Typical on-policy iteration (the runner, src/train OnPolicyRunner, owns the loop, timing, logging):
+ * The learning seam (transitionSource.ts): experience reaches a learner as `TrajectorySegments` from a
+ * `TransitionSource`. The simulation source is `VecEnvSource` (vecEnvSource.ts); an actor that
+ * collects with collectRollouts itself turns its rollout into segments with a `RolloutRecorder` and
+ * `segmentsFromRollout` (segments.ts). The bag source lives in src/replay, the topic source in src/ros.
+ *
+ * Typical on-policy iteration by hand (the runner, src/train OnPolicyRunner, does the same through a
+ * VecEnvSource and owns the loop, timing, logging):
  *   const storage = new RolloutStorage({ numSteps, numEnvs, obsSize, actionSize });
  *   const cursor = await startRollouts(vecEnv, seed);
  *   const algo = createAlgorithm('trpo', policy, value, {}, rng.fork());
@@ -85,6 +91,15 @@ export type {
   VecStepResult,
 } from './env.js';
 export { SEGMENT_TERMINATED, SEGMENT_TRUNCATED, SEGMENT_CUT } from './transitionSource.js';
+export { RolloutRecorder, segmentsFromRollout } from './segments.js';
+export type { RolloutRecord, SegmentVersion } from './segments.js';
+export { VecEnvSource, canonicalJson, experienceIdentity } from './vecEnvSource.js';
+export type {
+  OnPolicyDelivery,
+  OnPolicyExtras,
+  OnPolicySource,
+  VecEnvSourceOptions,
+} from './vecEnvSource.js';
 export type {
   SegmentEnd,
   TrajectorySegments,

@@ -8,6 +8,7 @@ import type { VecEnv } from './env.js';
 import type { GaussianPolicy } from '../policy/index.js';
 import type { ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';
+import type { RolloutRecorder } from './segments.js';
 import type { RolloutStorage } from './storage.js';
 import { valueScratch } from './scratch.js';
 
@@ -81,6 +82,11 @@ export interface RolloutResult {
 export interface CollectOptions {
   /** Merge each step's raw observations into the policy's normaliser (training: true; eval: false). */
   readonly updateNormalizer?: boolean;
+  /**
+   * Also keep the raw steps (observations, actions, log μ, …) for the seam's segments
+   * (segments.ts); cleared at the start. Reads only: the collection is the same with or without it.
+   */
+  readonly recorder?: RolloutRecorder;
 }
 
 function checkFinite(
@@ -126,6 +132,15 @@ export async function collectRollouts(
   if (storage.numEnvs !== N)
     throw new Error(`collectRollouts: storage has numEnvs ${storage.numEnvs}, env has ${N}`);
   const updateNormalizer = options.updateNormalizer ?? true;
+  const recorder = options.recorder;
+  if (recorder) {
+    const r = recorder.record;
+    if (r.numSteps !== nSteps || r.numEnvs !== N || r.obsSize !== D || r.actionSize !== A)
+      throw new Error(
+        `collectRollouts: recorder holds ${r.numSteps} steps × ${r.numEnvs} envs (obs ${r.obsSize}, actions ${r.actionSize}); this collection is ${nSteps} × ${N} (obs ${D}, actions ${A})`,
+      );
+    recorder.clear();
+  }
   const normObs = new Float64Array(N * D);
   const finalNorm = new Float64Array(D);
   const actions = new Float64Array(N * A);
@@ -220,8 +235,10 @@ export async function collectRollouts(
       means,
       logStds,
     });
+    recorder?.add(cursor.obs, actions, logProbs, means, logStds, res);
     cursor.obs.set(res.obs);
   }
+  recorder?.finish(cursor.obs);
   // V(s_T) for GAE, with the statistics the next rollout will start from.
   policy.normalizeObs(cursor.obs, normObs, N);
   const lastValues = new Float64Array(N);

@@ -13,6 +13,9 @@
  *   for await (const ep of reader.episodes()) { ... }   // columnar Episode
  *   reader.report();                                    // { episodes, transitions, skippedEpisodes, damage? }
  *
+ * As a source of the learning seam (src/learn TransitionSource): new BagTransitionSource({ bags })
+ * delivers each episode as a segment (replay reads its bags through it).
+ *
  * Learning: runReplay({ bags, checkpoint, out, config }) or, with your own data source,
  * replayUpdate(policy, value, replayData, context, config).
  */
@@ -70,6 +73,15 @@ export {
 export type { TruncatedWeights, WeightStats } from './importanceWeights.js';
 export { discountedReturns, perDecisionReturns, vtrace } from './offPolicyReturns.js';
 export type { VTraceResult } from './offPolicyReturns.js';
+export { BagTransitionSource, segmentsFromEpisodes } from './bagTransitionSource.js';
+export type {
+  BagTransitionSourceOptions,
+  BagIdentityDefaults,
+  BagOpened,
+  BagEpisodeInfo,
+  BagDelivery,
+  BagSource,
+} from './bagTransitionSource.js';
 export { ReplayDataBuilder } from './replayData.js';
 export type { ReplayData } from './replayData.js';
 export {

@@ -1,9 +1,11 @@
 /**
  * ReplayData: logged episodes packed into columnar arrays for the learner, plus the builder that
- * fills them from an episode stream. The reader streams (memory bounded by a chunk); the learner
+ * fills them from an episode stream or from the bag source's deliveries (the learning seam). The reader streams (memory bounded by a chunk); the learner
  * needs the whole batch for its Fisher-vector products, so this holds 8·(obs + 2 + a) bytes per
  * transition plus 8·obs per episode. Growth doubles, so adding is amortised O(1).
  */
+import { SEGMENT_TERMINATED, SEGMENT_TRUNCATED } from '../learn/index.js';
+import type { BagDelivery } from './bagTransitionSource.js';
 import type { Episode } from './types.js';
 
 /** Concatenated episodes. Rows [bounds[e], bounds[e+1]) are episode e. */
@@ -115,6 +117,44 @@ export class ReplayDataBuilder {
     this.#bounds[e] = n;
     this.#n = n;
     this.#episodes = e;
+  }
+
+  /** Append every segment (one logged episode each) of a BagTransitionSource delivery. */
+  addDelivery(d: BagDelivery): void {
+    const s = d.segments;
+    const D = s.obsSize;
+    const A = s.actionSize;
+    const E = s.bounds.length - 1;
+    for (let e = 0; e < E; e++) {
+      const lo = s.bounds[e] as number;
+      const hi = s.bounds[e + 1] as number;
+      const info = d.episodes[e];
+      if (!info)
+        throw new Error(
+          `ReplayDataBuilder.addDelivery: delivery ${d.sequence} of ${d.origin} has ${E} segments but ${d.episodes.length} episode records`,
+        );
+      const end = s.segmentEnds[e];
+      this.add({
+        source: d.origin,
+        episodeIndex: info.episodeIndex,
+        checkpointId: info.checkpointId,
+        task: d.identity.task,
+        jointNames: d.identity.jointNames,
+        length: hi - lo,
+        obsSize: D,
+        actionSize: A,
+        observations: s.observations.subarray(lo * D, hi * D),
+        actions: s.actions.subarray(lo * A, hi * A),
+        means: s.behaviourMeans?.subarray(lo * A, hi * A) ?? new Float64Array((hi - lo) * A),
+        logStds: s.behaviourLogStds?.subarray(lo * A, hi * A) ?? new Float64Array((hi - lo) * A),
+        behaviourLogProbs: s.behaviourLogProbs.subarray(lo, hi),
+        deterministic: s.deterministic?.subarray(lo, hi) ?? new Uint8Array(hi - lo),
+        rewards: s.rewards.subarray(lo, hi),
+        terminated: end === SEGMENT_TERMINATED,
+        truncated: end === SEGMENT_TRUNCATED,
+        finalObservation: s.finalObservations.subarray(e * D, (e + 1) * D),
+      });
+    }
   }
 
   /** The packed data (copies trimmed to size). Throws when empty. */

@@ -12,9 +12,16 @@
  *     for `per-decision` and `self-normalised`; ordinary discounted returns minus V(s_t) for
  *     `trajectory`. Value targets are always the V-trace targets v_s (off-policy corrected);
  *  4. one TRPO step (learn/trpoUpdate): surrogate mean(w · π_θ/π_θk · Â), KL(π_θk‖π_θ) ≤ δ by
- *     backtracking, then the critic fit on v_s.
+ *     backtracking, then the critic fit on v_s. Given a trpo/npg `Algorithm` (runReplay does), the
+ *     step is its `update`, the one update interface `train` uses too.
  */
-import type { TransitionBatch, TrpoConfig, TrpoStats, UpdateContext } from '../learn/index.js';
+import type {
+  Algorithm,
+  TransitionBatch,
+  TrpoConfig,
+  TrpoStats,
+  UpdateContext,
+} from '../learn/index.js';
 import { TRPO_DEFAULTS, normalizeAdvantages, trpoUpdate } from '../learn/index.js';
 import { klDiagonalGaussians } from '../policy/index.js';
 import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
@@ -186,29 +193,48 @@ export function replayUpdate(
   policy: GaussianPolicy,
   value: ValueNetwork,
   data: ReplayData,
-  context: UpdateContext,
+  updater: UpdateContext | Algorithm,
   config: Partial<ReplayConfig> = {},
 ): ReplayResult {
-  const steps = replayUpdateSteps(policy, value, data, context, config);
+  const steps = replayUpdateSteps(policy, value, data, updater, config);
   for (;;) {
     const next = steps.next(false);
     if (next.done === true) return next.value;
   }
 }
 
+/** The TRPO step of one iteration: learn's trpoUpdate on `context`, or a trpo/npg Algorithm's update. */
+function trpoStep(
+  policy: GaussianPolicy,
+  value: ValueNetwork,
+  updater: UpdateContext | Algorithm,
+  trpo: Partial<TrpoConfig>,
+): (batch: TransitionBatch) => TrpoStats {
+  if (!('update' in updater)) return (batch) => trpoUpdate(policy, value, batch, updater, trpo);
+  if (updater.name !== 'trpo' && updater.name !== 'npg')
+    throw new Error(
+      `replayUpdate: the importance-weighted step is TRPO's; got algorithm '${updater.name}' (use trpo or npg)`,
+    );
+  // The trpo/npg registry entry returns trpoUpdate's statistics unchanged in `raw`.
+  return (batch) => updater.update(batch).raw as unknown as TrpoStats;
+}
+
 /**
  * replayUpdate one iteration at a time: yields after each iteration; `next(true)` stops there (the
  * result then covers the iterations done). Lets a caller yield to the event loop between
  * iterations, so that SIGINT can stop a long replay at an iteration boundary (runReplay.ts).
+ * `updater`: the update state (trpoUpdate with it and `config.trpo`), or a trpo/npg Algorithm bound
+ * to `policy` and `value` (its own config then applies).
  */
 export function* replayUpdateSteps(
   policy: GaussianPolicy,
   value: ValueNetwork,
   data: ReplayData,
-  context: UpdateContext,
+  updater: UpdateContext | Algorithm,
   config: Partial<ReplayConfig> = {},
 ): Generator<ReplayIterationStats, ReplayResult, boolean> {
   const cfg = { ...REPLAY_DEFAULTS, ...config };
+  const step = trpoStep(policy, value, updater, cfg.trpo);
   if (data.obsSize !== policy.obsSize || data.actionSize !== policy.actionSize) {
     throw new Error(
       `replayUpdate: data has obs ${data.obsSize}, actions ${data.actionSize}; the policy has obs ${policy.obsSize}, actions ${policy.actionSize}`,
@@ -247,7 +273,7 @@ export function* replayUpdateSteps(
       weights: Float32Array.from(t.weights),
       oldLogProb: Float32Array.from(data.behaviourLogProbs),
     };
-    const trpo = trpoUpdate(policy, value, batch, context, cfg.trpo);
+    const trpo = step(batch);
     const stats: ReplayIterationStats = { iteration: k + 1, ...t.stats, trpo };
     iterations.push(stats);
     if (k < cfg.iterations - 1 && (yield stats)) break;

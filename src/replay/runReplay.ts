@@ -1,12 +1,13 @@
 /**
- * `torquepilot replay` without the flag parsing: read one or more bags (streaming), check them
+ * `torquepilot replay` without the flag parsing: read one or more bags through the learning seam's
+ * bag source (BagTransitionSource, streaming), check them
  * against the checkpoint (task, joint names, sizes), run the importance-weighted TRPO iterations
  * (replayUpdate.ts), or with `criticOnly` only the critic fit (criticReplay.ts), and save the new
  * checkpoint atomically. Steps recorded with the mean action are refused for importance weighting
  * (`refuseDeterministicSteps`).
  */
 import type { Logger } from 'pino';
-import { createUpdateContext } from '../learn/index.js';
+import { createAlgorithm } from '../learn/index.js';
 import {
   loadCheckpoint,
   policyFromCheckpoint,
@@ -21,9 +22,10 @@ import type {
 } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { Random } from '../util/index.js';
-import { BagEpisodeReader } from './bagEpisodeReader.js';
-import { criticOnlyReplay } from './criticReplay.js';
 import type { BagReadReport } from './bagEpisodeReader.js';
+import { BagTransitionSource } from './bagTransitionSource.js';
+import type { BagSource } from './bagTransitionSource.js';
+import { criticOnlyReplay } from './criticReplay.js';
 import type { WeightStats } from './importanceWeights.js';
 import { ReplayDataBuilder } from './replayData.js';
 import type { ReplayData } from './replayData.js';
@@ -53,6 +55,11 @@ export interface RunReplayOptions {
    * checkpoint of the iterations done.
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * Wrap the bag source replay takes its experience from (a spy in tests); it must pass the
+   * deliveries through unchanged.
+   */
+  readonly wrapSource?: (source: BagSource) => BagSource;
 }
 
 /** Weight statistics and how far the policy moved: of the whole run, and of each iteration. */
@@ -117,44 +124,35 @@ export function refuseDeterministicSteps(reports: readonly BagReadReport[]): voi
   );
 }
 
-/** Stream every bag into ReplayData, checking each against the checkpoint. */
+/**
+ * Stream every bag into ReplayData through the bag source, checking each bag against the
+ * checkpoint: its metadata when opened, its first delivery's identity (joints, observation size).
+ */
 export async function readReplayData(
   bags: readonly string[],
   ckpt: LoadedCheckpoint,
   topics?: Partial<BagTopics>,
   logger?: Logger,
+  wrapSource?: (source: BagSource) => BagSource,
 ): Promise<{ data: ReplayData; reports: BagReadReport[] }> {
   if (bags.length === 0) throw new Error('replay: no --bag given');
   const builder = new ReplayDataBuilder();
-  const reports: BagReadReport[] = [];
   const m = ckpt.manifest;
-  for (const bag of bags) {
-    const reader = await BagEpisodeReader.open(bag, topics ? { topics } : {});
-    const custom = reader.metadata?.rosbag2_bagfile_information.custom_data ?? {};
-    const names = custom['torquepilot.joint_names'];
-    if (names !== undefined) checkJointNames(ckpt, reader.path, JSON.parse(names) as string[]);
-    const task = custom['torquepilot.task'];
-    if (task !== undefined && task !== m.task) {
-      throw new Error(
-        `replay: bag ${reader.path} was recorded on task '${task}', checkpoint ${ckpt.dir} is for '${m.task}'`,
-      );
-    }
-    let checked = false;
-    for await (const ep of reader.episodes()) {
-      if (!checked) {
-        checkJointNames(ckpt, reader.path, ep.jointNames);
-        if (ep.obsSize !== m.obsSize) {
-          throw new Error(
-            `replay: bag ${reader.path} has observations of length ${ep.obsSize}, checkpoint ${ckpt.dir} expects ${m.obsSize}`,
-          );
-        }
-        checked = true;
+  const base = new BagTransitionSource({
+    bags,
+    ...(topics ? { topics } : {}),
+    onBagOpen: ({ path, customData }) => {
+      const names = customData['torquepilot.joint_names'];
+      if (names !== undefined) checkJointNames(ckpt, path, JSON.parse(names) as string[]);
+      const task = customData['torquepilot.task'];
+      if (task !== undefined && task !== m.task) {
+        throw new Error(
+          `replay: bag ${path} was recorded on task '${task}', checkpoint ${ckpt.dir} is for '${m.task}'`,
+        );
       }
-      builder.add(ep);
-    }
-    const report = reader.report();
-    reports.push(report);
-    if (report.damage !== undefined || report.skippedEpisodes > 0) {
+    },
+    onBagRead: (report) => {
+      if (report.damage === undefined && report.skippedEpisodes === 0) return;
       logger?.warn(
         {
           bag: report.source,
@@ -164,8 +162,24 @@ export async function readReplayData(
         },
         `replay: bag ${report.source}: used ${report.episodes} complete episodes, skipped ${report.skippedEpisodes}${report.damage ? ` (${report.damage})` : ''}`,
       );
+    },
+  });
+  const source = wrapSource?.(base) ?? base;
+  try {
+    for (let d = await source.next(); d !== null; d = await source.next()) {
+      // Each delivery's episodes: joints and sizes against the checkpoint.
+      checkJointNames(ckpt, d.origin, d.identity.jointNames);
+      if (d.identity.obsSize !== m.obsSize) {
+        throw new Error(
+          `replay: bag ${d.origin} has observations of length ${d.identity.obsSize}, checkpoint ${ckpt.dir} expects ${m.obsSize}`,
+        );
+      }
+      builder.addDelivery(d);
     }
+  } finally {
+    await source.close();
   }
+  const reports = [...source.reports()];
   if (builder.size === 0) {
     throw new Error(
       `replay: no complete episodes in ${bags.join(', ')} (skipped ${reports.reduce((s, r) => s + r.skippedEpisodes, 0)})`,
@@ -183,6 +197,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     ckpt,
     options.topics,
     options.logger,
+    options.wrapSource,
   );
   if (options.criticOnly !== true) refuseDeterministicSteps(reports);
   const policy = policyFromCheckpoint(ckpt);
@@ -194,7 +209,10 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     );
     value = new ValueNetwork({ obsSize: m.obsSize }, rng.fork());
   }
-  const context = createUpdateContext(policy, value, rng.fork());
+  // The TRPO entry of learn's registry: the Algorithm interface `train` updates through. Its critic
+  // optimiser steps with cfg.trpo's criticLearningRate, as trpoUpdate's critic fit always did.
+  const algorithm = createAlgorithm('trpo', policy, value, cfg.trpo, rng.fork());
+  const { context } = algorithm;
   const deterministicSteps = data.deterministicSteps;
   if (options.criticOnly === true) {
     const fit = criticOnlyReplay(policy, value, data, context, cfg);
@@ -246,7 +264,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplaySummar
     };
   }
   // One iteration at a time, yielding to the event loop in between so that a signal is seen.
-  const steps = replayUpdateSteps(policy, value, data, context, cfg);
+  const steps = replayUpdateSteps(policy, value, data, algorithm, cfg);
   let next = steps.next(false);
   while (next.done !== true) {
     await new Promise<void>((resolve) => setImmediate(resolve));

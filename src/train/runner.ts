@@ -3,8 +3,10 @@
  * run directory, checkpoints and resume; the algorithm (src/learn createAlgorithm) only updates.
  * Each iteration:
  *
- *   1. collect nSteps × numEnvs transitions from the vectorised env (src/learn collectRollouts);
- *   2. GAE(λ) advantages and value targets (RolloutStorage.computeReturnsAndAdvantages);
+ *   1. take one delivery of nSteps × numEnvs transitions from the simulation source of the learning
+ *      seam (src/learn VecEnvSource, which steps the vectorised env with the current policy);
+ *   2. GAE(λ) advantages and value targets on the delivery's on-policy storage
+ *      (RolloutStorage.computeReturnsAndAdvantages);
  *   3. one update of the configured algorithm (Algorithm.update);
  *   4. optionally a deterministic evaluation on a separate environment;
  *   5. append the metrics line, redraw the SVG, write the checkpoint, move the pointers.
@@ -21,15 +23,13 @@ import type { Env, VecEnv } from '../../sim/index.js';
 import type { TrainConfig } from '../config/index.js';
 import { resolveRandomize } from '../config/index.js';
 import {
-  RolloutStorage,
-  collectRollouts,
+  VecEnvSource,
   createAlgorithm,
   cursorState,
   restoreCursor,
   rolloutSettings,
-  startRollouts,
 } from '../learn/index.js';
-import type { Algorithm, RolloutCursor } from '../learn/index.js';
+import type { Algorithm, OnPolicySource } from '../learn/index.js';
 import { initBackend } from '../policy/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../policy/index.js';
 import { writePointer } from '../policy/index.js';
@@ -61,6 +61,11 @@ export interface TrainOptions {
   readonly shouldStop?: () => boolean;
   /** Stop after this many iterations in this process (tests, benches). */
   readonly maxIterations?: number;
+  /**
+   * Wrap the simulation source the runner draws every rollout from (a spy in tests, or a source
+   * that forwards deliveries elsewhere); it must pass the deliveries through unchanged.
+   */
+  readonly wrapSource?: (source: OnPolicySource) => OnPolicySource;
 }
 
 export interface TrainResult {
@@ -112,10 +117,11 @@ export class OnPolicyRunner {
   readonly #logger: Logger;
   readonly #backend: Backend;
   readonly #streams: Streams;
-  readonly #storage: RolloutStorage;
+  /** The learning seam's simulation source (its cursor is checkpointed), and what learn() reads. */
+  readonly #source: VecEnvSource;
+  readonly #experience: OnPolicySource;
   readonly #rollout: { nSteps: number; gamma: number; gaeLambda: number };
   #evalEnv: Env | undefined;
-  #cursor: RolloutCursor | undefined;
   #iteration = 0;
   #steps = 0;
   #wallTime = 0;
@@ -151,12 +157,16 @@ export class OnPolicyRunner {
       config[config.algo],
       streams.update,
     );
-    this.#storage = new RolloutStorage({
-      numSteps: rollout.nSteps,
-      numEnvs: vecEnv.numEnvs,
-      obsSize: spec.obsSize,
-      actionSize: spec.actionSize,
+    this.#source = new VecEnvSource({
+      vecEnv,
+      policy: this.policy,
+      value: this.value,
+      nSteps: rollout.nSteps,
+      rng: streams.sample,
+      // The policy's version is the number of updates behind its parameters.
+      policyVersion: () => this.#iteration,
     });
+    this.#experience = options.wrapSource?.(this.#source) ?? this.#source;
     this.#best = {
       metric: config.eval.every > 0 ? 'evalReturn' : 'episodeReturnMean',
       score: null,
@@ -189,7 +199,7 @@ export class OnPolicyRunner {
     try {
       runner = new OnPolicyRunner(options, backend, streams, vecEnv, rollout);
       if (options.resume) await runner.#restore();
-      else runner.#cursor = await startRollouts(vecEnv, streams.envSeed);
+      else await runner.#source.reset(streams.envSeed);
       if (config.eval.every > 0 || config.eval.final)
         runner.#evalEnv = await makeEnv(config.task, { ...robot, control: config.control });
       return runner;
@@ -200,11 +210,12 @@ export class OnPolicyRunner {
     }
   }
 
-  /** Release the environments. */
+  /** Release the environments (the source closes the vectorised env). */
   async close(): Promise<void> {
     this.#evalEnv?.close();
     this.#evalEnv = undefined;
-    await this.vecEnv.close();
+    await this.#experience.close();
+    await this.#source.close();
   }
 
   /** Run iterations until totalSteps, a stop request or maxIterations; the state stays resumable. */
@@ -214,9 +225,6 @@ export class OnPolicyRunner {
     const { progress } = options;
     const { nSteps, gamma, gaeLambda } = this.#rollout;
     const spec = this.vecEnv.spec;
-    const storage = this.#storage;
-    const cursor = this.#cursor;
-    if (!cursor) throw new Error('OnPolicyRunner.learn: no rollout cursor (use create())');
     const evalEvery = config.eval.every;
     const startSteps = this.#steps;
     const started = performance.now();
@@ -244,19 +252,12 @@ export class OnPolicyRunner {
         break;
       }
       const t0 = performance.now();
-      const roll = await collectRollouts(
-        this.vecEnv,
-        this.policy,
-        this.value,
-        storage,
-        this.#streams.sample,
-        nSteps,
-        cursor,
-      );
+      const delivery = await this.#experience.next();
+      if (!delivery) throw new Error('OnPolicyRunner.learn: the simulation source was closed');
+      const { storage, rollout: roll } = delivery.onPolicy;
       storage.computeReturnsAndAdvantages(roll.lastValues, gamma, gaeLambda);
       const t1 = performance.now();
       const upd = this.algorithm.update(storage.batch());
-      storage.clear();
       const t2 = performance.now();
       this.#iteration += 1;
       itersThisProcess += 1;
@@ -383,7 +384,7 @@ export class OnPolicyRunner {
     if (state.policyOptimizer && context.policyOptimizer)
       context.policyOptimizer.setState(state.policyOptimizer);
     await this.vecEnv.setState(state.envStates);
-    this.#cursor = restoreCursor(state.cursor);
+    this.#source.cursor = restoreCursor(state.cursor);
     this.#iteration = state.iteration;
     this.#steps = state.steps;
     this.#wallTime = state.wallTime;
@@ -406,7 +407,7 @@ export class OnPolicyRunner {
       updateRng: this.#streams.update.getState(),
       valueOptimizer: context.valueOptimizer.getState(),
       ...(context.policyOptimizer ? { policyOptimizer: context.policyOptimizer.getState() } : {}),
-      cursor: cursorState(this.#cursor as RolloutCursor),
+      cursor: cursorState(this.#source.cursor),
       envStates: await this.vecEnv.getState(),
       best: this.#best,
     };
