@@ -6,7 +6,13 @@
 import { Command } from 'commander';
 import { registerReplayCommands } from './replay/index.js';
 import { registerRobotCommands } from './robot/index.js';
-import { ensureRosEnvironment, readRobotDescription, registerRosCommands } from './ros/index.js';
+import {
+  ensureRosEnvironment,
+  readRobotDescription,
+  registerActorCommand,
+  registerLearnerCommand,
+  registerRosCommands,
+} from './ros/index.js';
 import { registerTrainCommands } from './train/index.js';
 
 const program = new Command();
@@ -19,6 +25,9 @@ program
 registerTrainCommands(program);
 registerReplayCommands(program);
 registerRosCommands(program);
+// The fleet (issue 17): actors simulate, one learner learns from their chunks (docs/fleet.md).
+registerActorCommand(program);
+registerLearnerCommand(program);
 // `robot import --topic /robot_description` reads the latched URDF over DDS: only then does the
 // process enter the ROS environment (a re-exec with the ROS prefix), so import from a file needs no ROS.
 registerRobotCommands(program, {

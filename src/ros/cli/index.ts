@@ -6,3 +6,5 @@ export { registerRosCommands } from './cli.js';
 export { DEPLOY_DEFAULTS, DEPLOY_REPORT_KEYS, runDeploy } from './deploy.js';
 export type { DeployDependencies, DeployOptions, DeployReport } from './deploy.js';
 export { registerTrainerNodeCommand } from './trainerCli.js';
+export { registerActorCommand } from './actorCli.js';
+export { registerLearnerCommand } from './learnerCli.js';

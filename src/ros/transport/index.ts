@@ -72,6 +72,22 @@ export { qosCompatible, qosIncompatibility } from './qos.js';
 export type { InProcessTransportOptions } from './inProcessTransport.js';
 export { loadRclnodejsTransport, RclnodejsTransport } from './rclnodejs/rclnodejsTransport.js';
 export { rosConverters } from './rclnodejs/rosMessages.js';
+export type { RawPublisher, RawQos, RawTopicNode } from './rawTopics.js';
+export {
+  decodePolicyParameters,
+  decodeStringMessage,
+  decodeTransitionChunk,
+  encodeStringMessage,
+  encodePolicyParameters,
+  encodeTransitionChunk,
+} from './rclnodejs/fleetCodecs.js';
+export type { PolicyParametersMessage } from './rclnodejs/fleetCodecs.js';
+export {
+  POLICY_PARAMETERS_MSG,
+  POLICY_PARAMETERS_TYPE,
+  TRANSITION_CHUNK_MSG,
+  TRANSITION_CHUNK_TYPE,
+} from './rclnodejs/fleetMessages.js';
 export type { RosMessage } from './rclnodejs/rosMessages.js';
 export {
   describeRosEnvironment,

@@ -29,6 +29,8 @@ import { PROFILE_POLICIES } from '../qos.js';
 import { cdrCodec } from './cdrCodecs.js';
 import { attachIncompatibleQos } from './qosEvents.js';
 import { PARAMETER_TYPE, prepareParameterOverride, toChange } from './rclnodejsParameters.js';
+import { rawTopicNode } from './rawEndpoints.js';
+import type { RawTopicNode } from '../rawTopics.js';
 import type { EventCallbackClasses } from './qosEvents.js';
 import { rosConverters } from './rosMessages.js';
 import type { RosMessage } from './rosMessages.js';
@@ -244,6 +246,11 @@ export class RclTransportNode implements TransportNode {
         `${this.name}: no incompatible-QoS events on ${topic}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
+  }
+
+  /** This node's endpoints for serialized messages with an explicit QoS (rawEndpoints.ts). */
+  rawTopics(): RawTopicNode {
+    return rawTopicNode(this.#rcl, this.#node, this, () => this.#state.closed || this.#destroyed);
   }
 
   createTimer(periodNs: bigint, callback: () => void, clock: TimerClock = 'node'): Timer {

@@ -18,6 +18,7 @@ import type { Timer } from '../../timing/index.js';
 import { guardLifecycleCallback } from '../lifecycle.js';
 import type { LifecycleCallbacks, PrimaryState, TransitionName } from '../lifecycle.js';
 import { ParameterStore } from '../parameterStore.js';
+import type { RawTopicNode } from '../rawTopics.js';
 import { loadEventCallbackClasses } from './qosEvents.js';
 import type { EventCallbackClasses } from './qosEvents.js';
 import { RclTransportNode } from './rclnodejsNode.js';
@@ -101,6 +102,13 @@ export class RclnodejsTransport implements Transport {
     const node = new this.#rcl.Node(name, '', undefined, this.#nodeOptions(options));
     this.#nodes.push(node);
     return this.#wrap(node, name, options);
+  }
+
+  /** A plain node whose endpoints carry serialized messages (the fleet's actor and learner). */
+  createRawTopicNode(name: string): RawTopicNode {
+    const node = new this.#rcl.Node(name, '', undefined, this.#nodeOptions({}));
+    this.#nodes.push(node);
+    return this.#wrap(node, name, {}).rawTopics();
   }
 
   #wrap(node: RclNode, name: string, options: CreateNodeOptions): RclTransportNode {

@@ -1,0 +1,201 @@
+/**
+ * The actor node (`torquepilot actor`, issue 17): steps its own vectorised simulation with the
+ * newest policy it has received and publishes what it collected, one TransitionChunk per
+ * `chunkSteps` steps of its N environments, for the learner node to learn from.
+ *
+ *   in   /torquepilot/policy_parameters  PolicyParameters  RELIABLE, TRANSIENT_LOCAL, keep last 1:
+ *        a late actor receives the newest snapshot at once. A snapshot of another robot or task,
+ *        or of another network shape, is refused (logged once per reason).
+ *   out  /torquepilot/transition_chunks  TransitionChunk   RELIABLE, VOLATILE, keep last 8.
+ *
+ * The actor waits for its first snapshot before it steps at all (acting with its own random
+ * initialisation would feed the learner experience of a policy it never had). A snapshot that
+ * arrives mid-chunk is applied at the next chunk's start, so every segment of a chunk carries the
+ * one version that acted in it; the behaviour log μ, mean and log σ are those of the parameters
+ * and normaliser statistics as they were at each step (collectRollouts keeps merging observations
+ * into the actor's copy of the normaliser between snapshots, as on-policy training does).
+ */
+import type { ExperienceIdentity, PolicySnapshot, VecEnv } from '../../learn/index.js';
+import { VecEnvSource } from '../../learn/index.js';
+import type { GaussianPolicy, ValueNetwork } from '../../policy/index.js';
+import type { Random } from '../../util/index.js';
+import {
+  decodePolicyParameters,
+  encodeTransitionChunk,
+  POLICY_PARAMETERS_TYPE,
+  TRANSITION_CHUNK_TYPE,
+} from '../transport/index.js';
+import type { Disposable, RawPublisher, RawTopicNode } from '../transport/index.js';
+import { identityMismatch } from './fleetIdentity.js';
+import { FLEET_QOS, FLEET_TOPICS } from './topicTransitionSource.js';
+
+export interface ActorNodeOptions {
+  readonly identity: ExperienceIdentity;
+  readonly vecEnv: VecEnv;
+  /** The actor's copy of the policy (the snapshots overwrite its parameters and normaliser). */
+  readonly policy: GaussianPolicy;
+  /** A critic for the rollout storage's V(s) (the learner has its own; this one is never trained). */
+  readonly value: ValueNetwork;
+  /** Steps per environment per chunk (T); a chunk holds T × N transitions. */
+  readonly chunkSteps: number;
+  /** The action-noise stream. */
+  readonly rng: Random;
+  /** Environment seeds (env i of the first reset from `seed` and i). */
+  readonly seed: number;
+  readonly actorId: string;
+}
+
+export interface ActorNodeStats {
+  readonly chunksPublished: number;
+  readonly transitionsPublished: number;
+  readonly snapshotsApplied: number;
+  readonly snapshotsRefused: number;
+  /** Version of the parameters acting now (-1 before the first snapshot). */
+  readonly version: number;
+  /** The learner the parameters came from ('' before the first snapshot). */
+  readonly learnerId: string;
+}
+
+const yieldTurn = (ms = 0): Promise<void> =>
+  new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+
+export class ActorNode {
+  readonly node: RawTopicNode;
+  readonly #o: ActorNodeOptions;
+  readonly #source: VecEnvSource;
+  readonly #chunkPub: RawPublisher;
+  readonly #subscription: Disposable;
+  readonly #refusals = new Set<string>();
+  #pending: { snapshot: PolicySnapshot; learnerId: string } | null = null;
+  #version = -1;
+  #learnerId = '';
+  #chunks = 0;
+  #transitions = 0;
+  #applied = 0;
+  #refused = 0;
+
+  constructor(node: RawTopicNode, options: ActorNodeOptions) {
+    this.node = node;
+    this.#o = options;
+    if (!Number.isInteger(options.chunkSteps) || options.chunkSteps < 1)
+      throw new Error(`ActorNode: chunkSteps ${options.chunkSteps} must be a positive integer`);
+    this.#source = new VecEnvSource({
+      vecEnv: options.vecEnv,
+      policy: options.policy,
+      value: options.value,
+      nSteps: options.chunkSteps,
+      rng: options.rng,
+      policyVersion: () => Math.max(this.#version, 0),
+      origin: options.actorId,
+      identity: options.identity,
+    });
+    this.#chunkPub = node.createRawPublisher(
+      TRANSITION_CHUNK_TYPE,
+      FLEET_TOPICS.chunks,
+      FLEET_QOS.chunksOut,
+    );
+    this.#subscription = node.createRawSubscription(
+      POLICY_PARAMETERS_TYPE,
+      FLEET_TOPICS.parameters,
+      FLEET_QOS.parameters,
+      (bytes) => this.receiveParameters(bytes),
+    );
+  }
+
+  /** One PolicyParameters message's bytes (the subscription's callback; public for tests). */
+  receiveParameters(bytes: Uint8Array): void {
+    let message: ReturnType<typeof decodePolicyParameters>;
+    try {
+      message = decodePolicyParameters(bytes);
+    } catch (err) {
+      this.#refuse(`malformed parameters: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const { snapshot, learnerId } = message;
+    const mismatch = identityMismatch(this.#o.identity, snapshot.identity);
+    if (mismatch !== null) {
+      this.#refuse(`parameters of learner '${learnerId}' refused: ${mismatch}`);
+      return;
+    }
+    const expected = this.#o.policy.params.length;
+    if (snapshot.policyParams.length !== expected) {
+      this.#refuse(
+        `parameters of learner '${learnerId}' refused: ${snapshot.policyParams.length} policy parameters, this actor's network has ${expected} (another policy config)`,
+      );
+      return;
+    }
+    // The newest message wins, whatever its version: a learner resumed from an older checkpoint
+    // goes on from that checkpoint's version.
+    this.#pending = { snapshot, learnerId };
+  }
+
+  #refuse(reason: string): void {
+    this.#refused++;
+    if (this.#refusals.has(reason)) return;
+    this.#refusals.add(reason);
+    this.node.logger.warn(`${this.node.name}: ${reason}`);
+  }
+
+  /** Apply the newest received snapshot, if one is waiting. */
+  #applyPending(): void {
+    const pending = this.#pending;
+    if (pending === null) return;
+    this.#pending = null;
+    const { snapshot } = pending;
+    const policy = this.#o.policy;
+    policy.params.set(snapshot.policyParams);
+    policy.normalizer.setState({
+      ...policy.normalizer.getState(),
+      mean: Array.from(snapshot.normalizerMean),
+      var: Array.from(snapshot.normalizerVar),
+      count: snapshot.normalizerCount,
+    });
+    if (this.#applied === 0 || pending.learnerId !== this.#learnerId)
+      this.node.logger.info(
+        `${this.node.name}: acting with version ${snapshot.version} of learner '${pending.learnerId}'`,
+      );
+    this.#version = snapshot.version;
+    this.#learnerId = pending.learnerId;
+    this.#applied++;
+  }
+
+  stats(): ActorNodeStats {
+    return {
+      chunksPublished: this.#chunks,
+      transitionsPublished: this.#transitions,
+      snapshotsApplied: this.#applied,
+      snapshotsRefused: this.#refused,
+      version: this.#version,
+      learnerId: this.#learnerId,
+    };
+  }
+
+  /**
+   * Wait for the first snapshot, then collect and publish chunks until `shouldStop()` (polled
+   * between chunks) or `maxChunks`. Yields to the event loop between chunks, so that snapshots
+   * keep arriving.
+   */
+  async run(shouldStop: () => boolean, maxChunks = Infinity): Promise<void> {
+    while (this.#pending === null && this.#version < 0) {
+      if (shouldStop()) return;
+      await yieldTurn(20);
+    }
+    this.#applyPending();
+    await this.#source.reset(this.#o.seed);
+    while (!shouldStop() && this.#chunks < maxChunks) {
+      this.#applyPending();
+      const delivery = await this.#source.next();
+      if (delivery === null) break;
+      this.#chunkPub.publish(encodeTransitionChunk(delivery, this.node.now()));
+      this.#chunks++;
+      this.#transitions += delivery.segments.size;
+      await yieldTurn();
+    }
+  }
+
+  /** Stop listening and close the environments. */
+  async close(): Promise<void> {
+    this.#subscription.dispose();
+    await this.#source.close();
+  }
+}
