@@ -66,7 +66,6 @@ describe('fleet nodes in process', () => {
       seed: 5,
       actorId: 'a1',
     });
-    const chunks: ReturnType<typeof decodePolicyParameters>[] = [];
     const received = new TopicTransitionSource(bus.node('listener'));
     const learnerSide = bus.node('learner');
     const paramsPub = learnerSide.createRawPublisher('p', FLEET_TOPICS.parameters, {
