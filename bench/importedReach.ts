@@ -93,6 +93,8 @@ interface Args {
   json: boolean;
   out: string;
   arm7Dynamics: boolean;
+  /** Extra `robot import` flags, as typed (e.g. `--armature 0 --damping 0`). */
+  importFlags: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -105,6 +107,7 @@ function parseArgs(argv: readonly string[]): Args {
     json: false,
     out: join(ROOT, 'bench', 'out', 'importedReach'),
     arm7Dynamics: false,
+    importFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -121,6 +124,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out') a.out = v();
     else if (k === '--json') a.json = true;
     else if (k === '--arm7-dynamics') a.arm7Dynamics = true;
+    else if (k === '--import-flags') a.importFlags = v().split(' ').filter((w) => w !== '');
     else if (k === '--quick') {
       a.steps = 20_000;
       a.seeds = [0];
@@ -150,6 +154,7 @@ async function importArm(
   arm: Arm,
   root: string,
   arm7Dynamics: boolean,
+  importFlags: readonly string[],
 ): Promise<{ dir: string; command: string; seconds: number }> {
   const pkg = makePackage(join(root, 'src'), arm.pkg);
   writeBoxMeshes(pkg, arm.meshes);
@@ -166,6 +171,7 @@ async function importArm(
     join(root, 'src'),
     '--no-collision',
     ...(arm7Dynamics ? dynamicsFlags(arm) : []),
+    ...importFlags,
   ];
   const r = await checked(args);
   return { dir, command: `torquepilot ${args.join(' ')}`, seconds: r.seconds };
@@ -298,7 +304,7 @@ async function main(): Promise<void> {
   const arms = ARMS.filter((x) => a.arms.includes(x.name));
   const imported = new Map<string, { dir: string; command: string; seconds: number }>();
   for (const arm of arms) {
-    const robot = await importArm(arm, join(a.out, 'arms'), a.arm7Dynamics);
+    const robot = await importArm(arm, join(a.out, 'arms'), a.arm7Dynamics, a.importFlags);
     imported.set(arm.name, robot);
   }
   const jobs: Array<() => Promise<RunResult>> = [];

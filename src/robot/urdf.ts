@@ -59,6 +59,8 @@ export interface UrdfJoint {
   readonly range: readonly [number, number] | undefined;
   /** |effort| limit (N·m or N); undefined for fixed joints. */
   readonly effort: number | undefined;
+  /** |velocity| limit (rad/s or m/s) when given and > 0; undefined otherwise. */
+  readonly velocity: number | undefined;
   readonly damping: number;
   readonly friction: number;
 }
@@ -171,8 +173,11 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
   }
   const limit = firstChild(element, 'limit');
   let effort: number | undefined;
+  let velocity: number | undefined;
   let range: [number, number] | undefined;
   if (type !== 'fixed') {
+    const v = limit === undefined ? undefined : number(limit, 'velocity', where);
+    velocity = v !== undefined && v > 0 ? v : undefined;
     effort = limit === undefined ? undefined : number(limit, 'effort', where);
     if (effort === undefined || !(effort > 0)) {
       throw new Error(
@@ -205,6 +210,7 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
     axis,
     range,
     effort,
+    velocity,
     damping: dynamics === undefined ? 0 : (number(dynamics, 'damping', where) ?? 0),
     friction: dynamics === undefined ? 0 : (number(dynamics, 'friction', where) ?? 0),
   };
