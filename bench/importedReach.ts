@@ -7,8 +7,9 @@
  *
  * Each arm is the URDF the robot room's tests write from the published kinematics
  * (test/robot/fixtures.ts), with generated binary STL collision meshes reached through
- * `package://`, imported through the real CLI with `--no-collision` (a free-space task). Each run
- * is the real CLI as a user types it:
+ * `package://`, imported through the real CLI with `--no-collision` (a free-space task) and every
+ * other option at its default (joint armature and damping: the importer's defaults for a URDF,
+ * src/robot/jointDynamics.ts). Each run is the real CLI as a user types it:
  *
  *   torquepilot robot import <urdf> --out <dir> --package-path <root> --no-collision
  *   torquepilot train --robot <dir> --task reach --seed S --steps N --out <run>
@@ -22,6 +23,7 @@
  *   npx tsx bench/importedReach.ts --quick               # 20k steps, one seed, 10 episodes
  *   npx tsx bench/importedReach.ts --arms ur --seeds 0 --parallel 2 --json
  *   npx tsx bench/importedReach.ts --arm7-dynamics   # import with arm7's --damping / --armature
+ *   npx tsx bench/importedReach.ts --import-flags "--armature 0 --damping 0"   # no joint dynamics
  *
  * `--arm7-dynamics` imports with arm7's joint damping and armature (rotor inertia), as a user does
  * with their arm's datasheet values, e.g. for the Panda-type arm:
@@ -124,7 +126,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out') a.out = v();
     else if (k === '--json') a.json = true;
     else if (k === '--arm7-dynamics') a.arm7Dynamics = true;
-    else if (k === '--import-flags') a.importFlags = v().split(' ').filter((w) => w !== '');
+    else if (k === '--import-flags')
+      a.importFlags = v()
+        .split(' ')
+        .filter((w) => w !== '');
     else if (k === '--quick') {
       a.steps = 20_000;
       a.seeds = [0];
