@@ -1,11 +1,13 @@
 /**
- * `--damping` and `--armature` of `robot import`: joint dynamics a URDF lacks or under-states.
+ * Joint dynamics a URDF lacks or under-states: the importer's defaults for a URDF, and the
+ * `--damping` / `--armature` flags of `robot import` that replace them.
  *
  * A URDF has no rotor inertia, and its `<dynamics damping>` is often zero. MuJoCo's `armature` is
  * the reflected rotor inertia added to the joint's diagonal of the mass matrix (kg·m², rotor
  * inertia × gear ratio²); MuJoCo Menagerie's arms set it, and the built-in arm7 model uses damping
  * 5 / armature 0.1 on its big joints. Without them a torque-controlled light distal link is stiff
- * to integrate and hard to learn on (docs/robot-import.md quotes the measured effect).
+ * to integrate and reach did not learn on the imported test arms in arm7's budget; with the
+ * defaults below it does (docs/robot-import.md quotes the measured effect).
  */
 import type { MjModel, MujocoModule } from '../../sim/index.js';
 
@@ -16,8 +18,8 @@ import type { MjModel, MujocoModule } from '../../sim/index.js';
  * import: universal_robots_ur5e/ur5e.xml (`<default class="size3">` and `"size1"`: `<joint
  * armature="0.1" …>`) and franka_emika_panda/panda.xml (`<default class="panda">`: `<joint
  * armature="0.1" damping="1" …>`). It also keeps a light wrist link integrable at the control rate:
- * without it the UR-type arm's last joint has 7e-4 kg·m², on which
- * 12 N·m of exploration noise is 1.7e4 rad/s². An MJCF keeps its own armature.
+ * without it the UR-type arm's last joint has 7e-4 kg·m², on which 12 N·m of exploration noise is
+ * 1.7e4 rad/s². An MJCF keeps its own armature.
  */
 export const DEFAULT_URDF_ARMATURE = 0.1;
 
