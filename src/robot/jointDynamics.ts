@@ -67,7 +67,7 @@ export function defaultUrdfDamping(joints: readonly DampedJoint[]): {
   const parts = [
     ...(raised.length > 0
       ? [
-          `damping ${DEFAULT_DAMPING_FRACTION} × effort / velocity limit (N·m·s/rad), where the URDF's is lower: ${raised.join(', ')}`,
+          `damping ${DEFAULT_DAMPING_FRACTION} × effort / velocity limit (N·m·s/rad; N·s/m for a slide), where the URDF's is lower: ${raised.join(', ')}`,
         ]
       : []),
     ...(noVelocity.length > 0

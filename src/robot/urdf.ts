@@ -176,8 +176,6 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
   let velocity: number | undefined;
   let range: [number, number] | undefined;
   if (type !== 'fixed') {
-    const v = limit === undefined ? undefined : number(limit, 'velocity', where);
-    velocity = v !== undefined && v > 0 ? v : undefined;
     effort = limit === undefined ? undefined : number(limit, 'effort', where);
     if (effort === undefined || !(effort > 0)) {
       throw new Error(
@@ -185,6 +183,8 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
           'a torque-controlled joint needs its |effort| limit in N·m (N for prismatic)',
       );
     }
+    const v = limit === undefined ? undefined : number(limit, 'velocity', where);
+    velocity = v !== undefined && v > 0 ? v : undefined;
     if (type === 'continuous') {
       notices.push(`joint '${name}' is continuous: no position limit`);
     } else if (limit !== undefined) {

@@ -84,7 +84,7 @@ describe('robot import: --damping and --armature', () => {
     );
     assert.ok(
       report.notices.includes(
-        "damping 0.2 × effort / velocity limit (N·m·s/rad), where the URDF's is lower: shoulder_pan_joint 9.55, shoulder_lift_joint 9.55, elbow_joint 9.55, wrist_1_joint 1.78, wrist_2_joint 1.78, wrist_3_joint 1.78 (the importer's default: give your arm's with --damping, or --damping 0 for none)",
+        "damping 0.2 × effort / velocity limit (N·m·s/rad; N·s/m for a slide), where the URDF's is lower: shoulder_pan_joint 9.55, shoulder_lift_joint 9.55, elbow_joint 9.55, wrist_1_joint 1.78, wrist_2_joint 1.78, wrist_3_joint 1.78 (the importer's default: give your arm's with --damping, or --damping 0 for none)",
       ),
     );
   });
