@@ -79,8 +79,10 @@ export class LaggedActor {
     this.version = snapshot.version;
   }
 
-  /** nSteps steps of every environment; the returns of the episodes that ended. */
-  async collect(nSteps: number): Promise<{ delivery: TransitionDelivery; returns: number[] }> {
+  /** nSteps steps of every environment; the returns of the episodes that ended, and their envs. */
+  async collect(
+    nSteps: number,
+  ): Promise<{ delivery: TransitionDelivery; returns: number[]; envs: number[] }> {
     const { env, policy } = this;
     const N = env.numEnvs;
     const D = policy.obsSize;
@@ -93,6 +95,7 @@ export class LaggedActor {
     const open: Row[][] = Array.from({ length: N }, () => []);
     const closed: Array<{ rows: Row[]; end: SegmentEnd; final: Float64Array }> = [];
     const returns: number[] = [];
+    const envs: number[] = [];
     for (let s = 0; s < nSteps; s++) {
       policy.normalizeObs(this.#obs, norm, N);
       const ws = policy.forward(norm, N);
@@ -120,6 +123,7 @@ export class LaggedActor {
           });
           open[e] = [];
           returns.push(this.#episodeReturn[e] as number);
+          envs.push(e);
           this.#episodeReturn[e] = 0;
         }
       }
@@ -136,7 +140,7 @@ export class LaggedActor {
       origin: 'lagged-actor',
       sequence: this.#sequence++,
     };
-    return { delivery, returns };
+    return { delivery, returns, envs };
   }
 }
 
@@ -192,12 +196,22 @@ export interface LaggedRunOptions {
   readonly nSteps: number;
   readonly correction: LagCorrection;
   readonly algorithm?: OffPolicyAlgorithmName;
+  /** After training: steps of a fresh evaluation of each of the final policies (0: none). */
+  readonly evalSteps?: number;
+  /** How many of the last versions to evaluate (default 1: the final policy only). */
+  readonly evalVersions?: number;
 }
 
 export interface LaggedRunResult {
   /** Mean return of the episodes that ended in each chunk (NaN where none did). */
   readonly curve: number[];
   readonly stats: OffPolicyLearnerStats;
+  /**
+   * Mean return of the first episode of each environment, reset with seed 1000 + seed and acting
+   * (sampling) with the policy for evalSteps steps, averaged over the last evalVersions versions;
+   * NaN without evalSteps or if no episode ended.
+   */
+  readonly finalReturn: number;
 }
 
 /**
@@ -232,5 +246,21 @@ export async function trainWithLag(o: LaggedRunOptions): Promise<LaggedRunResult
     if (!learner.step()) throw new Error('trainWithLag: no update on a full batch');
     history.push(learner.snapshot());
   }
-  return { curve, stats: learner.stats() };
+  let finalReturn = NaN;
+  if (o.evalSteps) {
+    const means: number[] = [];
+    for (const snapshot of history.slice(-(o.evalVersions ?? 1))) {
+      const evaluator = await LaggedActor.create(o.env, policy, o.identity, 1000 + o.seed);
+      evaluator.apply(snapshot);
+      const { returns, envs } = await evaluator.collect(o.evalSteps);
+      const first = new Map<number, number>();
+      returns.forEach((r, i) => {
+        if (!first.has(envs[i] as number)) first.set(envs[i] as number, r);
+      });
+      const rs = [...first.values()];
+      if (rs.length > 0) means.push(rs.reduce((a, b) => a + b, 0) / rs.length);
+    }
+    if (means.length > 0) finalReturn = means.reduce((a, b) => a + b, 0) / means.length;
+  }
+  return { curve, stats: learner.stats(), finalReturn };
 }
