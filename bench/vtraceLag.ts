@@ -3,7 +3,8 @@
  * correction" figure).
  *
  *   nice -n 10 npx tsx bench/vtraceLag.ts [--lags 0,4,16] [--seeds 1,2,3] [--algos trpo,impala]
- *                                          [--updates 30] [--eval-versions 5] [--json]
+ *                                          [--updates 30] [--eval-versions 5]
+ *                                          [--task inverted-pendulum] [--json]
  *
  * An in-process actor steps 8 inverted-pendulum environments with the learner's snapshot k
  * versions old (exactly k, in lock step, so every run is deterministic), and the asynchronous
@@ -36,6 +37,7 @@ const lags = list(flag('--lags', '0,4,16'));
 const seeds = list(flag('--seeds', '1,2,3'));
 const algos = flag('--algos', 'trpo,impala').split(',') as OffPolicyAlgorithmName[];
 const updates = Number(flag('--updates', '30'));
+const task = flag('--task', 'inverted-pendulum');
 const evalVersions = Number(flag('--eval-versions', '5'));
 const json = process.argv.includes('--json');
 
@@ -51,13 +53,14 @@ interface Row {
   readonly seconds: number;
 }
 
-const env = await makeVecEnv('inverted-pendulum', { numEnvs: 8 });
+const env = await makeVecEnv(task, { numEnvs: 8 });
+// The learner refuses other robots' data; here one in-process actor, so any consistent identity.
 const identity: ExperienceIdentity = {
-  robotName: 'inverted-pendulum',
+  robotName: task,
   modelHash: 'bench',
-  task: 'inverted-pendulum',
+  task,
   taskParams: '{}',
-  jointNames: ['hinge'],
+  jointNames: [],
   obsSize: env.spec.obsSize,
   actionSize: env.spec.actionSize,
 };
@@ -120,6 +123,4 @@ if (!json) {
       console.log(`${algorithm} | ${lag} | ${v?.mean.toFixed(1)} | ${n?.mean.toFixed(1)}`);
     }
 }
-console.log(
-  JSON.stringify({ bench: 'vtraceLag', task: 'inverted-pendulum', seeds, updates, rows }),
-);
+console.log(JSON.stringify({ bench: 'vtraceLag', task, seeds, updates, rows }));
