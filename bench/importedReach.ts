@@ -7,8 +7,9 @@
  *
  * Each arm is the URDF the robot room's tests write from the published kinematics
  * (test/robot/fixtures.ts), with generated binary STL collision meshes reached through
- * `package://`, imported through the real CLI with `--no-collision` (a free-space task). Each run
- * is the real CLI as a user types it:
+ * `package://`, imported through the real CLI with `--no-collision` (a free-space task) and every
+ * other option at its default (joint armature and damping: the importer's defaults for a URDF,
+ * src/robot/jointDynamics.ts). Each run is the real CLI as a user types it:
  *
  *   torquepilot robot import <urdf> --out <dir> --package-path <root> --no-collision
  *   torquepilot train --robot <dir> --task reach --seed S --steps N --out <run>
@@ -22,6 +23,7 @@
  *   npx tsx bench/importedReach.ts --quick               # 20k steps, one seed, 10 episodes
  *   npx tsx bench/importedReach.ts --arms ur --seeds 0 --parallel 2 --json
  *   npx tsx bench/importedReach.ts --arm7-dynamics   # import with arm7's --damping / --armature
+ *   npx tsx bench/importedReach.ts --import-flags "--armature 0 --damping 0"   # no joint dynamics
  *
  * `--arm7-dynamics` imports with arm7's joint damping and armature (rotor inertia), as a user does
  * with their arm's datasheet values, e.g. for the Panda-type arm:
@@ -93,6 +95,8 @@ interface Args {
   json: boolean;
   out: string;
   arm7Dynamics: boolean;
+  /** Extra `robot import` flags, as typed (e.g. `--armature 0 --damping 0`). */
+  importFlags: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -105,6 +109,7 @@ function parseArgs(argv: readonly string[]): Args {
     json: false,
     out: join(ROOT, 'bench', 'out', 'importedReach'),
     arm7Dynamics: false,
+    importFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -121,6 +126,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out') a.out = v();
     else if (k === '--json') a.json = true;
     else if (k === '--arm7-dynamics') a.arm7Dynamics = true;
+    else if (k === '--import-flags')
+      a.importFlags = v()
+        .split(' ')
+        .filter((w) => w !== '');
     else if (k === '--quick') {
       a.steps = 20_000;
       a.seeds = [0];
@@ -150,6 +159,7 @@ async function importArm(
   arm: Arm,
   root: string,
   arm7Dynamics: boolean,
+  importFlags: readonly string[],
 ): Promise<{ dir: string; command: string; seconds: number }> {
   const pkg = makePackage(join(root, 'src'), arm.pkg);
   writeBoxMeshes(pkg, arm.meshes);
@@ -166,6 +176,7 @@ async function importArm(
     join(root, 'src'),
     '--no-collision',
     ...(arm7Dynamics ? dynamicsFlags(arm) : []),
+    ...importFlags,
   ];
   const r = await checked(args);
   return { dir, command: `torquepilot ${args.join(' ')}`, seconds: r.seconds };
@@ -298,7 +309,7 @@ async function main(): Promise<void> {
   const arms = ARMS.filter((x) => a.arms.includes(x.name));
   const imported = new Map<string, { dir: string; command: string; seconds: number }>();
   for (const arm of arms) {
-    const robot = await importArm(arm, join(a.out, 'arms'), a.arm7Dynamics);
+    const robot = await importArm(arm, join(a.out, 'arms'), a.arm7Dynamics, a.importFlags);
     imported.set(arm.name, robot);
   }
   const jobs: Array<() => Promise<RunResult>> = [];

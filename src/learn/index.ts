@@ -112,3 +112,27 @@ export type {
   OffPolicyLearnerStats,
   OffPolicyLearner,
 } from './transitionSource.js';
+export {
+  CLIP_REPORT_TOLERANCE,
+  checkBounds,
+  logImportanceRatios,
+  truncatedWeights,
+  vtrace,
+} from './vtrace.js';
+export type { TruncatedWeights, VTraceResult } from './vtrace.js';
+export { IMPALA_DEFAULTS, impalaLossAndGradients, impalaUpdate } from './impala.js';
+export type { ImpalaConfig, ImpalaLoss, ImpalaStats } from './impala.js';
+export { buildVtraceBatch, identityDifference, segmentsProblem } from './vtraceBatch.js';
+export type { LagCorrection, VtraceBatch, VtraceBatchOptions } from './vtraceBatch.js';
+export {
+  OFF_POLICY_LEARNER_DEFAULTS,
+  createOffPolicyLearner,
+  histogramQuantile,
+} from './asyncLearner.js';
+export type {
+  AsyncLearner,
+  OffPolicyAlgorithmName,
+  OffPolicyLearnerConfig,
+  OffPolicyLearnerOptions,
+  OffPolicyLearnerState,
+} from './asyncLearner.js';

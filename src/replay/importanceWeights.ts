@@ -11,37 +11,19 @@
  * References: Precup, Sutton & Singh (2000) "Eligibility traces for off-policy policy evaluation"
  * (per-decision IS); Espeholt et al. (2018) "IMPALA" (V-trace truncation ρ̄, c̄); Kong (1992) and
  * Owen (2013, ch. 9) for the effective sample size (Σw)²/Σw².
+ *
+ * The log ratios, their V-trace truncation and the bounds check are estimators of src/learn
+ * (learn/vtrace.ts), re-exported here so replay's API is unchanged.
  */
+import { checkBounds } from '../learn/index.js';
 
-/** log ρ_t = log π(a_t|s_t) − log μ(a_t|s_t). Shapes: (N) → (N). */
-export function logImportanceRatios(
-  targetLogProb: ArrayLike<number>,
-  behaviourLogProb: ArrayLike<number>,
-): Float64Array {
-  const n = targetLogProb.length;
-  if (behaviourLogProb.length !== n) {
-    throw new Error(
-      `logImportanceRatios: ${n} target log-probs but ${behaviourLogProb.length} behaviour log-probs`,
-    );
-  }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = (targetLogProb[i] as number) - (behaviourLogProb[i] as number);
-  return out;
-}
-
-/** Check that bounds partition [0, n): starts at 0, non-decreasing, ends at n. */
-export function checkBounds(bounds: ArrayLike<number>, n: number, where: string): void {
-  if (bounds.length < 1 || bounds[0] !== 0 || bounds[bounds.length - 1] !== n) {
-    throw new Error(
-      `${where}: episode bounds must start at 0 and end at ${n} (got [${Array.from(bounds).slice(0, 4).join(', ')}${bounds.length > 4 ? ', ...' : ''}] ending ${bounds[bounds.length - 1]})`,
-    );
-  }
-  for (let e = 1; e < bounds.length; e++) {
-    if ((bounds[e] as number) < (bounds[e - 1] as number))
-      throw new Error(`${where}: episode bounds must be non-decreasing (index ${e})`);
-  }
-}
+export {
+  CLIP_REPORT_TOLERANCE,
+  checkBounds,
+  logImportanceRatios,
+  truncatedWeights,
+} from '../learn/index.js';
+export type { TruncatedWeights } from '../learn/index.js';
 
 /**
  * Trajectory-level (ordinary) IS: every step of episode e gets log w_e = Σ_{t∈e} log ρ_t, the log of
@@ -83,51 +65,6 @@ export function perDecisionLogWeights(
     }
   }
   return out;
-}
-
-/** Log-ratio margin above log ρ̄ before a step counts as clipped in the statistics. */
-export const CLIP_REPORT_TOLERANCE = 1e-6;
-
-/** Truncated weights and traces (V-trace): ρ̄_t = min(ρ̄, ρ_t), c_t = min(c̄, ρ_t). */
-export interface TruncatedWeights {
-  /** min(ρ̄, ρ_t). Shape: (N). */
-  readonly rho: Float64Array;
-  /** min(c̄, ρ_t). Shape: (N). */
-  readonly c: Float64Array;
-  /** Number of steps with ρ_t > ρ̄. */
-  readonly clipped: number;
-}
-
-/**
- * Truncated importance weights (Espeholt et al. 2018, eq. 1): ρ_t = min(ρ̄, π/μ) and
- * c_t = min(c̄, π/μ), computed as exp(min(log ρ̄, log ρ_t)) so a huge log-ratio never overflows.
- * Every ρ_t ≤ ρ̄ and c_t ≤ c̄. ρ̄ = c̄ = ∞ gives the plain per-step ratios.
- */
-export function truncatedWeights(
-  logRatios: ArrayLike<number>,
-  rhoBar: number,
-  cBar: number,
-): TruncatedWeights {
-  if (!(rhoBar > 0) || !(cBar > 0)) {
-    throw new Error(
-      `truncatedWeights: rhoBar and cBar must be > 0, got rhoBar ${rhoBar}, cBar ${cBar}`,
-    );
-  }
-  const n = logRatios.length;
-  const rho = new Float64Array(n);
-  const c = new Float64Array(n);
-  const logRhoBar = Math.log(rhoBar);
-  const logCBar = Math.log(cBar);
-  let clipped = 0;
-  for (let i = 0; i < n; i++) {
-    const lr = logRatios[i] as number;
-    // Counted as clipped only beyond float32 round-off of the log-probs (a policy replaying its
-    // own data has |log ρ| ~ 1e-7, which is not truncation worth reporting).
-    if (lr > logRhoBar + CLIP_REPORT_TOLERANCE) clipped++;
-    rho[i] = Math.exp(lr < logRhoBar ? lr : logRhoBar);
-    c[i] = Math.exp(lr < logCBar ? lr : logCBar);
-  }
-  return { rho, c, clipped };
 }
 
 /** log Σ_i exp(x_i), stable (subtracts the max). −∞ for an empty input. */

@@ -5,7 +5,11 @@
  * Episode ends: `bootstrap[e]` is V(s_T) after episode e's last step when it was TRUNCATED by the
  * time limit, and 0 when it TERMINATED (no value after a terminal state) — as rsl_rl and SB3 do.
  */
-import { checkBounds } from './importanceWeights.js';
+import { checkBounds } from '../learn/index.js';
+
+// V-trace is an estimator of src/learn (learn/vtrace.ts); re-exported so replay's API is unchanged.
+export { vtrace } from '../learn/index.js';
+export type { VTraceResult } from '../learn/index.js';
 
 /**
  * Discounted reward-to-go G_t = r_t + γ G_{t+1}, G_T = bootstrap[e], computed backwards.
@@ -57,62 +61,4 @@ export function perDecisionReturns(
     }
   }
   return out;
-}
-
-/** V-trace targets and policy-gradient advantages. */
-export interface VTraceResult {
-  /** v_s, the V-trace value targets. Shape: (N). */
-  readonly vs: Float64Array;
-  /** r_s + γ v_{s+1} − V(x_s): the advantage IMPALA multiplies by ρ_s ∇log π. Shape: (N). */
-  readonly advantages: Float64Array;
-}
-
-/**
- * V-trace (Espeholt et al. 2018, eq. 1 and Remark 1), computed backwards:
- *   δ_s = ρ_s (r_s + γ V(x_{s+1}) − V(x_s))
- *   v_s = V(x_s) + δ_s + γ c_s (v_{s+1} − V(x_{s+1}))
- * with V(x_T) = v_T = bootstrap[e]. ρ_s = min(ρ̄, π/μ) and c_s = min(c̄, π/μ) (truncatedWeights).
- * The policy-gradient advantage at s is r_s + γ v_{s+1} − V(x_s) (eq. 4), weighted by ρ_s.
- * On-policy (ρ = c = 1) v_s is the discounted Monte Carlo return.
- * Shapes: rewards, values, rho, c (N); bootstrap (E).
- */
-export function vtrace(
-  rewards: ArrayLike<number>,
-  values: ArrayLike<number>,
-  rho: ArrayLike<number>,
-  c: ArrayLike<number>,
-  bounds: ArrayLike<number>,
-  gamma: number,
-  bootstrap: ArrayLike<number>,
-): VTraceResult {
-  const n = rewards.length;
-  checkBounds(bounds, n, 'vtrace');
-  for (const [name, arr] of [
-    ['values', values],
-    ['rho', rho],
-    ['c', c],
-  ] as const) {
-    if (arr.length !== n)
-      throw new Error(`vtrace: ${name} has length ${arr.length}, expected ${n}`);
-  }
-  const vs = new Float64Array(n);
-  const advantages = new Float64Array(n);
-  for (let e = 0; e + 1 < bounds.length; e++) {
-    const a = bounds[e] as number;
-    const b = bounds[e + 1] as number;
-    const vEnd = bootstrap[e] as number;
-    let vNext = vEnd; // v_{s+1}
-    let valueNext = vEnd; // V(x_{s+1})
-    for (let s = b - 1; s >= a; s--) {
-      const r = rewards[s] as number;
-      const v = values[s] as number;
-      const delta = (rho[s] as number) * (r + gamma * valueNext - v);
-      const vsS = v + delta + gamma * (c[s] as number) * (vNext - valueNext);
-      vs[s] = vsS;
-      advantages[s] = r + gamma * vNext - v;
-      vNext = vsS;
-      valueNext = v;
-    }
-  }
-  return { vs, advantages };
 }

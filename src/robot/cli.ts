@@ -89,11 +89,11 @@ export function registerRobotCommands(program: Command, deps: RobotCommandDeps =
     .option('--home <q1,...>', 'home pose, comma-separated, one value per joint')
     .option(
       '--damping <d>',
-      "joint damping, N·m·s/rad: one value, or one per joint (replaces the description's)",
+      "joint damping, N·m·s/rad: one value, or one per joint (URDF default: 0.2 × effort / velocity limit, or the URDF's when larger)",
     )
     .option(
       '--armature <a>',
-      'joint armature (reflected rotor inertia), kg·m²: one value, or one per joint',
+      'joint armature (reflected rotor inertia), kg·m²: one value, or one per joint (URDF default: 0.1)',
     )
     .option('--name <name>', 'robot name (default: from the description)')
     .action(async (file: string | undefined, rest: string[], flags: RawImportFlags) => {

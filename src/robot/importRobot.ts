@@ -10,7 +10,13 @@ import { chooseEndEffector } from './chain.js';
 import type { EndEffectorChoice, TreeNode } from './chain.js';
 import { compileMjcf } from './compile.js';
 import type { CompiledModel } from './compile.js';
-import { compiledDamping, dampingOverrides, resolveJointDynamics } from './jointDynamics.js';
+import {
+  compiledDamping,
+  dampingOverrides,
+  DEFAULT_URDF_ARMATURE,
+  defaultUrdfDamping,
+  resolveJointDynamics,
+} from './jointDynamics.js';
 import type { JointDynamicsFlags } from './jointDynamics.js';
 import { MeshFiles, isSupportedMesh, meshFormat, resolveMeshUri } from './meshes.js';
 import type { PackageSearch } from './meshes.js';
@@ -155,14 +161,32 @@ async function convertUrdf(
   const endEffector = chooseEndEffector(urdfTree(robot), settings.eeLink, 'link');
   const moving = movingJoints(robot);
   const jointNames = moving.map((j) => j.name);
-  const dynamics = resolveJointDynamics(settings.dynamics, jointNames);
-  warnings.push(
-    ...dampingOverrides(
-      dynamics,
-      jointNames,
-      moving.map((j) => j.damping),
-    ),
+  // A URDF has no rotor inertia and rarely a real damping: the importer's defaults fill them in
+  // (jointDynamics.ts says why and where the values come from); the flags replace them.
+  const flags = settings.dynamics;
+  const defaultDamping = flags.damping === undefined ? defaultUrdfDamping(moving) : undefined;
+  const dynamics = resolveJointDynamics(
+    {
+      damping: flags.damping ?? defaultDamping?.damping,
+      armature: flags.armature ?? [DEFAULT_URDF_ARMATURE],
+    },
+    jointNames,
   );
+  if (flags.armature === undefined && jointNames.length > 0) {
+    notices.push(
+      `armature ${DEFAULT_URDF_ARMATURE} kg·m² on every joint (a URDF has no rotor inertia; MuJoCo Menagerie's UR5e and Panda value): give your arm's with --armature, or --armature 0 for none`,
+    );
+  }
+  if (defaultDamping?.notice !== undefined) notices.push(defaultDamping.notice);
+  if (flags.damping !== undefined) {
+    warnings.push(
+      ...dampingOverrides(
+        dynamics,
+        jointNames,
+        moving.map((j) => j.damping),
+      ),
+    );
+  }
   const hasContacts =
     !settings.noCollision &&
     [...robot.links.values()].some((l) => l.geoms.some((g) => g.role === 'collision'));

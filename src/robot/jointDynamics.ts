@@ -1,13 +1,87 @@
 /**
- * `--damping` and `--armature` of `robot import`: joint dynamics a URDF lacks or under-states.
+ * Joint dynamics a URDF lacks or under-states: the importer's defaults for a URDF, and the
+ * `--damping` / `--armature` flags of `robot import` that replace them.
  *
  * A URDF has no rotor inertia, and its `<dynamics damping>` is often zero. MuJoCo's `armature` is
  * the reflected rotor inertia added to the joint's diagonal of the mass matrix (kg·m², rotor
  * inertia × gear ratio²); MuJoCo Menagerie's arms set it, and the built-in arm7 model uses damping
  * 5 / armature 0.1 on its big joints. Without them a torque-controlled light distal link is stiff
- * to integrate and hard to learn on (docs/robot-import.md quotes the measured effect).
+ * to integrate and reach did not learn on the imported test arms in arm7's budget; with the
+ * defaults below it does (docs/robot-import.md quotes the measured effect).
  */
 import type { MjModel, MujocoModule } from '../../sim/index.js';
+
+/**
+ * Armature (kg·m²) written on every joint of a URDF when `--armature` is not given: a URDF cannot
+ * describe rotor inertia, yet every geared arm has it (rotor inertia × gear ratio²). 0.1 is the
+ * value MuJoCo Menagerie sets on every arm joint of both of its models of the arm types the tests
+ * import: universal_robots_ur5e/ur5e.xml (`<default class="size3">` and `"size1"`: `<joint
+ * armature="0.1" …>`) and franka_emika_panda/panda.xml (`<default class="panda">`: `<joint
+ * armature="0.1" damping="1" …>`). It also keeps a light wrist link integrable at the control rate:
+ * without it the UR-type arm's last joint has 7e-4 kg·m², on which 12 N·m of exploration noise is
+ * 1.7e4 rad/s². An MJCF keeps its own armature.
+ */
+export const DEFAULT_URDF_ARMATURE = 0.1;
+
+/**
+ * The importer's default viscous damping of a URDF joint takes this fraction of the joint's effort
+ * limit at its velocity limit: b = 0.2 × effort / velocity, both from the URDF's `<limit>`, so a
+ * heavy shoulder and a light wrist get damping in proportion to their drives, and the policy keeps
+ * 80 % of the effort at top speed (servo-tuned damping such as Menagerie's 200 N·m·s/rad on its
+ * UR5e would take it all below 0.75 rad/s). On the Panda's limits (87 N·m at 2.175 rad/s, 12 N·m at
+ * 2.61 rad/s) it gives 8 and 0.92 N·m·s/rad, the order of the built-in arm7's 5 and 1; on the UR5e's
+ * (150 / 28 N·m, 3.14 rad/s) 9.55 and 1.78. A URDF's `<dynamics damping>` is usually 0 or a
+ * simulator placeholder (the tests' UR-type arm: 0.1), so it is kept only when larger.
+ */
+export const DEFAULT_DAMPING_FRACTION = 0.2;
+
+/** What defaultUrdfDamping needs of a moving URDF joint. */
+export interface DampedJoint {
+  readonly name: string;
+  readonly effort: number | undefined;
+  readonly velocity: number | undefined;
+  readonly damping: number;
+}
+
+/**
+ * Each joint's default damping: max(its URDF damping, DEFAULT_DAMPING_FRACTION × effort /
+ * velocity), to 3 significant digits; its URDF damping when the URDF gives no velocity limit.
+ * @returns the values, and a notice naming the joints raised (and any without a velocity limit).
+ */
+export function defaultUrdfDamping(joints: readonly DampedJoint[]): {
+  damping: number[];
+  notice: string | undefined;
+} {
+  const raised: string[] = [];
+  const noVelocity: string[] = [];
+  const damping = joints.map((j) => {
+    if (j.velocity === undefined || j.effort === undefined) {
+      noVelocity.push(j.name);
+      return j.damping;
+    }
+    const b = Number(((DEFAULT_DAMPING_FRACTION * j.effort) / j.velocity).toPrecision(3));
+    if (!(b > j.damping)) return j.damping;
+    raised.push(`${j.name} ${b}`);
+    return b;
+  });
+  const parts = [
+    ...(raised.length > 0
+      ? [
+          `damping ${DEFAULT_DAMPING_FRACTION} × effort / velocity limit (N·m·s/rad; N·s/m for a slide), where the URDF's is lower: ${raised.join(', ')}`,
+        ]
+      : []),
+    ...(noVelocity.length > 0
+      ? [`no velocity limit, URDF damping kept: ${noVelocity.join(', ')}`]
+      : []),
+  ];
+  return {
+    damping,
+    notice:
+      parts.length === 0
+        ? undefined
+        : `${parts.join('; ')} (the importer's default: give your arm's with --damping, or --damping 0 for none)`,
+  };
+}
 
 /** Per-joint values written on each commanded joint (undefined: keep the description's). */
 export interface JointDynamics {

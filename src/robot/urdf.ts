@@ -59,6 +59,8 @@ export interface UrdfJoint {
   readonly range: readonly [number, number] | undefined;
   /** |effort| limit (N·m or N); undefined for fixed joints. */
   readonly effort: number | undefined;
+  /** |velocity| limit (rad/s or m/s) when given and > 0; undefined otherwise. */
+  readonly velocity: number | undefined;
   readonly damping: number;
   readonly friction: number;
 }
@@ -171,6 +173,7 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
   }
   const limit = firstChild(element, 'limit');
   let effort: number | undefined;
+  let velocity: number | undefined;
   let range: [number, number] | undefined;
   if (type !== 'fixed') {
     effort = limit === undefined ? undefined : number(limit, 'effort', where);
@@ -180,6 +183,8 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
           'a torque-controlled joint needs its |effort| limit in N·m (N for prismatic)',
       );
     }
+    const v = limit === undefined ? undefined : number(limit, 'velocity', where);
+    velocity = v !== undefined && v > 0 ? v : undefined;
     if (type === 'continuous') {
       notices.push(`joint '${name}' is continuous: no position limit`);
     } else if (limit !== undefined) {
@@ -205,6 +210,7 @@ function readJoint(element: Element, notices: string[]): UrdfJoint {
     axis,
     range,
     effort,
+    velocity,
     damping: dynamics === undefined ? 0 : (number(dynamics, 'damping', where) ?? 0),
     friction: dynamics === undefined ? 0 : (number(dynamics, 'friction', where) ?? 0),
   };

@@ -1,18 +1,17 @@
 /**
- * The importance-weight estimators against hand-worked values and closed forms.
+ * The importance-weight estimators against hand-worked values and closed forms (the log ratios and
+ * their V-trace truncation are tested in test/learn/vtrace.test.ts, with the code).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   effectiveSampleSize,
   effectiveSampleSizeFromLog,
-  logImportanceRatios,
   logSumExp,
   perDecisionLogWeights,
   selfNormalisedWeights,
   StreamingWeightStats,
   trajectoryLogWeights,
-  truncatedWeights,
   weightStats,
 } from '../../src/replay/importanceWeights.js';
 
@@ -23,12 +22,6 @@ describe('importance weights', () => {
   // Two episodes: [0, 3) and [3, 5). log ρ = [ln 2, ln 0.5, ln 3 | ln 4, ln 0.25].
   const logRatios = [Math.log(2), Math.log(0.5), Math.log(3), Math.log(4), Math.log(0.25)];
   const bounds = [0, 3, 5];
-
-  test('log ratios are differences of log-probs', () => {
-    const lr = logImportanceRatios([-1, -2.5], [-1.5, -2]);
-    assert.deepEqual(Array.from(lr), [0.5, -0.5]);
-    assert.throws(() => logImportanceRatios([1, 2], [1]), /2 target log-probs but 1 behaviour/);
-  });
 
   test('trajectory weights are the ratio of products, per episode', () => {
     // Episode 0: 2·0.5·3 = 3; episode 1: 4·0.25 = 1.
@@ -45,27 +38,6 @@ describe('importance weights', () => {
   test('bounds are checked', () => {
     assert.throws(() => perDecisionLogWeights(logRatios, [0, 3]), /must start at 0 and end at 5/);
     assert.throws(() => trajectoryLogWeights(logRatios, [0, 4, 3, 5]), /non-decreasing/);
-  });
-
-  test('truncation bounds every weight and trace; counts clipped steps', () => {
-    const { rho, c, clipped } = truncatedWeights(logRatios, 1, 0.5);
-    [1, 0.5, 1, 1, 0.25].forEach((x, i) => close(rho[i] as number, x));
-    [0.5, 0.5, 0.5, 0.5, 0.25].forEach((x, i) => close(c[i] as number, x));
-    assert.equal(clipped, 3); // ratios 2, 3, 4 exceed ρ̄ = 1
-    // Property over extreme log ratios: never above the bars, never NaN or Infinity.
-    const extreme = [-1e6, -50, 0, 50, 700, 1e6];
-    for (const [rb, cb] of [
-      [1, 1],
-      [2, 0.3],
-      [1e3, 1e3],
-    ] as const) {
-      const t = truncatedWeights(extreme, rb, cb);
-      for (let i = 0; i < extreme.length; i++) {
-        assert.ok((t.rho[i] as number) <= rb && (t.rho[i] as number) >= 0);
-        assert.ok((t.c[i] as number) <= cb && (t.c[i] as number) >= 0);
-      }
-    }
-    assert.throws(() => truncatedWeights(logRatios, 0, 1), /rhoBar and cBar must be > 0/);
   });
 
   test('self-normalised weights average to one and are stable for huge log weights', () => {

@@ -1,13 +1,10 @@
 /**
- * Off-policy return targets against hand-worked examples and identities.
+ * Off-policy return targets against hand-worked examples and identities (V-trace's own tests are
+ * in test/learn/vtrace.test.ts, with the code).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  discountedReturns,
-  perDecisionReturns,
-  vtrace,
-} from '../../src/replay/offPolicyReturns.js';
+import { discountedReturns, perDecisionReturns } from '../../src/replay/offPolicyReturns.js';
 import { perDecisionLogWeights } from '../../src/replay/importanceWeights.js';
 
 const close = (a: number, b: number, tol = 1e-12): void =>
@@ -33,36 +30,5 @@ describe('off-policy returns', () => {
         direct += gamma ** (k - t) * (cum[k] as number) * (r[k] as number);
       close((cum[t] as number) * (g[t] as number), direct);
     }
-  });
-
-  test('V-trace, hand-worked 3-step example', () => {
-    // γ = 0.5, r = [1, 0, 2], V = [1, 2, 3], bootstrap V(x_3) = 4 (truncated).
-    // ρ = [1, 0.5, 1] (truncated), c = [0.5, 0.5, 1].
-    // s = 2: δ = 1·(2 + 0.5·4 − 3) = 1;        v2 = 3 + 1 + 0.5·1·(4 − 4) = 4
-    // s = 1: δ = 0.5·(0 + 0.5·3 − 2) = −0.25;  v1 = 2 − 0.25 + 0.5·0.5·(4 − 3) = 2
-    // s = 0: δ = 1·(1 + 0.5·2 − 1) = 1;         v0 = 1 + 1 + 0.5·0.5·(2 − 2) = 2
-    // advantages r_s + γ v_{s+1} − V(x_s): [1 + 1 − 1, 0 + 2 − 2, 2 + 2 − 3] = [1, 0, 1]
-    const out = vtrace([1, 0, 2], [1, 2, 3], [1, 0.5, 1], [0.5, 0.5, 1], [0, 3], 0.5, [4]);
-    assert.deepEqual(Array.from(out.vs), [2, 2, 4]);
-    assert.deepEqual(Array.from(out.advantages), [1, 0, 1]);
-  });
-
-  test('V-trace on-policy (ρ = c = 1) is the discounted Monte Carlo return, for any V', () => {
-    const r = [0.3, -1, 2, 0.7, 5];
-    const values = [9, -3, 0.1, 4, 2];
-    const bounds = [0, 3, 5];
-    const bootstrap = [1.5, 0];
-    const ones = new Float64Array(5).fill(1);
-    const { vs } = vtrace(r, values, ones, ones, bounds, 0.95, bootstrap);
-    const g = discountedReturns(r, bounds, 0.95, bootstrap);
-    for (let i = 0; i < 5; i++) close(vs[i] as number, g[i] as number);
-  });
-
-  test('V-trace with c = 0 is the one-step TD target', () => {
-    const r = [1, 2];
-    const v = [0.5, -1];
-    const out = vtrace(r, v, [1, 1], [0, 0], [0, 2], 0.9, [3]);
-    close(out.vs[0] as number, 1 + 0.9 * -1);
-    close(out.vs[1] as number, 2 + 0.9 * 3);
   });
 });

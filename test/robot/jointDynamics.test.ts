@@ -1,8 +1,9 @@
 /**
- * `--damping` and `--armature` of `robot import`: the compiled model's dof_damping and
- * dof_armature equal the flags (one value for all joints, or one per joint in chain order), the
- * description's damping stays without the flag, an override of it is said, and bad values or
- * counts are refused naming the flag.
+ * Joint dynamics of `robot import`: without flags a URDF's joints get the importer's defaults
+ * (armature 0.1, damping max(URDF, 0.2 × effort / velocity), each said in a note) and an MJCF keeps
+ * its own; `--damping`/`--armature` set the compiled model's dof_damping and dof_armature (one
+ * value for all joints, or one per joint in chain order; 0 for none), an override of the
+ * description's damping is said, and bad values or counts are refused naming the flag.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { loadModel, loadMujoco } from '../../sim/index.js';
 import { parseRobotImportOptions } from '../../src/config/index.js';
 import { importRobot, registerRobotCommands } from '../../src/robot/index.js';
 import type { RobotImportOptions } from '../../src/robot/index.js';
-import { pandaUrdf, tempDir, UR_JOINTS, urUrdf, writeMenagerieArm } from './fixtures.js';
+import { pandaUrdf, tempDir, UR_EFFORT, UR_JOINTS, urUrdf, writeMenagerieArm } from './fixtures.js';
 
 /** Import `urdf` (or an MJCF path) with `extra` options; returns the report and the folder. */
 async function importWith(
@@ -55,12 +56,65 @@ async function compiledDynamics(out: string): Promise<[number[], number[]]> {
 }
 
 describe('robot import: --damping and --armature', () => {
-  it('without the flags the URDF damping is kept and armature is 0', async () => {
-    const { out, warnings } = await importWith('dyn-none', { urdf: urUrdf() });
+  it('without the flags: armature 0.1 and damping 0.2 × effort / velocity where the URDF has less, said in notes', async () => {
+    const root = tempDir('dyn-default');
+    const path = join(root, 'arm.urdf');
+    writeFileSync(path, urUrdf());
+    const report = await importRobot({
+      input: { kind: 'file', path },
+      outDir: join(root, 'out'),
+      noCollision: true,
+    });
+    const [damping, armature] = await compiledDynamics(join(root, 'out'));
+    // The UR-type URDF: damping 0.1, velocity limit 3.14159 rad/s on every joint.
+    const expected = UR_EFFORT.map((e) => Number(((0.2 * e) / 3.14159).toPrecision(3)));
+    assert.deepEqual(expected, [9.55, 9.55, 9.55, 1.78, 1.78, 1.78]);
+    assert.deepEqual(damping, expected);
+    assert.deepEqual(armature, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
+    const model = readFileSync(join(root, 'out', 'model.xml'), 'utf8');
+    assert.equal(model.match(/ armature="0\.1"/g)?.length, 6);
+    assert.match(model, /name="shoulder_pan_joint" [^>]* damping="9\.55"/);
+    assert.ok(!report.warnings.some((w) => w.includes('--damping')));
+    assert.ok(
+      report.notices.some((n) =>
+        n.startsWith(
+          "armature 0.1 kg·m² on every joint (a URDF has no rotor inertia; MuJoCo Menagerie's",
+        ),
+      ),
+    );
+    assert.ok(
+      report.notices.includes(
+        "damping 0.2 × effort / velocity limit (N·m·s/rad; N·s/m for a slide), where the URDF's is lower: shoulder_pan_joint 9.55, shoulder_lift_joint 9.55, elbow_joint 9.55, wrist_1_joint 1.78, wrist_2_joint 1.78, wrist_3_joint 1.78 (the importer's default: give your arm's with --damping, or --damping 0 for none)",
+      ),
+    );
+  });
+
+  it('--armature 0 --damping 0 leave the joints without armature and damping', async () => {
+    const { out, warnings } = await importWith(
+      'dyn-zero',
+      { urdf: urUrdf() },
+      { damping: [0], armature: [0] },
+    );
     const [damping, armature] = await compiledDynamics(out);
-    assert.deepEqual(damping, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
+    assert.deepEqual(damping, [0, 0, 0, 0, 0, 0]);
     assert.deepEqual(armature, [0, 0, 0, 0, 0, 0]);
-    assert.ok(!warnings.some((w) => w.includes('--damping')));
+    assert.equal(warnings.filter((w) => w.includes('--damping 0 replaces')).length, 6);
+  });
+
+  it('an MJCF keeps its own armature and damping without the flags', async () => {
+    const { out } = await importWith('dyn-mjcf-default', { mjcf: writeMenagerieArm });
+    const [damping, armature] = await compiledDynamics(out);
+    assert.deepEqual(damping, [200, 200, 20]);
+    assert.deepEqual(armature, [0.1, 0.1, 0.1]);
+  });
+
+  it('the default damping keeps a larger URDF damping and a joint without a velocity limit', async () => {
+    const urdf = urUrdf()
+      .replace('damping="0.1"', 'damping="20"')
+      .replace(/velocity="3\.14159"(?![^]*velocity="3\.14159")/, '');
+    const { out } = await importWith('dyn-keep', { urdf });
+    const [damping] = await compiledDynamics(out);
+    assert.deepEqual(damping, [20, 9.55, 9.55, 1.78, 1.78, 0.1]);
   });
 
   it('one value sets every joint, says which URDF damping it replaces, and is in source.command', async () => {
@@ -97,7 +151,7 @@ describe('robot import: --damping and --armature', () => {
     assert.deepEqual(armature, armatureList);
   });
 
-  it('an equal damping is no override; --armature alone keeps the URDF damping', async () => {
+  it('an equal damping is no override; --armature alone keeps the default damping', async () => {
     const { out, warnings } = await importWith(
       'dyn-armature',
       { urdf: urUrdf() },
@@ -115,7 +169,10 @@ describe('robot import: --damping and --armature', () => {
       { urdf: urUrdf() },
       { armature: [0.3] },
     );
-    assert.deepEqual((await compiledDynamics(onlyArmature.out))[0], [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
+    assert.deepEqual(
+      (await compiledDynamics(onlyArmature.out))[0],
+      [9.55, 9.55, 9.55, 1.78, 1.78, 1.78],
+    );
   });
 
   it("MJCF: the flags win over the joint's class damping and armature, and the override is said", async () => {

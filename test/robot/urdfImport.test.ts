@@ -95,7 +95,9 @@ describe('robot import: UR-type 6-joint URDF', () => {
           [ctrlRange[2 * a], ctrlRange[2 * a + 1]],
           [-(UR_EFFORT[a] ?? 0), UR_EFFORT[a]],
         );
-        assert.equal(damping[a], 0.1);
+        // The URDF's 0.1 is below the importer's default 0.2 × effort / velocity (3.14159 rad/s);
+        // a larger URDF damping is kept (test/robot/jointDynamics.test.ts).
+        assert.equal(damping[a], Number(((0.2 * (UR_EFFORT[a] ?? 0)) / 3.14159).toPrecision(3)));
         assert.equal(friction[a], 0.2);
       }
       // Fixed links are kept as bodies (MuJoCo's own URDF import fuses them away).
