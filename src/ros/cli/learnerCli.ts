@@ -11,9 +11,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { makeEnv } from '../../../sim/index.js';
-import { experienceIdentity } from '../../learn/index.js';
-import type { OffPolicyLearner, ExperienceIdentity } from '../../learn/index.js';
-import * as learn from '../../learn/index.js';
+import { createOffPolicyLearner, experienceIdentity } from '../../learn/index.js';
+import type { OffPolicyLearnerState } from '../../learn/index.js';
 import {
   GaussianPolicy,
   initBackend,
@@ -32,7 +31,6 @@ import {
 } from '../../train/index.js';
 import type { EvaluationResult } from '../../train/index.js';
 import { parseLogLevel } from '../../util/index.js';
-import type { Random } from '../../util/index.js';
 import { LearnerNode } from '../nodes/index.js';
 import { loadRclnodejsTransport } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
@@ -54,38 +52,11 @@ export interface LearnerFlags extends FleetTaskFlags {
   name: string;
 }
 
-/** The learner with checkpointable state (src/learn AsyncLearner). */
-interface CheckpointableLearner extends OffPolicyLearner {
-  readonly lastRefusal: string | null;
-  exportState(): unknown;
-  restoreState(state: never): void;
-}
-
-type LearnerFactory = (options: {
-  policy: GaussianPolicy;
-  value: ValueNetwork;
-  identity: ExperienceIdentity;
-  rng: Random;
-  algorithm: 'trpo' | 'impala';
-  batchSize: number;
-  maxLag: number;
-  queueCapacity?: number;
-  trpo?: Record<string, unknown>;
-}) => CheckpointableLearner;
-
-/** The learner factory of src/learn. */
-function learnerFactory(): LearnerFactory {
-  const create = (learn as Record<string, unknown>)['createOffPolicyLearner'];
-  if (typeof create !== 'function')
-    throw new Error('torquepilot learner: src/learn has no createOffPolicyLearner');
-  return create as LearnerFactory;
-}
-
 /** What the learner keeps in its checkpoints' trainer state. */
 interface LearnerCheckpointState {
   readonly kind: 'fleet-learner';
   readonly algorithm: string;
-  readonly learner: unknown;
+  readonly learner: OffPolicyLearnerState;
 }
 
 function finalEvalJson(ev: EvaluationResult) {
@@ -146,7 +117,7 @@ export async function runLearner(
       streams.policyInit,
     );
     const value = new ValueNetwork({ ...config.value, obsSize: spec.obsSize }, streams.valueInit);
-    const learner = learnerFactory()({
+    const learner = createOffPolicyLearner({
       policy,
       value,
       identity,
@@ -155,7 +126,7 @@ export async function runLearner(
       batchSize,
       maxLag,
       ...(queueCapacity !== undefined ? { queueCapacity } : {}),
-      trpo: config.trpo as unknown as Record<string, unknown>,
+      trpo: config.trpo,
     });
     if (flags.resume !== undefined) {
       const ckpt = loadCheckpoint(
@@ -177,7 +148,7 @@ export async function runLearner(
       policy.importParameters(ckpt.policy);
       if (!ckpt.value) throw new Error(`learner --resume: ${ckpt.dir} has no value network`);
       value.importParameters(ckpt.value);
-      learner.restoreState(state.learner as never);
+      learner.restoreState(state.learner);
       logger.warn(`${flags.name}: resumed from ${ckpt.dir} at version ${learner.version}`);
     }
     const evaluate = (): EvaluationResult =>

@@ -16,7 +16,7 @@
  * into the actor's copy of the normaliser between snapshots, as on-policy training does).
  */
 import type { ExperienceIdentity, PolicySnapshot, VecEnv } from '../../learn/index.js';
-import { VecEnvSource } from '../../learn/index.js';
+import { identityDifference, VecEnvSource } from '../../learn/index.js';
 import type { GaussianPolicy, ValueNetwork } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
 import {
@@ -26,7 +26,6 @@ import {
   TRANSITION_CHUNK_TYPE,
 } from '../transport/index.js';
 import type { Disposable, RawPublisher, RawTopicNode } from '../transport/index.js';
-import { identityMismatch } from './fleetIdentity.js';
 import { FLEET_QOS, FLEET_TOPICS } from './topicTransitionSource.js';
 
 export interface ActorNodeOptions {
@@ -112,7 +111,8 @@ export class ActorNode {
       return;
     }
     const { snapshot, learnerId } = message;
-    const mismatch = identityMismatch(this.#o.identity, snapshot.identity);
+    // Worded from the learner's side: "task '<this actor's>' (learner has '<the snapshot's>')".
+    const mismatch = identityDifference(snapshot.identity, this.#o.identity);
     if (mismatch !== null) {
       this.#refuse(`parameters of learner '${learnerId}' refused: ${mismatch}`);
       return;

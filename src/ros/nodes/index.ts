@@ -59,4 +59,3 @@ export { LearnerNode } from './learnerNode.js';
 export type { LearnerMetrics, LearnerNodeOptions, LearnerRunResult } from './learnerNode.js';
 export { FLEET_QOS, FLEET_TOPICS, TopicTransitionSource } from './topicTransitionSource.js';
 export type { TopicSourceStats, TopicTransitionSourceOptions } from './topicTransitionSource.js';
-export { identityMismatch } from './fleetIdentity.js';

@@ -4,6 +4,7 @@
  * and a minimal OffPolicyLearner (queues whole deliveries, one "update" per batch, no math) so
  * that the nodes' plumbing is tested without the real learner.
  */
+import { identityDifference } from '../../../src/learn/index.js';
 import type {
   ExperienceIdentity,
   OffPolicyLearner,
@@ -15,7 +16,6 @@ import type {
 } from '../../../src/learn/index.js';
 import type { GaussianPolicy } from '../../../src/policy/index.js';
 import { Random } from '../../../src/util/index.js';
-import { identityMismatch } from '../../../src/ros/nodes/index.js';
 import type {
   NodeLogger,
   RawPublisher,
@@ -94,7 +94,7 @@ export class MinimalLearner implements OffPolicyLearner {
 
   offer(d: TransitionDelivery): OfferOutcome {
     this.offered.push(d);
-    const mismatch = identityMismatch(this.identity, d.identity);
+    const mismatch = identityDifference(this.identity, d.identity);
     if (mismatch !== null) {
       this.#refused++;
       this.lastRefusal = mismatch;

@@ -92,7 +92,7 @@ describe('fleet nodes in process', () => {
       paramsPub.publish(encodePolicyParameters({ stampNs: 0n, learnerId: 'x', snapshot: foreign }));
     assert.equal(actor.stats().snapshotsRefused, 3);
     assert.equal(
-      log.lines.filter((l) => l.includes("task 'arm7-reach'")).length,
+      log.lines.filter((l) => l.includes("task 'reacher-2dof' (learner has 'arm7-reach')")).length,
       1,
       log.lines.join('\n'),
     );
