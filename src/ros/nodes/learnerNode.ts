@@ -11,8 +11,8 @@
  *        one JSON object per update (LearnerMetrics), the same line `onUpdate` gets
  *
  * The loop runs on the node's thread: drain the chunks that arrived into `offer`, run one update
- * if a batch is queued, yield one event-loop turn (rclnodejs delivers subscriptions only then), and
- * sleep a few ms when nothing was queued. An update holds the thread; chunks arriving meanwhile
+ * if a batch is queued and yield one event-loop turn (rclnodejs delivers subscriptions only then),
+ * else wait for the next chunk to arrive (at most 20 ms, so that the stop conditions are polled). An update holds the thread; chunks arriving meanwhile
  * wait in DDS's history (64 at the learner, 8 at each actor) and in the source's queue.
  */
 import type { OffPolicyLearner, UpdateSummary } from '../../learn/index.js';
@@ -203,7 +203,7 @@ export class LearnerNode {
       this.drain();
       const summary = learner.step();
       if (summary === null) {
-        await yieldTurn(5);
+        await this.source.arrival(20);
         continue;
       }
       this.#updates++;

@@ -58,6 +58,8 @@ export class TopicTransitionSource implements TransitionSource {
   readonly #lastSequence = new Map<string, number>();
   #subscription: Disposable | null;
   #waiter: ((d: TransitionDelivery | null) => void) | null = null;
+  /** Wake-ups of `arrival` (resolved by the next chunk). */
+  #arrivals: (() => void)[] = [];
   #received = 0;
   #malformed = 0;
   #gaps = 0;
@@ -90,6 +92,7 @@ export class TopicTransitionSource implements TransitionSource {
       this.#lastMalformed = why;
       return;
     }
+    for (const wake of this.#arrivals.splice(0)) wake();
     const last = this.#lastSequence.get(delivery.origin);
     if (last !== undefined && delivery.sequence > last + 1)
       this.#gaps += delivery.sequence - last - 1;
@@ -106,6 +109,26 @@ export class TopicTransitionSource implements TransitionSource {
       this.#droppedFull++;
     }
     this.#queue.push(delivery);
+  }
+
+  /**
+   * Resolves when the next chunk arrives (at once if one is queued), or after `timeoutMs`: the
+   * learner's wait when it has no batch, so that each chunk wakes it up (rclnodejs hands over
+   * subscriptions one event-loop turn at a time).
+   */
+  arrival(timeoutMs: number): Promise<void> {
+    if (this.#queue.length > 0 || this.#subscription === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#arrivals = this.#arrivals.filter((w) => w !== wake);
+        resolve();
+      }, timeoutMs);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#arrivals.push(wake);
+    });
   }
 
   /** The oldest queued delivery, or null when none is waiting (never blocks). */
@@ -136,6 +159,7 @@ export class TopicTransitionSource implements TransitionSource {
     this.#subscription?.dispose();
     this.#subscription = null;
     this.#queue.length = 0;
+    for (const wake of this.#arrivals.splice(0)) wake();
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.(null);
