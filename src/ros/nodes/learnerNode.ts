@@ -84,6 +84,8 @@ export class LearnerNode {
   readonly #parametersPub: RawPublisher;
   readonly #metricsPub: RawPublisher;
   readonly #refusalsLogged = new Set<string>();
+  /** Chunks the learner queued, per actor. */
+  readonly #accepted = new Map<string, number>();
   /** Updates of this process (the learner's version also counts those before a resume). */
   #updates = 0;
   #published = -1;
@@ -130,6 +132,8 @@ export class LearnerNode {
     const learner = this.#o.learner;
     for (let d = this.source.poll(); d !== null; d = this.source.poll()) {
       const outcome = learner.offer(d);
+      if (outcome === 'queued' || outcome === 'queued-dropped-oldest')
+        this.#accepted.set(d.origin, (this.#accepted.get(d.origin) ?? 0) + 1);
       if (outcome !== 'refused') continue;
       const reason = learner.lastRefusal ?? 'another robot or task, or malformed';
       const key = `${d.origin}: ${reason}`;
@@ -139,6 +143,11 @@ export class LearnerNode {
         `${this.node.name}: chunk ${d.sequence} of '${d.origin}' refused: ${reason}`,
       );
     }
+  }
+
+  /** Chunks queued for learning, per actor id. */
+  acceptedByActor(): Record<string, number> {
+    return Object.fromEntries(this.#accepted);
   }
 
   /** The counters as the done line reports them. */
