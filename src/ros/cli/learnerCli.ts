@@ -5,7 +5,8 @@
  * and a final deterministic evaluation on the task as `train` evaluates (docs/fleet.md).
  *
  * stdout, one JSON object per line: {"type":"start",...} with --eval-initial; one
- * {"type":"update",...} per update (LearnerMetrics); at the end exactly
+ * {"type":"update",...} per update (LearnerMetrics); at the end {"type":"actors","accepted":{<actor
+ * id>: chunks queued},...the topic source's counters}, then exactly
  * {"type":"done","transitions","updates","droppedStale","refused","finalEval":{...}}.
  */
 import { join } from 'node:path';
@@ -211,6 +212,9 @@ export async function runLearner(
     );
     try {
       const result = await learnerNode.run(stopRequested);
+      process.stdout.write(
+        `${JSON.stringify({ type: 'actors', accepted: learnerNode.acceptedByActor(), ...learnerNode.source.stats() })}\n`,
+      );
       const finalEval = evaluate();
       process.stdout.write(
         `${JSON.stringify({ type: 'done', transitions: result.transitions, updates: result.updates, droppedStale: result.droppedStale, refused: result.refused, finalEval: finalEvalJson(finalEval) })}\n`,

@@ -150,8 +150,9 @@ export class ActorNode {
       var: Array.from(snapshot.normalizerVar),
       count: snapshot.normalizerCount,
     });
+    // Once per learner (a late joiner's first version shows it got the newest at once).
     if (this.#applied === 0 || pending.learnerId !== this.#learnerId)
-      this.node.logger.info(
+      this.node.logger.warn(
         `${this.node.name}: acting with version ${snapshot.version} of learner '${pending.learnerId}'`,
       );
     this.#version = snapshot.version;

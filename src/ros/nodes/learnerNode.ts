@@ -11,8 +11,9 @@
  *        one JSON object per update (LearnerMetrics), the same line `onUpdate` gets
  *
  * The loop runs on the node's thread: drain the chunks that arrived into `offer`, run one update
- * if a batch is queued and yield one event-loop turn (rclnodejs delivers subscriptions only then),
- * else wait for the next chunk to arrive (at most 20 ms, so that the stop conditions are polled). An update holds the thread; chunks arriving meanwhile
+ * if a batch is queued and then take every chunk that arrived meanwhile (rclnodejs hands over one
+ * per event-loop turn), else wait for the next chunk to arrive (at most 20 ms, so that the stop
+ * conditions are polled). An update holds the thread; chunks arriving meanwhile
  * wait in DDS's history (64 at the learner, 8 at each actor) and in the source's queue.
  */
 import type { OffPolicyLearner, UpdateSummary } from '../../learn/index.js';
@@ -84,6 +85,8 @@ export class LearnerNode {
   readonly #parametersPub: RawPublisher;
   readonly #metricsPub: RawPublisher;
   readonly #refusalsLogged = new Set<string>();
+  /** Chunks the learner queued, per actor. */
+  readonly #accepted = new Map<string, number>();
   /** Updates of this process (the learner's version also counts those before a resume). */
   #updates = 0;
   #published = -1;
@@ -130,6 +133,8 @@ export class LearnerNode {
     const learner = this.#o.learner;
     for (let d = this.source.poll(); d !== null; d = this.source.poll()) {
       const outcome = learner.offer(d);
+      if (outcome === 'queued' || outcome === 'queued-dropped-oldest')
+        this.#accepted.set(d.origin, (this.#accepted.get(d.origin) ?? 0) + 1);
       if (outcome !== 'refused') continue;
       const reason = learner.lastRefusal ?? 'another robot or task, or malformed';
       const key = `${d.origin}: ${reason}`;
@@ -139,6 +144,11 @@ export class LearnerNode {
         `${this.node.name}: chunk ${d.sequence} of '${d.origin}' refused: ${reason}`,
       );
     }
+  }
+
+  /** Chunks queued for learning, per actor id. */
+  acceptedByActor(): Record<string, number> {
+    return Object.fromEntries(this.#accepted);
   }
 
   /** The counters as the done line reports them. */
@@ -217,11 +227,26 @@ export class LearnerNode {
       o.onUpdate?.(metrics, summary);
       if (learner.version % o.publishEvery === 0) this.publishParameters();
       if (o.checkpointEvery > 0 && this.#updates % o.checkpointEvery === 0) await o.checkpoint?.();
-      await yieldTurn();
+      await this.#takeArrived();
     }
     this.publishParameters();
     await o.checkpoint?.();
     return this.result(stoppedBy);
+  }
+
+  /**
+   * Take every chunk that arrived during the update: rclnodejs hands over one message per
+   * event-loop turn, so yield turns until one brings nothing (at most 1000). Without this the
+   * learner takes one chunk per update, the rest waits in DDS's history, and a backlog of old
+   * chunks (a killed actor's, say) stands in front of everyone's new ones. Taken here, they go
+   * into the learner's bounded queue, which keeps the newest.
+   */
+  async #takeArrived(): Promise<void> {
+    for (let turn = 0; turn < 1000; turn++) {
+      const before = this.source.stats().received;
+      await yieldTurn();
+      if (this.source.stats().received === before) return;
+    }
   }
 
   async close(): Promise<void> {

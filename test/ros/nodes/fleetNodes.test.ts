@@ -153,18 +153,18 @@ describe('fleet nodes in process', () => {
       durability: 'volatile',
       depth: 8,
     });
-    const running = node.run(() => false);
     // 5 transitions per chunk: sequence 0..7 with 3 lost, one of another task, one malformed.
     for (let seq = 0; seq < 8; seq++) {
       if (seq === 3) continue;
       pub.publish(encodeTransitionChunk(sampleDelivery(seq, seq), 0n));
-      await turn();
     }
     const foreign = sampleDelivery(8);
     pub.publish(
       encodeTransitionChunk({ ...foreign, identity: { ...IDENTITY, robotName: 'ur5e' } }, 0n),
     );
     pub.publish(Buffer.from([0, 1, 0, 0, 9]));
+    // All queued before the loop starts: the budget is reached with every refusal counted.
+    const running = node.run(() => false);
     const result = await running;
     assert.equal(result.stoppedBy, 'steps');
     assert.equal(result.transitions, 30);

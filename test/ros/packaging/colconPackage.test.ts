@@ -40,6 +40,8 @@ const EXECUTABLES: Record<string, string> = {
   trainer: 'train',
   trainer_node: 'trainer-node',
   replay: 'replay',
+  actor: 'actor',
+  learner: 'learner',
 };
 
 function checkInstall(prefix: string): void {

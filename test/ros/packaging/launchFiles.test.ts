@@ -48,9 +48,10 @@ describe('launch files with stand-in launch/launch_ros', () => {
   const executables = packageExecutables();
   const topics = knownTopics();
 
-  test('the three launch files exist and load', () => {
+  test('the four launch files exist and load', () => {
     assert.deepEqual(Object.keys(recorded).sort(), [
       'deploy_arm.launch.py',
+      'fleet.launch.py',
       'replay.launch.py',
       'sim_training.launch.py',
     ]);

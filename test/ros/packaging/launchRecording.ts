@@ -124,6 +124,8 @@ export const EXECUTABLE_COMMANDS: Record<string, string> = {
   trainer: 'train',
   trainer_node: 'trainer-node',
   replay: 'replay',
+  actor: 'actor',
+  learner: 'learner',
 };
 
 const helpCache = new Map<string, string>();

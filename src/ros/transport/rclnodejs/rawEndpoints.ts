@@ -43,7 +43,6 @@ export function rawTopicNode(
         qos: rclQos(rcl, qos),
       }) as unknown as {
         publish(m: Buffer): void;
-        subscriptionCount?: () => number;
       };
       let failures = 0;
       return {
@@ -61,8 +60,11 @@ export function rawTopicNode(
           }
         },
         subscriptionCount: () => {
+          // rclnodejs 2.x: a getter in lib/publisher.js, a method in its .d.ts.
           try {
-            return pub.subscriptionCount?.() ?? 0;
+            const count: unknown = (pub as { subscriptionCount?: unknown }).subscriptionCount;
+            if (typeof count === 'number') return count;
+            return typeof count === 'function' ? (count as () => number).call(pub) : 0;
           } catch {
             return 0;
           }

@@ -51,3 +51,7 @@ class GroupAction(_Action):
 
 class TimerAction(_Action):
     kind = 'TimerAction'
+
+
+class Shutdown(_Action):
+    kind = 'Shutdown'
