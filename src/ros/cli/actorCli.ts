@@ -24,6 +24,7 @@ interface ActorFlags extends FleetTaskFlags {
   actorId?: string;
   name?: string;
   chunks?: string;
+  maxAhead?: string;
 }
 
 /** A ROS node name from any text (letters, digits and underscores; not starting with a digit). */
@@ -42,6 +43,8 @@ async function actorAction(flags: ActorFlags): Promise<void> {
     const workers = parseIntFlag('--workers', flags.workers, 0, 64);
     const maxChunks =
       flags.chunks !== undefined ? parseIntFlag('--chunks', flags.chunks, 1) : Infinity;
+    const maxAhead =
+      flags.maxAhead !== undefined ? parseIntFlag('--max-ahead', flags.maxAhead, 1) : Infinity;
     const logger = fleetLogger(config, flags);
     const log: NodeLogger = {
       debug: (m) => logger.debug(m),
@@ -77,6 +80,7 @@ async function actorAction(flags: ActorFlags): Promise<void> {
       rng: root.fork(),
       seed: root.nextUint32(),
       actorId,
+      maxAhead,
     });
     transport.spin();
     logger.warn(
@@ -111,6 +115,10 @@ export function registerActorCommand(program: Command): void {
     .option('--actor-id <id>', 'actor id in the chunks (default: <host>-<pid>)')
     .option('--name <name>', 'node name (default: torquepilot_actor_<actor id>)')
     .option('--chunks <n>', 'stop after n chunks (default: until Ctrl-C)')
+    .option(
+      '--max-ahead <k>',
+      'publish at most k chunks per parameter snapshot received; a further chunk waits for the next (default: no limit)',
+    )
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
     .allowUnknownOption()
     .allowExcessArguments()

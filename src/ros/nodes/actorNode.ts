@@ -42,6 +42,13 @@ export interface ActorNodeOptions {
   /** Environment seeds (env i of the first reset from `seed` and i). */
   readonly seed: number;
   readonly actorId: string;
+  /**
+   * Chunks published per snapshot received: beyond that, a collected chunk waits for a newer
+   * snapshot before it is published (default Infinity: never waits). Bounds how far an actor runs
+   * ahead of the learner: what it collects beyond what the learner takes is CPU lost on a shared
+   * machine, and policy lag. 1: a chunk per version, collected while the learner updates.
+   */
+  readonly maxAhead?: number;
 }
 
 export interface ActorNodeStats {
@@ -72,6 +79,8 @@ export class ActorNode {
   #transitions = 0;
   #applied = 0;
   #refused = 0;
+  /** Chunks published since the last snapshot was applied. */
+  #sinceApplied = 0;
 
   constructor(node: RawTopicNode, options: ActorNodeOptions) {
     this.node = node;
@@ -158,6 +167,7 @@ export class ActorNode {
     this.#version = snapshot.version;
     this.#learnerId = pending.learnerId;
     this.#applied++;
+    this.#sinceApplied = 0;
   }
 
   stats(): ActorNodeStats {
@@ -183,12 +193,22 @@ export class ActorNode {
     }
     this.#applyPending();
     await this.#source.reset(this.#o.seed);
+    const maxAhead = this.#o.maxAhead ?? Infinity;
     while (!shouldStop() && this.#chunks < maxChunks) {
       this.#applyPending();
       const delivery = await this.#source.next();
       if (delivery === null) break;
+      // Collect the next chunk while the learner updates, but publish it only once a newer version
+      // has arrived: with maxAhead 1 the learner always has the next chunk, one version old.
+      while (this.#sinceApplied >= maxAhead && this.#pending === null && !shouldStop())
+        await yieldTurn(1);
+      if (shouldStop()) break;
+      // A snapshot that arrived during the wait is the next chunk's policy; this chunk is the
+      // first published under it.
+      this.#applyPending();
       this.#chunkPub.publish(encodeTransitionChunk(delivery, this.node.now()));
       this.#chunks++;
+      this.#sinceApplied++;
       this.#transitions += delivery.segments.size;
       await yieldTurn();
     }
