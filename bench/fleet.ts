@@ -38,12 +38,13 @@ const a = benchArgs(B, {
   task: { type: 'string' },
   seed: { type: 'string', default: '1' },
   steps: { type: 'string' },
-  order: { type: 'string', default: 'ABA' },
+  order: { type: 'string', default: 'ABCA' },
   actors: { type: 'string', default: '1,2,4' },
   envs: { type: 'string', default: '8' },
   'chunk-steps': { type: 'string' },
   'batch-size': { type: 'string', default: '2048' },
   'publish-every': { type: 'string', default: '1' },
+  'max-ahead': { type: 'string', default: '1' },
   'learner-args': { type: 'string', default: '' },
   'actor-args': { type: 'string', default: '' },
   'train-args': { type: 'string', default: '' },
@@ -52,6 +53,8 @@ const a = benchArgs(B, {
   'checkpoint-every': { type: 'string', default: '5' },
   'max-duration': { type: 'string', default: '170' },
   publishers: { type: 'string', default: '1' },
+  algos: { type: 'string', default: 'trpo,impala' },
+  'learner-rate': { type: 'string', default: '200000' },
   duration: { type: 'string', default: '20' },
   out: { type: 'string', default: join(ROOT, 'bench', 'out', 'fleet') },
   json: { type: 'boolean' },
@@ -88,6 +91,8 @@ if (a.mode === 'ingest') {
     chunkSteps: numberArg(B, 'chunk-steps', a['chunk-steps'] ?? '64', { integer: true, min: 1 }),
     publishers: numberArg(B, 'publishers', a.publishers, { integer: true, min: 1 }),
     durationS: numberArg(B, 'duration', a.duration, { min: 1 }),
+    algos: a.algos.split(','),
+    learnerRate: numberArg(B, 'learner-rate', a['learner-rate'], { min: 0 }),
   });
 } else if (a.mode === 'cores' || a.mode === 'scale') {
   const task = a.task ?? (a.mode === 'cores' ? 'inverted-pendulum' : 'reacher-2dof');
@@ -100,6 +105,7 @@ if (a.mode === 'ingest') {
     }),
     chunkSteps: numberArg(B, 'chunk-steps', a['chunk-steps'] ?? '256', { integer: true, min: 1 }),
     maxDurationS: numberArg(B, 'max-duration', a['max-duration'], { min: 1 }),
+    maxAhead: numberArg(B, 'max-ahead', a['max-ahead'], { integer: true, min: 0 }),
   };
   result =
     a.mode === 'cores'

@@ -29,11 +29,15 @@ export interface IngestOptions {
   readonly batchSize: number;
   readonly publishEvery: number;
   readonly learnerArgs: readonly string[];
+  /** Update rules the learner phase runs, one learner run each. */
+  readonly algos: readonly string[];
+  /** Transitions/s all publishers together send in the learner phase (0: as fast as they can). */
+  readonly learnerRate: number;
 }
 
 const perMin = (perS: number): string => `${((perS * 60) / 1e6).toFixed(2)} M/min`;
 
-function publishers(o: IngestOptions, durationS: number, tag: string): Proc[] {
+function publishers(o: IngestOptions, durationS: number, tag: string, rate = 0): Proc[] {
   return Array.from({ length: o.publishers }, (_, i) =>
     spawnProc(
       `publisher ${i}`,
@@ -48,6 +52,8 @@ function publishers(o: IngestOptions, durationS: number, tag: string): Proc[] {
         String(durationS),
         '--actor-id',
         `${tag}${i}`,
+        '--max-rate',
+        String(rate / o.publishers),
       ],
       { script: 'bench/fleetPublisher.ts' },
     ),
@@ -102,10 +108,12 @@ async function sink(o: IngestOptions) {
 }
 
 /** Phase 2: the learner command. */
-async function learner(o: IngestOptions) {
-  const dir = join(o.out, 'ingest-learner');
+async function learner(o: IngestOptions, algo: string) {
+  const dir = join(o.out, `ingest-learner-${algo}`);
   const args = [
     'learner',
+    '--algo',
+    algo,
     '--task',
     o.task,
     '--run-dir',
@@ -126,7 +134,7 @@ async function learner(o: IngestOptions) {
   ];
   const l = spawnProc('learner', args);
   // Publishers outlive the learner (startup slack); stopped once it is done.
-  const pubs = publishers(o, o.durationS + 60, 'learn');
+  const pubs = publishers(o, o.durationS + 60, 'learn', o.learnerRate);
   await expectExit(l);
   await Promise.all(pubs.map(stop));
   const ups = l.json.filter((x) => x['type'] === 'update');
@@ -137,6 +145,7 @@ async function learner(o: IngestOptions) {
   const dt = num(z['elapsed']) - num(f['elapsed']);
   const perChunk = o.envs * o.chunkSteps;
   return {
+    algo,
     command: `torquepilot ${args.join(' ')}`,
     updates: num(z['updates']),
     receivedPerS: ((num(z['chunksReceived']) - num(f['chunksReceived'])) * perChunk) / dt,
@@ -155,7 +164,8 @@ export async function runIngest(
 ): Promise<{ text: string; json: Record<string, unknown> }> {
   const loadBefore = load1();
   const s = await sink(o);
-  const l = await learner(o);
+  const ls = [];
+  for (const algo of o.algos) ls.push(await learner(o, algo));
   const loadAfter = load1();
   const pubCommand = `node --import tsx bench/fleetPublisher.ts --task ${o.task} --envs ${o.envs} --chunk-steps ${o.chunkSteps} --duration ${o.durationS} (× ${o.publishers})`;
   const rows = [
@@ -172,18 +182,20 @@ export async function runIngest(
       perMin(s.decodedPerS),
       `${s.chunksReceived} chunks, ${s.chunksMalformed} malformed, ${s.chunksMissing} missing, ${s.droppedFull} dropped (queue)`,
     ],
-    [
-      'received by the learner',
-      l.receivedPerS.toFixed(0),
-      perMin(l.receivedPerS),
-      `${l.chunksMissing} missing, ${l.droppedFull} dropped (full queue), ${l.refused} refused`,
-    ],
-    [
-      'learned from (learner)',
-      l.learnedPerS.toFixed(0),
-      perMin(l.learnedPerS),
-      `${l.updatesPerS.toFixed(2)} updates/s of ≥ ${o.batchSize}; ${l.updates} updates`,
-    ],
+    ...ls.flatMap((l) => [
+      [
+        `received by the learner (${l.algo})`,
+        l.receivedPerS.toFixed(0),
+        perMin(l.receivedPerS),
+        `publishers capped at ${o.learnerRate || '∞'}/s; ${l.droppedFull} dropped (full queue), ${l.refused} refused`,
+      ],
+      [
+        `learned from (${l.algo})`,
+        l.learnedPerS.toFixed(0),
+        perMin(l.learnedPerS),
+        `${l.updatesPerS.toFixed(2)} updates/s of ≥ ${o.batchSize}; learner CPU ${l.learnerCpuS.toFixed(1)} s in ${l.learnerWallS.toFixed(1)} s`,
+      ],
+    ]),
   ];
   const text = [
     `fleet ingest: ${o.task}, ${o.durationS} s per phase, load ${loadBefore} → ${loadAfter} (goal ≥ 1 M transitions/min)`,
@@ -191,7 +203,7 @@ export async function runIngest(
     '',
     'commands:',
     `  ${pubCommand}`,
-    `  ${l.command}`,
+    ...ls.map((l) => `  ${l.command}`),
   ].join('\n');
   return {
     text,
@@ -203,9 +215,9 @@ export async function runIngest(
       loadBefore,
       loadAfter,
       sink: s,
-      learner: l,
+      learners: ls,
       goalPerMin: 1e6,
-      pass: l.learnedPerS * 60 >= 1e6,
+      pass: Object.fromEntries(ls.map((l) => [l.algo, l.learnedPerS * 60 >= 1e6])),
     },
   };
 }

@@ -47,8 +47,10 @@ const distinct = numberArg(B, 'distinct', a.distinct, { integer: true, min: 1 })
 const maxRate = numberArg(B, 'max-rate', a['max-rate'], { min: 0 });
 
 await ensureRosEnvironment();
-const config = resolveTrainConfig({ modelsDir: modelsDir(), cli: cliLayer({ task: a.task }) })
-  .config;
+const config = resolveTrainConfig({
+  modelsDir: modelsDir(),
+  cli: cliLayer({ task: a.task }),
+}).config;
 const vecEnv = await makeVecEnv(config.task, { numEnvs });
 const spec = vecEnv.spec;
 const root = new Random(7);
@@ -79,7 +81,11 @@ await source.close();
 
 const transport = await loadRclnodejsTransport();
 const node = transport.createRawTopicNode(`fleet_bench_publisher_${process.pid}`);
-const pub = node.createRawPublisher(TRANSITION_CHUNK_TYPE, FLEET_TOPICS.chunks, FLEET_QOS.chunksOut);
+const pub = node.createRawPublisher(
+  TRANSITION_CHUNK_TYPE,
+  FLEET_TOPICS.chunks,
+  FLEET_QOS.chunksOut,
+);
 transport.spin();
 let stopping = false;
 process.on('SIGINT', () => (stopping = true));

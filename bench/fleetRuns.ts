@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly batchSize: number;
   readonly publishEvery: number;
   readonly maxDurationS: number;
+  /** The actors' --max-ahead (0: not given, the actor's default: no limit). */
+  readonly maxAhead: number;
   readonly learnerArgs: readonly string[];
   readonly actorArgs: readonly string[];
   readonly trainArgs: readonly string[];
@@ -117,6 +119,8 @@ async function fleetRun(
   label: string,
   actors: number,
   extraLearner: readonly string[] = [],
+  maxAhead = o.maxAhead,
+  chunkSteps = o.chunkSteps,
 ): Promise<Outcome> {
   const dir = join(o.out, label);
   const largs = [
@@ -149,7 +153,8 @@ async function fleetRun(
     '--envs',
     String(o.envs),
     '--chunk-steps',
-    String(o.chunkSteps),
+    String(chunkSteps),
+    ...(maxAhead > 0 ? ['--max-ahead', String(maxAhead)] : []),
     '--actor-id',
     `bench${i}`,
     '--log-level',
@@ -242,20 +247,26 @@ export async function runCores(
   const outcomes: Outcome[] = [];
   let ia = 0;
   let ib = 0;
+  let ic = 0;
   for (const c of o.order) {
     if (c === 'A') outcomes.push(await trainRun(o, `A${++ia}-train`));
     else if (c === 'B') outcomes.push(await fleetRun(o, `B${++ib}-learner+actor`, 1));
-    else throw new Error(`bench/fleet: --order '${o.order}': letters A (train) and B (fleet)`);
+    else if (c === 'C')
+      outcomes.push(await fleetRun(o, `C${++ic}-learner+actor-no-max-ahead`, 1, [], 0));
+    else
+      throw new Error(
+        `bench/fleet: --order '${o.order}': letters A (train), B (fleet), C (fleet, actor without --max-ahead)`,
+      );
   }
   const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   const trainRate = mean(outcomes.filter((r) => r.actors === 0).map((r) => r.stepsPerSec));
-  const fleetRate = mean(outcomes.filter((r) => r.actors > 0).map((r) => r.stepsPerSec));
+  const fleetRate = mean(outcomes.filter((r) => r.label.startsWith('B')).map((r) => r.stepsPerSec));
   const ratio = fleetRate / trainRate;
   const text = [
     `fleet cores: ${o.task}, ${o.steps} transitions, seed ${o.seed}; actor ${o.envs} envs × ${o.chunkSteps} steps per chunk; learner batch ${o.batchSize}, publish every ${o.publishEvery}`,
     table([HEAD, ...rowsOf(outcomes)]),
     '',
-    `learner + 1 actor vs train, steady steps/s: ${ratio.toFixed(2)}× (target ≥ 1.5× to the same final return)`,
+    `learner + 1 actor (B runs, actor --max-ahead ${o.maxAhead || 'none'}) vs train (A runs), mean steady steps/s: ${ratio.toFixed(2)}× (target ≥ 1.5× to the same final return)`,
     '',
     'commands:',
     ...[...new Set(outcomes.flatMap((r) => r.commands))].map((c) => `  ${c}`),
@@ -282,12 +293,15 @@ export async function runScale(
   for (const n of o.actors) {
     started.push(Date.now());
     outcomes.push(
-      await fleetRun({ ...o, learnerArgs: [...o.learnerArgs] }, `${n}-actor${n > 1 ? "s" : ""}`, n, [
-        '--checkpoint-every',
-        String(o.checkpointEvery),
-        '--config',
-        config,
-      ]),
+      await fleetRun(
+        o,
+        `${n}-actor${n > 1 ? 's' : ''}`,
+        n,
+        ['--checkpoint-every', String(o.checkpointEvery), '--config', config],
+        o.maxAhead,
+        // N actors together publish one batch per version: chunk steps = batch / (envs × N).
+        Math.max(1, Math.round(o.batchSize / (o.envs * n))),
+      ),
     );
   }
   for (let i = 0; i < outcomes.length; i++) {
@@ -308,7 +322,7 @@ export async function runScale(
     return [p ? p.seconds.toFixed(1) : 'not reached', p ? String(p.steps) : '—', f1(best, 2)];
   });
   const text = [
-    `fleet scale: ${o.task}, ${o.steps} transitions, seed ${o.seed}; each actor ${o.envs} envs × ${o.chunkSteps} steps per chunk; learner batch ${o.batchSize}; checkpoints every ${o.checkpointEvery} updates evaluated on ${o.evalEpisodes} deterministic episodes; time from launch`,
+    `fleet scale: ${o.task}, ${o.steps} transitions, seed ${o.seed}; N actors of ${o.envs} envs × batch/(${o.envs}·N) steps per chunk, --max-ahead ${o.maxAhead || 'none'}; learner batch ${o.batchSize}; checkpoints every ${o.checkpointEvery} updates evaluated on ${o.evalEpisodes} deterministic episodes; time from launch`,
     table([head, ...rows]),
     '',
     'commands:',
