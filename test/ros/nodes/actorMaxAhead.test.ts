@@ -1,0 +1,99 @@
+/**
+ * The actor's --max-ahead (ActorNode maxAhead), in process (no DDS): with maxAhead 1 the actor
+ * publishes one chunk per snapshot it receives; the next chunk is collected with the old version
+ * and published once a newer snapshot arrives (so the learner always has the next chunk, one
+ * version old). Without the option it publishes chunk after chunk.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeVecEnv } from '../../../sim/index.js';
+import { experienceIdentity } from '../../../src/learn/index.js';
+import type { ExperienceIdentity } from '../../../src/learn/index.js';
+import { GaussianPolicy, ValueNetwork } from '../../../src/policy/index.js';
+import { ActorNode, FLEET_TOPICS, TopicTransitionSource } from '../../../src/ros/nodes/index.js';
+import { encodePolicyParameters } from '../../../src/ros/transport/index.js';
+import { Random } from '../../../src/util/index.js';
+import { RawBus } from './fleetFakes.js';
+
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Wait until `cond` holds (polled every 5 ms; gives up after 10 s, the assertion then fails). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await pause(5);
+}
+
+async function setup(maxAhead: number | undefined) {
+  const vecEnv = await makeVecEnv('reacher-2dof', { numEnvs: 2 });
+  const identity: ExperienceIdentity = experienceIdentity(vecEnv.spec);
+  const rng = new Random(3);
+  const spec = vecEnv.spec;
+  const policy = new GaussianPolicy({ obsSize: spec.obsSize, actionSize: spec.actionSize }, rng);
+  const value = new ValueNetwork({ obsSize: spec.obsSize }, rng.fork());
+  const bus = new RawBus();
+  const actor = new ActorNode(bus.node('actor'), {
+    identity,
+    vecEnv,
+    policy,
+    value,
+    chunkSteps: 4,
+    rng: rng.fork(),
+    seed: 9,
+    actorId: 'a',
+    ...(maxAhead !== undefined ? { maxAhead } : {}),
+  });
+  const received = new TopicTransitionSource(bus.node('listener'));
+  const pub = bus.node('learner').createRawPublisher('p', FLEET_TOPICS.parameters, {
+    reliability: 'reliable',
+    durability: 'transient_local',
+    depth: 1,
+  });
+  const snapshot = (version: number) => ({
+    version,
+    identity,
+    policyParams: Float32Array.from(policy.params),
+    normalizerMean: new Float64Array(identity.obsSize),
+    normalizerVar: new Float64Array(identity.obsSize).fill(1),
+    normalizerCount: 1,
+  });
+  const send = (version: number) =>
+    pub.publish(
+      encodePolicyParameters({ stampNs: 0n, learnerId: 'l', snapshot: snapshot(version) }),
+    );
+  return { actor, received, send };
+}
+
+test('actor --max-ahead 1: one chunk per snapshot, the next one collected with the old version', async () => {
+  const { actor, received, send } = await setup(1);
+  let stop = false;
+  send(0);
+  const running = actor.run(() => stop, 10);
+  await until(() => actor.stats().chunksPublished >= 1);
+  await pause(150);
+  assert.equal(actor.stats().chunksPublished, 1, 'a second chunk before a newer snapshot');
+  send(1);
+  await until(() => actor.stats().chunksPublished >= 2);
+  await pause(150);
+  assert.equal(actor.stats().chunksPublished, 2);
+  send(2);
+  await until(() => actor.stats().chunksPublished >= 3);
+  assert.equal(actor.stats().chunksPublished, 3);
+  stop = true;
+  await running;
+  // Chunk k was collected while version k − 1 acted (chunk 0: version 0).
+  const versions = [0, 1, 2].map((k) => {
+    const d = received.poll();
+    assert.ok(d !== null, `chunk ${k}`);
+    assert.equal(d.sequence, k);
+    return [...new Set(d.segments.policyVersions)];
+  });
+  assert.deepEqual(versions, [[0], [0], [1]]);
+  assert.equal(received.poll(), null);
+  await actor.close();
+});
+
+test('actor without --max-ahead: chunk after chunk with one snapshot', async () => {
+  const { actor, send } = await setup(undefined);
+  send(0);
+  await actor.run(() => false, 5);
+  assert.equal(actor.stats().chunksPublished, 5);
+  await actor.close();
+});
