@@ -13,9 +13,12 @@
  * Lag (version − behaviour version, per transition, at the update that uses it; clamped at 0 for a
  * behaviour newer than a restored learner) is kept as a histogram for p50/p99.
  *
- * The observation normaliser moves as in on-policy training (collectRollouts merges every raw
- * observation the policy acts on): each update merges its batch's raw observations before
- * normalising them. Bootstrap observations are normalised, never merged, as there.
+ * The observation normaliser moves as in on-policy training, where collectRollouts merges every
+ * raw observation once and the update sees each one normalised with the statistics the acting
+ * policy had. Here the acting policy is a snapshot, so an update normalises its batch with the
+ * current statistics (those of a lag-0 actor: its ratios are then exactly 1) and merges the batch's
+ * raw observations after the update; the next version carries them. Bootstrap observations are
+ * normalised, never merged, as there.
  */
 import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';
@@ -275,7 +278,6 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         queued += n;
         return null;
       }
-      for (const q of taken) policy.updateNormalizer(q.segments.observations, q.segments.size);
       const vb = buildVtraceBatch(
         policy,
         value,
@@ -292,6 +294,8 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         }
       }
       const summary = update(vb.batch);
+      // After the update, so that this batch was normalised as its behaviour normalised it.
+      for (const q of taken) policy.updateNormalizer(q.segments.observations, q.segments.size);
       version += 1;
       transitions += n;
       return {
