@@ -12,6 +12,7 @@
  *   - full: the queue holds at most queueCapacity transitions; the OLDEST deliveries go first.
  * Lag (version − behaviour version, per transition, at the update that uses it; clamped at 0 for a
  * behaviour newer than a restored learner) is kept as a histogram for p50/p99.
+ * A queued delivery's arrays are kept as they are (no copy): a caller must not reuse them.
  *
  * The observation normaliser moves as in on-policy training, where collectRollouts merges every
  * raw observation once and the update sees each one normalised with the statistics the acting
@@ -23,6 +24,7 @@
 import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';
 import type { AdamState } from './adam.js';
+import type { TransitionBatch } from './batch.js';
 import type { UpdateSummary } from './algorithms.js';
 import { createAlgorithm } from './algorithms.js';
 import { IMPALA_DEFAULTS, type ImpalaConfig, impalaUpdate } from './impala.js';
@@ -181,7 +183,7 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
     );
 
   let context: UpdateContext;
-  let update: (batch: Parameters<typeof impalaUpdate>[2]) => UpdateSummary;
+  let update: (batch: TransitionBatch) => UpdateSummary;
   if (config.algorithm === 'trpo') {
     const algo = createAlgorithm('trpo', policy, value, options.trpo ?? {}, rng);
     context = algo.context;
