@@ -7,10 +7,13 @@
  *     the budget, every update's counters stay consistent, the checkpoint loads;
  *   - a chunk of another robot (fixtures/foreignChunks.ts) is refused and counted.
  *
- * The margin: with 40 TRPO updates of 1024 transitions (seed 1) the deterministic evaluation went
- * from −10.98 to −9.88, −9.51 and −8.46 in three trial runs (50 episodes each, std ≈ 2.6, so a
- * standard error ≈ 0.4); this test runs 60 updates and asks for +0.5. The run is not bit-reproducible (which
- * actor's chunk arrives first depends on scheduling), hence a margin, not a value.
+ * The margin: with TRPO updates of 2048 transitions (seed 1) and at least 30 of them, the
+ * deterministic evaluation (50 episodes, std ≈ 2.6–3.5, so a standard error ≈ 0.4) went from
+ * −10.98 to −9.55, −7.97 and −8.85 in three trial runs (30–32 updates); with 1024-transition
+ * updates one run in five ended below its start, so the batch is 2048. The test asks for +0.5.
+ * The run is not bit-reproducible (which actor's chunk arrives first depends on scheduling), and
+ * it ends with Ctrl-C once the faults have happened (at least 8 updates after the kill), not at a
+ * budget: a late actor takes seconds to start, as long as a whole short run.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,9 +37,9 @@ import {
 
 const DOMAIN = 61;
 const skip = rosSkipReason();
-const BATCH = 1024;
+const BATCH = 2048;
 /** Updates the run makes at least (the margin below was measured at 40). */
-const MIN_UPDATES = 40;
+const MIN_UPDATES = 30;
 /** Measured first (see the file comment). */
 const MARGIN = 0.5;
 
