@@ -7,10 +7,13 @@
  *     the budget, every update's counters stay consistent, the checkpoint loads;
  *   - a chunk of another robot (fixtures/foreignChunks.ts) is refused and counted.
  *
- * The margin: with this budget (40 TRPO updates of 1024 transitions, seed 1) the deterministic
- * evaluation went from −10.98 to −9.88 and −9.51 in two trial runs (50 episodes each, std ≈ 2.6,
- * so a standard error ≈ 0.4); the test asks for +0.5. The run is not bit-reproducible (which
- * actor's chunk arrives first depends on scheduling), hence a margin, not a value.
+ * The margin: with TRPO updates of 2048 transitions (seed 1) and at least 30 of them, the
+ * deterministic evaluation (50 episodes, std ≈ 2.6–3.5, so a standard error ≈ 0.4) went from
+ * −10.98 to −9.55, −7.97 and −8.85 in three trial runs (30–32 updates); with 1024-transition
+ * updates one run in five ended below its start, so the batch is 2048. The test asks for +0.5.
+ * The run is not bit-reproducible (which actor's chunk arrives first depends on scheduling), and
+ * it ends with Ctrl-C once the faults have happened (at least 8 updates after the kill), not at a
+ * budget: a late actor takes seconds to start, as long as a whole short run.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,13 +31,15 @@ import {
   startActor,
   startCli,
   startFixture,
+  waitForUpdate,
   waitForVersion,
 } from './fleetProcesses.js';
 
 const DOMAIN = 61;
 const skip = rosSkipReason();
-const BATCH = 1024;
-const UPDATES = 40;
+const BATCH = 2048;
+/** Updates the run makes at least (the margin below was measured at 40). */
+const MIN_UPDATES = 30;
 /** Measured first (see the file comment). */
 const MARGIN = 0.5;
 
@@ -52,11 +57,14 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
 
   test('learning improves the policy through a late actor, a killed actor, a foreign chunk', async () => {
     const runDir = join(dir, 'run');
+    // Another robot's chunks: started first, it publishes once the learner's subscription matches.
+    const foreign = startFixture(DOMAIN, 'foreignChunks.ts', []);
+    processes.push(foreign);
     const learner = startCli(DOMAIN, 'learner', [
       'learner',
       ...REACHER,
-      '--steps',
-      String(UPDATES * BATCH),
+      // No budget: the test ends the run with Ctrl-C once every fault has happened (a late actor
+      // takes seconds to start, as long as a whole short run), after at least MIN_UPDATES.
       '--batch-size',
       String(BATCH),
       '--seed',
@@ -72,9 +80,6 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     processes.push(a1);
     assert.equal(await firstActingVersion(a1, 60_000), 0, 'a1 starts with the initial policy');
 
-    // Another robot's chunks, from the start (refusal needs no lateness).
-    const foreign = startFixture(DOMAIN, 'foreignChunks.ts', ['3']);
-    processes.push(foreign);
     // The late actor: the learner has moved on (an actor process takes seconds to start, and
     // the whole run about 10 s, so "late" is after the first update); a2's first parameters are
     // the newest ones, not version 0.
@@ -84,13 +89,16 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     const a2First = await firstActingVersion(a2, 60_000);
     assert.ok(a2First >= 1, `the late actor started with version ${a2First}`);
 
-    // kill -9 of a1 once a2 is producing too.
-    await waitForVersion(learner, a2First + 2, 60_000);
+    // kill -9 of a1 once a2's chunks reach the learner (a1, foreign, a2: 3 actors heard).
+    await waitForUpdate(learner, (u) => (u['actors'] as number) >= 3, 60_000);
     process.kill(a1.child.pid as number, 'SIGKILL');
     await a1.waitForExit(10_000);
     assert.equal(a1.exitSignal, 'SIGKILL');
-
-    assert.equal(await learner.waitForExit(120_000), 0, learner.tail());
+    const killedAt = jsonLines(learner, 'update').length;
+    // Learning goes on without a1, then Ctrl-C: the learner's clean end (checkpoint, evaluation).
+    await waitForVersion(learner, Math.max(MIN_UPDATES, killedAt + 8), 90_000);
+    const stopped = await learner.interrupt('SIGINT', 60_000);
+    assert.equal(stopped.code, 0, learner.tail());
     assert.equal(await foreign.waitForExit(30_000), 0, foreign.tail());
     const a2Exit = await a2.interrupt('SIGINT', 20_000);
     assert.equal(a2Exit.code, 0, a2.tail());
@@ -105,8 +113,11 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
       'refused',
       'finalEval',
     ]);
-    assert.equal(done['updates'], UPDATES);
-    assert.equal(done['transitions'], UPDATES * BATCH, 'whole 512-transition chunks per batch');
+    const updates = jsonLines(learner, 'update');
+    const total = updates.length;
+    assert.ok(total >= MIN_UPDATES, `${total} updates`);
+    assert.equal(done['updates'], total);
+    assert.equal(done['transitions'], total * BATCH, 'whole 512-transition chunks per batch');
     assert.ok((done['refused'] as number) >= 1, `refused ${String(done['refused'])}`);
 
     // Learning improved the policy.
@@ -116,10 +127,9 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     assert.ok(final >= initial + MARGIN, `final eval ${final} against initial ${initial}`);
 
     // Counters consistent through the kill: one update per version, a batch each, no going back.
-    const updates = jsonLines(learner, 'update');
     assert.deepEqual(
       updates.map((u) => u['version']),
-      Array.from({ length: UPDATES }, (_, i) => i + 1),
+      Array.from({ length: total }, (_, i) => i + 1),
     );
     updates.forEach((u, i) => {
       assert.equal(u['transitions'], (i + 1) * BATCH, `transitions at version ${i + 1}`);
@@ -134,13 +144,13 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     );
     assert.equal(accepted['foreign'], undefined);
     // The late actor ended on the learner's last published version.
-    assert.equal(jsonLine(a2, 'done')['version'], UPDATES);
+    assert.equal(jsonLine(a2, 'done')['version'], total);
 
     // The final checkpoint is whole and at the last version.
     const ckpt = loadCheckpoint(join(runDir, 'checkpoints'), { task: 'reacher-2dof' }, 'latest');
-    assert.equal(ckpt.manifest.iteration, UPDATES);
+    assert.equal(ckpt.manifest.iteration, total);
     const state = ckpt.trainerState as { kind: string; learner: { version: number } };
     assert.equal(state.kind, 'fleet-learner');
-    assert.equal(state.learner.version, UPDATES);
+    assert.equal(state.learner.version, total);
   });
 });

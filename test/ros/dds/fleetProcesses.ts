@@ -64,16 +64,21 @@ export function jsonLine(p: ManagedProcess, type: string): JsonLine {
   return found[0] as JsonLine;
 }
 
-/** Resolves once `p` printed update metrics at version ≥ `v`. */
-export function waitForVersion(p: ManagedProcess, v: number, timeoutMs: number): Promise<void> {
+/** Resolves once `p` printed an update metrics line for which `ok` holds. */
+export function waitForUpdate(
+  p: ManagedProcess,
+  ok: (update: JsonLine) => boolean,
+  timeoutMs: number,
+  what = 'the awaited update',
+): Promise<void> {
   const reached = (l: string): boolean =>
-    l.startsWith('{"type":"update"') && ((JSON.parse(l) as JsonLine)['version'] as number) >= v;
+    l.startsWith('{"type":"update"') && ok(JSON.parse(l) as JsonLine);
   if (p.lines.some(reached)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(
-        new Error(`${p.label}: no update at version ≥ ${v} within ${timeoutMs} ms\n${p.tail()}`),
+        new Error(`${p.label}: no update line with ${what} within ${timeoutMs} ms\n${p.tail()}`),
       );
     }, timeoutMs);
     const off = p.onLine((l) => {
@@ -83,6 +88,11 @@ export function waitForVersion(p: ManagedProcess, v: number, timeoutMs: number):
       resolve();
     });
   });
+}
+
+/** Resolves once `p` printed update metrics at version ≥ `v`. */
+export function waitForVersion(p: ManagedProcess, v: number, timeoutMs: number): Promise<void> {
+  return waitForUpdate(p, (u) => (u['version'] as number) >= v, timeoutMs, `version ≥ ${v}`);
 }
 
 /** The version an actor first acted with (its "acting with version N" log line). */
