@@ -45,6 +45,7 @@ const a = benchArgs(B, {
   'batch-size': { type: 'string', default: '2048' },
   'publish-every': { type: 'string', default: '1' },
   'max-ahead': { type: 'string', default: '1' },
+  'critic-epochs': { type: 'string', default: '2' },
   'learner-args': { type: 'string', default: '' },
   'actor-args': { type: 'string', default: '' },
   'train-args': { type: 'string', default: '' },
@@ -109,7 +110,14 @@ if (a.mode === 'ingest') {
   };
   result =
     a.mode === 'cores'
-      ? await runCores({ ...run, order: a.order })
+      ? await runCores({
+          ...run,
+          order: a.order,
+          criticEpochs: numberArg(B, 'critic-epochs', a['critic-epochs'], {
+            integer: true,
+            min: 1,
+          }),
+        })
       : await runScale({
           ...run,
           actors: numberListArg(B, 'actors', a.actors, { integer: true, min: 1 }),

@@ -242,9 +242,14 @@ const HEAD = [
 ];
 
 export async function runCores(
-  o: RunOptions & { readonly order: string },
+  o: RunOptions & { readonly order: string; readonly criticEpochs: number },
 ): Promise<{ text: string; json: Record<string, unknown> }> {
   const outcomes: Outcome[] = [];
+  // Letters D and E: the learner (D) or train (E) with --critic-epochs over the task's train.yaml.
+  const critic = join(o.out, 'critic.yaml');
+  writeFileSync(critic, `trpo:\n  criticEpochs: ${o.criticEpochs}\n`);
+  let id = 0;
+  let ie = 0;
   let ia = 0;
   let ib = 0;
   let ic = 0;
@@ -253,25 +258,50 @@ export async function runCores(
     else if (c === 'B') outcomes.push(await fleetRun(o, `B${++ib}-learner+actor`, 1));
     else if (c === 'C')
       outcomes.push(await fleetRun(o, `C${++ic}-learner+actor-no-max-ahead`, 1, [], 0));
+    else if (c === 'D')
+      outcomes.push(
+        await fleetRun(o, `D${++id}-learner+actor-critic${o.criticEpochs}`, 1, [
+          '--config',
+          critic,
+        ]),
+      );
+    else if (c === 'E')
+      outcomes.push(await trainRun(o, `E${++ie}-train-critic${o.criticEpochs}`, critic));
     else
       throw new Error(
-        `bench/fleet: --order '${o.order}': letters A (train), B (fleet), C (fleet, actor without --max-ahead)`,
+        `bench/fleet: --order '${o.order}': letters A (train), B (fleet), C (fleet, actor without --max-ahead), D (fleet) and E (train) with --critic-epochs`,
       );
   }
   const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const trainRate = mean(outcomes.filter((r) => r.actors === 0).map((r) => r.stepsPerSec));
-  const fleetRate = mean(outcomes.filter((r) => r.label.startsWith('B')).map((r) => r.stepsPerSec));
-  const ratio = fleetRate / trainRate;
+  const rate = (letter: string): number =>
+    mean(outcomes.filter((r) => r.label.startsWith(letter)).map((r) => r.stepsPerSec));
+  const ratio = rate('B') / rate('A');
+  const ratios: Record<string, number> = { 'B/A': ratio };
+  for (const [x, y] of [
+    ['C', 'A'],
+    ['D', 'A'],
+    ['D', 'E'],
+    ['E', 'A'],
+  ] as const) {
+    const v = rate(x) / rate(y);
+    if (Number.isFinite(v)) ratios[`${x}/${y}`] = v;
+  }
   const text = [
     `fleet cores: ${o.task}, ${o.steps} transitions, seed ${o.seed}; actor ${o.envs} envs × ${o.chunkSteps} steps per chunk; learner batch ${o.batchSize}, publish every ${o.publishEvery}`,
     table([HEAD, ...rowsOf(outcomes)]),
     '',
     `learner + 1 actor (B runs, actor --max-ahead ${o.maxAhead || 'none'}) vs train (A runs), mean steady steps/s: ${ratio.toFixed(2)}× (target ≥ 1.5× to the same final return)`,
+    `all ratios of mean steady steps/s: ${Object.entries(ratios)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}×`)
+      .join(', ')} (D, E: trpo.criticEpochs ${o.criticEpochs})`,
     '',
     'commands:',
     ...[...new Set(outcomes.flatMap((r) => r.commands))].map((c) => `  ${c}`),
   ].join('\n');
-  return { text, json: { task: o.task, steps: o.steps, outcomes, ratio, pass: ratio >= 1.5 } };
+  return {
+    text,
+    json: { task: o.task, steps: o.steps, outcomes, ratio, ratios, pass: ratio >= 1.5 },
+  };
 }
 
 export async function runScale(
