@@ -13,9 +13,13 @@
  *           deterministic eval return ≥ --threshold (every checkpoint evaluated afterwards with the
  *           same evaluator, --eval-episodes episodes).
  *
+ *   ceiling (no DDS) train's collection and update times against the learner's step, in one
+ *           process (fleetCeiling.ts): the most learner + 1 actor can gain over `train`.
+ *
  *   flock /tmp/dds.lock nice -n 10 npx tsx bench/fleet.ts --mode ingest
  *   flock /tmp/dds.lock nice -n 10 npx tsx bench/fleet.ts --mode cores
  *   flock /tmp/dds.lock nice -n 10 npx tsx bench/fleet.ts --mode scale
+ *   nice -n 10 npx tsx bench/fleet.ts --mode ceiling
  *
  * Domain: --domain (51–99, default $ROS_DOMAIN_ID or 93); discovery is set to LOCALHOST here.
  * Steps/s of a fleet run is steady-state: transitions learned between the learner's first and last
@@ -27,6 +31,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ensureRosEnvironment } from '../src/ros/index.js';
 import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
+import { runCeiling } from './fleetCeiling.js';
 import { runIngest } from './fleetIngest.js';
 import { runCores, runScale } from './fleetRuns.js';
 import { ROOT } from './fleetProcs.js';
@@ -58,6 +63,7 @@ const a = benchArgs(B, {
   'learner-rate': { type: 'string', default: '200000' },
   duration: { type: 'string', default: '20' },
   out: { type: 'string', default: join(ROOT, 'bench', 'out', 'fleet') },
+  batches: { type: 'string', default: '20' },
   json: { type: 'boolean' },
 });
 
@@ -85,7 +91,14 @@ const common = {
 const machine = { cpus: cpus().length, node: process.version, domain };
 
 let result: { text: string; json: Record<string, unknown> };
-if (a.mode === 'ingest') {
+if (a.mode === 'ceiling') {
+  result = await runCeiling({
+    task: a.task ?? 'inverted-pendulum',
+    seed: common.seed,
+    batches: numberArg(B, 'batches', a.batches, { integer: true, min: 1 }),
+    warmup: 3,
+  });
+} else if (a.mode === 'ingest') {
   result = await runIngest({
     ...common,
     task: a.task ?? 'reacher-2dof',
@@ -131,7 +144,8 @@ if (a.mode === 'ingest') {
             min: 1,
           }),
         });
-} else throw new Error(`bench/${B}: --mode '${a.mode}' is not one of ingest, cores, scale`);
+} else
+  throw new Error(`bench/${B}: --mode '${a.mode}' is not one of ingest, cores, scale, ceiling`);
 
 const json = { type: 'fleet-bench', mode: a.mode, machine, ...result.json };
 writeFileSync(join(out, `${a.mode}.json`), `${JSON.stringify(json, null, 2)}\n`);
