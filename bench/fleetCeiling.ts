@@ -86,6 +86,8 @@ export async function runCeiling(
   let codec = 0;
   let uInner = 0;
   let lInner = 0;
+  let uSearch = 0;
+  let lSearch = 0;
   const total = o.warmup + o.batches;
   for (let i = 0; i < total; i++) {
     // `train`'s iteration: collect (with GAE), update.
@@ -115,6 +117,8 @@ export async function runCeiling(
     // The update rule's own timing (policy step + value fit, ms) inside each.
     uInner += updateMs(upd.raw);
     lInner += updateMs(step.raw);
+    uSearch += upd.lineSearchSteps ?? 0;
+    lSearch += step.lineSearchSteps ?? 0;
     c += t1 - t0;
     u += t2 - t1;
     codec += t3 - t2;
@@ -130,6 +134,7 @@ export async function runCeiling(
     learnerUpdateRule: lInner / n,
     encodeDecode: codec / n,
   };
+  const lineSearchSteps = { train: uSearch / n, learner: lSearch / n };
   const ceiling = (ms.collect + ms.update) / ms.learnerStep;
   const idealSameUpdate = (ms.collect + ms.update) / ms.update;
   const rows = [
@@ -145,7 +150,11 @@ export async function runCeiling(
     `fleet ceiling: ${o.task}, ${n} batches after ${o.warmup} warm-up, one process, load ${loadBefore}`,
     table(rows),
     '',
+    `line-search backtracks per update: train ${lineSearchSteps.train.toFixed(1)}, learner ${lineSearchSteps.learner.toFixed(1)}`,
     `update share of train's step: ${(ms.update / (ms.collect + ms.update)).toFixed(2)}; ceiling of learner + 1 actor over train: (collect + update) / learner step = ${ceiling.toFixed(2)}× (${idealSameUpdate.toFixed(2)}× if the learner's step cost only the update)`,
   ].join('\n');
-  return { text, json: { task: o.task, batches: n, loadBefore, ms, ceiling, idealSameUpdate } };
+  return {
+    text,
+    json: { task: o.task, batches: n, loadBefore, ms, lineSearchSteps, ceiling, idealSameUpdate },
+  };
 }
