@@ -12,14 +12,19 @@
  *   - full: the queue holds at most queueCapacity transitions; the OLDEST deliveries go first.
  * Lag (version − behaviour version, per transition, at the update that uses it; clamped at 0 for a
  * behaviour newer than a restored learner) is kept as a histogram for p50/p99.
+ * A queued delivery's arrays are kept as they are (no copy): a caller must not reuse them.
  *
- * The observation normaliser moves as in on-policy training (collectRollouts merges every raw
- * observation the policy acts on): each update merges its batch's raw observations before
- * normalising them. Bootstrap observations are normalised, never merged, as there.
+ * The observation normaliser moves as in on-policy training, where collectRollouts merges every
+ * raw observation once and the update sees each one normalised with the statistics the acting
+ * policy had. Here the acting policy is a snapshot, so an update normalises its batch with the
+ * current statistics (those of a lag-0 actor: its ratios are then exactly 1) and merges the batch's
+ * raw observations after the update; the next version carries them. Bootstrap observations are
+ * normalised, never merged, as there.
  */
 import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
 import type { Random } from '../util/index.js';
 import type { AdamState } from './adam.js';
+import type { TransitionBatch } from './batch.js';
 import type { UpdateSummary } from './algorithms.js';
 import { createAlgorithm } from './algorithms.js';
 import { IMPALA_DEFAULTS, type ImpalaConfig, impalaUpdate } from './impala.js';
@@ -178,7 +183,7 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
     );
 
   let context: UpdateContext;
-  let update: (batch: Parameters<typeof impalaUpdate>[2]) => UpdateSummary;
+  let update: (batch: TransitionBatch) => UpdateSummary;
   if (config.algorithm === 'trpo') {
     const algo = createAlgorithm('trpo', policy, value, options.trpo ?? {}, rng);
     context = algo.context;
@@ -275,7 +280,6 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         queued += n;
         return null;
       }
-      for (const q of taken) policy.updateNormalizer(q.segments.observations, q.segments.size);
       const vb = buildVtraceBatch(
         policy,
         value,
@@ -292,6 +296,8 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         }
       }
       const summary = update(vb.batch);
+      // After the update, so that this batch was normalised as its behaviour normalised it.
+      for (const q of taken) policy.updateNormalizer(q.segments.observations, q.segments.size);
       version += 1;
       transitions += n;
       return {

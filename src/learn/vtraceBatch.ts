@@ -118,7 +118,7 @@ export interface VtraceBatch {
 
 /**
  * Concatenate `parts` and form the V-trace batch with the CURRENT policy and value (normaliser
- * statistics as they are now; the caller updates them first):
+ * statistics as they are now):
  *   log ρ_s = log π(a_s|x_s) − log μ(a_s|x_s); ρ_s = min(ρ̄, e^{log ρ_s}), c_s = min(c̄, e^{log ρ_s})
  *   bootstrap: 0 after TERMINATED, V(final observation) after TRUNCATED or CUT
  *   advantages = r_s + γ v_{s+1} − V(x_s), returns = v_s, weights = ρ_s (eq. 4).

@@ -26,6 +26,20 @@ import { BagEpisodeReader } from './bagEpisodeReader.js';
 import type { BagReadReport } from './bagEpisodeReader.js';
 import type { BagTopics, Episode } from './types.js';
 
+/**
+ * The bag metadata.yaml custom_data keys that carry the recording's robot and task identity (read
+ * back by BagTransitionSource), from the identity of the experience being recorded.
+ */
+export function bagIdentityCustomData(
+  identity: Pick<ExperienceIdentity, 'robotName' | 'modelHash' | 'taskParams'>,
+): Record<string, string> {
+  return {
+    'torquepilot.robot_name': identity.robotName,
+    'torquepilot.model_hash': identity.modelHash,
+    'torquepilot.task_params': identity.taskParams,
+  };
+}
+
 /** Identity fields an episode does not carry. */
 export type BagIdentityDefaults = Partial<
   Pick<ExperienceIdentity, 'robotName' | 'modelHash' | 'taskParams'>

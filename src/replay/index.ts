@@ -73,7 +73,11 @@ export {
 export type { TruncatedWeights, WeightStats } from './importanceWeights.js';
 export { discountedReturns, perDecisionReturns, vtrace } from './offPolicyReturns.js';
 export type { VTraceResult } from './offPolicyReturns.js';
-export { BagTransitionSource, segmentsFromEpisodes } from './bagTransitionSource.js';
+export {
+  BagTransitionSource,
+  bagIdentityCustomData,
+  segmentsFromEpisodes,
+} from './bagTransitionSource.js';
 export type {
   BagTransitionSourceOptions,
   BagIdentityDefaults,

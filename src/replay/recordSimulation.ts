@@ -12,9 +12,11 @@ import { TaskModel } from '../../sim/index.js';
 import { loadCheckpoint, policyFromCheckpoint } from '../policy/index.js';
 import { PolicyForward } from '../policy/index.js';
 import { checkCheckpointRobot, checkpointTask } from '../train/index.js';
+import { experienceIdentity } from '../learn/index.js';
 import { Random } from '../util/index.js';
 import { controlFromHyperparameters } from '../config/index.js';
 import type { BagMetadataInput } from './bagMetadata.js';
+import { bagIdentityCustomData } from './bagTransitionSource.js';
 import { EpisodeRecorder } from './episodeRecorder.js';
 import type { BagTopics } from './types.js';
 
@@ -103,7 +105,10 @@ export async function recordSimulatedEpisodes(
       obsSize: spec.obsSize,
       topics: { command: taskModel.description.topics.commands, ...options.topics },
       rosDistro: options.rosDistro ?? process.env['ROS_DISTRO'] ?? '',
-      customData: { 'torquepilot.record_seed': String(options.seed) },
+      customData: {
+        'torquepilot.record_seed': String(options.seed),
+        ...bagIdentityCustomData(experienceIdentity(spec)),
+      },
       ...(options.overwrite !== undefined ? { overwrite: options.overwrite } : {}),
     });
     const noise = new Random(options.seed);

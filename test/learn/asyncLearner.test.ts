@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
+  OFF_POLICY_LEARNER_DEFAULTS,
   createOffPolicyLearner,
   histogramQuantile,
   type OffPolicyAlgorithmName,
@@ -193,6 +194,31 @@ describe('offer and the bounded queue', () => {
     assert.equal(L.step(), null);
     assert.equal(L.version, 0);
     assert.deepEqual(L.snapshot().policyParams, before.policyParams);
+  });
+
+  test('defaults are frozen; bad options are refused naming the key and value', () => {
+    assert.ok(Object.isFrozen(OFF_POLICY_LEARNER_DEFAULTS));
+    assert.deepEqual(
+      { ...OFF_POLICY_LEARNER_DEFAULTS },
+      {
+        algorithm: 'trpo',
+        gamma: 0.99,
+        rhoBar: 1,
+        cBar: 1,
+        correction: 'vtrace',
+        batchSize: 2048,
+        maxLag: 20,
+        queueCapacity: 8192,
+      },
+    );
+    assert.equal(
+      make({ batchSize: 100, queueCapacity: undefined as never }).config.queueCapacity,
+      400,
+    );
+    assert.throws(() => make({ rhoBar: 0 }), /rhoBar 0 and cBar 1 must be > 0/);
+    assert.throws(() => make({ maxLag: -1 }), /maxLag -1 must be a non-negative integer/);
+    assert.throws(() => make({ queueCapacity: 2 }), /queueCapacity 2 is below batchSize 4/);
+    assert.throws(() => make({ gamma: 1.5 }), /gamma 1.5 not in \[0, 1\]/);
   });
 
   test('histogram quantiles', () => {

@@ -9,7 +9,11 @@ import { describe, test } from 'node:test';
 import { makeVecEnv } from '../../sim/index.js';
 import type { VecEnv } from '../../src/learn/env.js';
 import type { ExperienceIdentity } from '../../src/learn/transitionSource.js';
-import { trainWithLag } from './laggedActor.js';
+import { createOffPolicyLearner } from '../../src/learn/asyncLearner.js';
+import { GaussianPolicy } from '../../src/policy/policy.js';
+import { ValueNetwork } from '../../src/policy/value.js';
+import { Random } from '../../src/util/random.js';
+import { LaggedActor, trainWithLag } from './laggedActor.js';
 
 async function withEnv<T>(
   body: (env: VecEnv, identity: ExperienceIdentity) => Promise<T>,
@@ -36,6 +40,37 @@ const mean = (xs: readonly number[]): number => {
 };
 
 describe('asynchronous V-trace learner on inverted-pendulum', () => {
+  test('an actor with the current snapshot gives ratios of exactly 1 (lag 0), update after update', async () => {
+    await withEnv(async (env, identity) => {
+      const rng = new Random(3);
+      const policy = new GaussianPolicy(
+        { obsSize: identity.obsSize, actionSize: identity.actionSize },
+        rng.fork(),
+      );
+      const value = new ValueNetwork({ obsSize: identity.obsSize }, rng.fork());
+      const learner = createOffPolicyLearner({
+        policy,
+        value,
+        identity,
+        rng: rng.fork(),
+        batchSize: 256,
+        trpo: { criticEpochs: 1 },
+      });
+      const actor = await LaggedActor.create(env, policy, identity, 3);
+      for (let u = 0; u < 3; u++) {
+        actor.apply(learner.snapshot());
+        const { delivery } = await actor.collect(32);
+        assert.equal(learner.offer(delivery), 'queued');
+        const s = learner.step();
+        assert.ok(s);
+        // The normaliser moved after every update, and the actor follows it through the snapshot.
+        assert.equal(s.raw['vtraceMeanRho'], 1, `update ${u}`);
+        assert.equal(s.raw['vtraceClipped'], 0);
+      }
+      assert.ok(policy.normalizer.count > 700);
+    });
+  });
+
   test('trpo with a 4-version policy lag improves the return ≥ 10× in 20 updates (seed 1)', async () => {
     await withEnv(async (env, identity) => {
       const run = await trainWithLag({
