@@ -87,7 +87,17 @@ export interface CdrCodec {
   write(message: RosMessage): Buffer;
 }
 
+/** The library's writer, as cdrWire.ts uses it to write into a reused buffer. */
+export type CdrMessageWriter = Pick<MessageWriter, 'writeMessage'>;
+
 const codecs = new Map<MessageTypeName, CdrCodec | null>();
+const writers = new Map<MessageTypeName, MessageWriter>();
+
+/** The library's message writer of `type` (one of the types that have a codec). */
+export function cdrWriter(type: MessageTypeName): CdrMessageWriter {
+  if (cdrCodec(type) === null) throw new Error(`cdrWriter: ${type} has no CDR codec (cdrCodecs.ts)`);
+  return writers.get(type) as MessageWriter;
+}
 
 /** The CDR codec of `type`, or null when it has none (rclnodejs then converts the message). */
 export function cdrCodec(type: MessageTypeName): CdrCodec | null {
@@ -99,6 +109,7 @@ export function cdrCodec(type: MessageTypeName): CdrCodec | null {
     const definitions = parse(text, { ros2: true });
     const reader = new MessageReader(definitions);
     const writer = new MessageWriter(definitions);
+    writers.set(type, writer);
     codec = {
       read: (bytes) => reader.readMessage<RosMessage>(bytes),
       write: (message) => {
