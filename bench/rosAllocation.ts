@@ -18,7 +18,9 @@ const { values } = parseArgs({
 });
 const ticks = Number(values.ticks);
 if (!Number.isInteger(ticks) || ticks <= 0) {
-  throw new Error(`bench/rosAllocation.ts: --ticks must be a positive integer, got ${values.ticks}`);
+  throw new Error(
+    `bench/rosAllocation.ts: --ticks must be a positive integer, got ${values.ticks}`,
+  );
 }
 const statesPerTick = Number(values['states-per-tick']);
 const harness = await tickHarness(

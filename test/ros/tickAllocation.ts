@@ -31,10 +31,7 @@ import { createDeploymentLoader } from '../../src/ros/nodes/simDeployment.js';
 import { InProcessTransport } from '../../src/ros/transport/inProcessTransport.js';
 import type { MessageTypeName, MessageTypes } from '../../src/ros/transport/messages.js';
 import { cdrCodec } from '../../src/ros/transport/rclnodejs/cdrCodecs.js';
-import {
-  publishEncoder,
-  subscriptionDecoder,
-} from '../../src/ros/transport/rclnodejs/cdrWire.js';
+import { publishEncoder, subscriptionDecoder } from '../../src/ros/transport/rclnodejs/cdrWire.js';
 import { rosConverters } from '../../src/ros/transport/rclnodejs/rosMessages.js';
 import type {
   Disposable,
@@ -111,12 +108,12 @@ class CdrWireNode implements TransportNode {
     this.feeders.set(topic, (bytes) => callback(decode(bytes)));
     return { dispose: () => this.feeders.delete(topic) };
   }
-  createTimer(...args: Parameters<TransportNode['createTimer']>): ReturnType<TransportNode['createTimer']> {
+  createTimer(
+    ...args: Parameters<TransportNode['createTimer']>
+  ): ReturnType<TransportNode['createTimer']> {
     return this.#inner.createTimer(...args);
   }
-  createTriggerService(
-    ...args: Parameters<TransportNode['createTriggerService']>
-  ): Disposable {
+  createTriggerService(...args: Parameters<TransportNode['createTriggerService']>): Disposable {
     return this.#inner.createTriggerService(...args);
   }
   declareParameters(...args: Parameters<TransportNode['declareParameters']>): void {
@@ -272,7 +269,8 @@ export async function measureTickAllocation(
   // Collections over `ticks` ticks run straight, after a full collection.
   const kinds: number[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) kinds.push((e as unknown as { detail: { kind: number } }).detail.kind);
+    for (const e of list.getEntries())
+      kinds.push((e as unknown as { detail: { kind: number } }).detail.kind);
   });
   gc('major');
   observer.observe({ entryTypes: ['gc'] });

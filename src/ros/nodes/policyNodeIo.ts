@@ -6,11 +6,7 @@
 import { CommandOutput } from '../control/index.js';
 import type { ControlStep, DeploymentDescription } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
-import type {
-  HeaderMessage,
-  JointStateMessage,
-  PointStampedMessage,
-} from '../transport/index.js';
+import type { HeaderMessage, JointStateMessage, PointStampedMessage } from '../transport/index.js';
 import { POLICY_TOPICS } from './parameters.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 import type {

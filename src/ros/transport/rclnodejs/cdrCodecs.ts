@@ -95,7 +95,8 @@ const writers = new Map<MessageTypeName, MessageWriter>();
 
 /** The library's message writer of `type` (one of the types that have a codec). */
 export function cdrWriter(type: MessageTypeName): CdrMessageWriter {
-  if (cdrCodec(type) === null) throw new Error(`cdrWriter: ${type} has no CDR codec (cdrCodecs.ts)`);
+  if (cdrCodec(type) === null)
+    throw new Error(`cdrWriter: ${type} has no CDR codec (cdrCodecs.ts)`);
   return writers.get(type) as MessageWriter;
 }
 
