@@ -11,7 +11,9 @@
  * microseconds. The bytes on the wire are the same: rmw publishes and takes the serialized form
  * (XCDR1 little-endian with its 4-byte encapsulation header) in both cases.
  *
- * Only types with an embedded definition have a codec; every other type keeps rclnodejs's own
+ * The adapter's encoders and decoders per publisher and subscription (with reused buffers and
+ * messages for the per-tick ones) are in cdrWire.ts. Only types with an embedded definition have a
+ * codec; every other type keeps rclnodejs's own
  * conversion. POLICY_OUTPUT_MSG must equal ros2/torquepilot_msgs/msg/PolicyOutput.msg byte for
  * byte (test/ros/transport/cdrCodecs.test.ts checks it, and checks every codec's bytes against
  * rclnodejs's own serialization where ROS is set up).
