@@ -29,12 +29,12 @@ import type {
   LifecycleCallbacks,
   ParameterValue,
   PointStampedMessage,
-  Publisher,
   Timer,
   TransportNode,
 } from '../transport/index.js';
 import type { DiagnosticsPublisher } from './diagnostics.js';
-import { openPolicyNodeIo, policyOutputMessage, RecorderSlot } from './policyNodeIo.js';
+import { openPolicyNodeIo, RecorderSlot } from './policyNodeIo.js';
+import { PolicyOutputRing } from './policyOutputRing.js';
 import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
 import {
   applyLiveParameter,
@@ -65,7 +65,7 @@ export class PolicyNode {
   #control: ControlStep | null = null;
   #safety: SafetyLayer | null = null;
   #commandOut: CommandOutput | null = null;
-  #outputPub: Publisher<'torquepilot_msgs/msg/PolicyOutput'> | null = null;
+  #outputs: PolicyOutputRing | null = null;
   #diagnostics: DiagnosticsPublisher | null = null;
   #configured: Disposable[] = [];
   #controlTimer: Timer | null = null;
@@ -211,7 +211,7 @@ export class PolicyNode {
       },
     );
     this.#commandOut = io.commandOut;
-    this.#outputPub = io.policyOutput;
+    this.#outputs = new PolicyOutputRing(io.policyOutput, policy, description.jointNames);
     this.#diagnostics = io.diagnostics;
     this.#configured.push(...io.inputs);
     this.#lastMatchError = '';
@@ -303,7 +303,7 @@ export class PolicyNode {
       this.#violations += out.torqueLimitViolations;
     }
     this.#commandOut = null;
-    this.#outputPub = null;
+    this.#outputs = null;
     this.#diagnostics = null;
   }
 
@@ -394,27 +394,13 @@ export class PolicyNode {
     }
     // One entry per commanded joint, asserted (ros2_control drops a wrong size silently).
     if (verdict.publish) output.publish(command);
-    const t1 = this.node.steadyNs();
-    this.latencyNs.push(Number(t1 - t0));
+    const latencyNs = Number(this.node.steadyNs() - t0);
+    this.latencyNs.push(latencyNs);
     this.#ticks++;
     this.#diagnostics?.countTick();
     this.#lastSafetyState = verdict.state;
-    const { policy, description } = control.deployment;
-    if (this.#publishOutput && this.#outputPub !== null) {
-      this.#outputPub.publish(
-        policyOutputMessage({
-          stampNs: this.node.now(),
-          jointNames: description.jointNames,
-          policy,
-          action: control.action,
-          logProb,
-          command,
-          published: verdict.publish,
-          deterministic: !control.behaviour.explore,
-          safetyState: verdict.state,
-          tickLatencyNs: t1 - t0,
-        }),
-      );
+    if (this.#publishOutput) {
+      this.#outputs?.publish(this.node.now(), control, logProb, command, verdict, latencyNs);
     }
     const state = ready ? actedOn : null;
     this.#answeredStampNs = state?.stampNs ?? null;

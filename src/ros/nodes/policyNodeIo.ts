@@ -4,17 +4,11 @@
  * with the episode boundaries the recording is cut at.
  */
 import { CommandOutput } from '../control/index.js';
-import type { ControlStep, DeploymentDescription, NodePolicy } from '../control/index.js';
+import type { ControlStep, DeploymentDescription } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
-import type {
-  HeaderMessage,
-  JointStateMessage,
-  PointStampedMessage,
-  PolicyOutputMessage,
-} from '../transport/index.js';
+import type { HeaderMessage, JointStateMessage, PointStampedMessage } from '../transport/index.js';
 import { POLICY_TOPICS } from './parameters.js';
 import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
-import type { SafetyState } from '../control/index.js';
 import type {
   Disposable,
   EndpointOptions,
@@ -148,37 +142,6 @@ export function dropDuplicateTargets(
     }
     last = m;
     onTarget(m);
-  };
-}
-
-/** The PolicyOutput of one tick. Copies the arrays: the node reuses them on the next tick. */
-export function policyOutputMessage(tick: {
-  readonly stampNs: bigint;
-  readonly jointNames: readonly string[];
-  readonly policy: NodePolicy;
-  readonly action: Float64Array;
-  readonly logProb: number;
-  readonly command: Float64Array;
-  /** False when the safety layer withheld the command (the message then holds zeros). */
-  readonly published: boolean;
-  readonly deterministic: boolean;
-  readonly safetyState: SafetyState;
-  readonly tickLatencyNs: bigint;
-}): PolicyOutputMessage {
-  const { policy } = tick;
-  return {
-    stampNs: tick.stampNs,
-    jointNames: tick.jointNames,
-    mean: Float64Array.from(policy.mean),
-    std: policy.logStd.map(Math.exp),
-    logStd: Float64Array.from(policy.logStd),
-    action: Float64Array.from(tick.action),
-    logProb: tick.logProb,
-    command: tick.published ? tick.command : new Float64Array(tick.command.length),
-    deterministic: tick.deterministic,
-    safetyState: tick.safetyState,
-    checkpointId: policy.checkpointId,
-    tickLatency: Number(tick.tickLatencyNs) / 1e9,
   };
 }
 

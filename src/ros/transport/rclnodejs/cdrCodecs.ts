@@ -11,7 +11,9 @@
  * microseconds. The bytes on the wire are the same: rmw publishes and takes the serialized form
  * (XCDR1 little-endian with its 4-byte encapsulation header) in both cases.
  *
- * Only types with an embedded definition have a codec; every other type keeps rclnodejs's own
+ * The adapter's encoders and decoders per publisher and subscription (with reused buffers and
+ * messages for the per-tick ones) are in cdrWire.ts. Only types with an embedded definition have a
+ * codec; every other type keeps rclnodejs's own
  * conversion. POLICY_OUTPUT_MSG must equal ros2/torquepilot_msgs/msg/PolicyOutput.msg byte for
  * byte (test/ros/transport/cdrCodecs.test.ts checks it, and checks every codec's bytes against
  * rclnodejs's own serialization where ROS is set up).
@@ -87,7 +89,18 @@ export interface CdrCodec {
   write(message: RosMessage): Buffer;
 }
 
+/** The library's writer, as cdrWire.ts uses it to write into a reused buffer. */
+export type CdrMessageWriter = Pick<MessageWriter, 'writeMessage'>;
+
 const codecs = new Map<MessageTypeName, CdrCodec | null>();
+const writers = new Map<MessageTypeName, MessageWriter>();
+
+/** The library's message writer of `type` (one of the types that have a codec). */
+export function cdrWriter(type: MessageTypeName): CdrMessageWriter {
+  if (cdrCodec(type) === null)
+    throw new Error(`cdrWriter: ${type} has no CDR codec (cdrCodecs.ts)`);
+  return writers.get(type) as MessageWriter;
+}
 
 /** The CDR codec of `type`, or null when it has none (rclnodejs then converts the message). */
 export function cdrCodec(type: MessageTypeName): CdrCodec | null {
@@ -99,6 +112,7 @@ export function cdrCodec(type: MessageTypeName): CdrCodec | null {
     const definitions = parse(text, { ros2: true });
     const reader = new MessageReader(definitions);
     const writer = new MessageWriter(definitions);
+    writers.set(type, writer);
     codec = {
       read: (bytes) => reader.readMessage<RosMessage>(bytes),
       write: (message) => {

@@ -26,14 +26,12 @@ import type { MessageTypeName, MessageTypes } from '../messages.js';
 import type { ParameterStore } from '../parameterStore.js';
 import type { ParameterChange } from '../parameterStore.js';
 import { PROFILE_POLICIES } from '../qos.js';
-import { cdrCodec } from './cdrCodecs.js';
+import { publishEncoder, subscriptionDecoder } from './cdrWire.js';
 import { attachIncompatibleQos } from './qosEvents.js';
 import { PARAMETER_TYPE, prepareParameterOverride, toChange } from './rclnodejsParameters.js';
 import { rawTopicNode } from './rawEndpoints.js';
 import type { RawTopicNode } from '../rawTopics.js';
 import type { EventCallbackClasses } from './qosEvents.js';
-import { rosConverters } from './rosMessages.js';
-import type { RosMessage } from './rosMessages.js';
 import type {
   EndpointOptions,
   NodeLogger,
@@ -130,11 +128,8 @@ export class RclTransportNode implements TransportNode {
       qos: this.#qos(qos),
     }) as unknown as AnyPublisher;
     this.#watchQos(pub, 'publisher', qos, options);
-    const toRos = rosConverters.toRos[type] as (m: MessageTypes[T]) => RosMessage;
     // The per-tick types go out as CDR bytes (cdrCodecs.ts: rclnodejs's conversion is the slow part).
-    const codec = cdrCodec(type);
-    const encode: (m: MessageTypes[T]) => object =
-      codec === null ? toRos : (m) => codec.write(toRos(m));
+    const encode = publishEncoder(type);
     let failures = 0;
     let skippedClosed = false;
     return {
@@ -195,20 +190,17 @@ export class RclTransportNode implements TransportNode {
     callback: (message: MessageTypes[T]) => void,
     options: EndpointOptions = {},
   ): Disposable {
-    const fromRos = rosConverters.fromRos[type] as (m: RosMessage) => MessageTypes[T];
     // The per-tick types are taken as CDR bytes and decoded here (cdrCodecs.ts).
-    const codec = cdrCodec(type);
-    const decode: (m: unknown) => RosMessage =
-      codec === null ? (m) => m as RosMessage : (m) => codec.read(m as Uint8Array);
+    const { raw, decode } = subscriptionDecoder(type);
     const onMessage = this.#guarded(
       `callback of ${topic}`,
-      (message: unknown) => callback(fromRos(decode(message))),
+      (message: unknown) => callback(decode(message)),
       () => undefined,
     );
     const sub = this.#node.createSubscription(
       type,
       topic,
-      { qos: this.#qos(qos), enableTypedArray: true, isRaw: codec !== null },
+      { qos: this.#qos(qos), enableTypedArray: true, isRaw: raw },
       onMessage,
     );
     this.#watchQos(sub, 'subscription', qos, options);
