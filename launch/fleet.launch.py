@@ -49,6 +49,8 @@ ACTOR_FLAGS = [
     ('chunk_steps', '--chunk-steps', "steps per environment per chunk ('' = 64)"),
     ('workers', '--workers', "worker threads per actor's vectorised env ('' = 0)"),
     ('chunks', '--chunks', "each actor stops after n chunks ('' = never)"),
+    ('max_ahead', '--max-ahead',
+     "at most k chunks per parameter snapshot received ('' = no limit; 1 keeps the lag at 1)"),
 ]
 
 

@@ -13,9 +13,9 @@ import { parseIntFlag } from '../../train/index.js';
 import { parseLogLevel, Random } from '../../util/index.js';
 import { ActorNode } from '../nodes/index.js';
 import { loadRclnodejsTransport } from '../transport/index.js';
-import type { NodeLogger } from '../transport/index.js';
 import { fleetConfig, fleetLogger, withShutdown } from './fleetShared.js';
 import type { FleetTaskFlags } from './fleetShared.js';
+import { nodeLogger } from './cliLoggers.js';
 
 interface ActorFlags extends FleetTaskFlags {
   envs: string;
@@ -46,12 +46,7 @@ async function actorAction(flags: ActorFlags): Promise<void> {
     const maxAhead =
       flags.maxAhead !== undefined ? parseIntFlag('--max-ahead', flags.maxAhead, 1) : Infinity;
     const logger = fleetLogger(config, flags);
-    const log: NodeLogger = {
-      debug: (m) => logger.debug(m),
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
-      error: (m) => logger.error(m),
-    };
+    const log = nodeLogger(logger);
     useLog(log);
     const robot = config.robot !== '' ? { robot: config.robot } : {};
     const vecEnv = await makeVecEnv(config.task, {

@@ -9,7 +9,6 @@
  * Ctrl-C arrive (terminal + `ros2 launch`) and when launch escalates to SIGTERM.
  */
 import type { Command } from 'commander';
-import type { Logger } from 'pino';
 import { describeRandomize, readPerturbationFile } from '../../config/index.js';
 import type { RandomizeSpec, TaskParams } from '../../config/index.js';
 import { loadCheckpoint } from '../../policy/index.js';
@@ -41,6 +40,7 @@ import {
 import { registerTrainerNodeCommand } from './trainerCli.js';
 import type { LifecycleHandle, NodeLogger, Transport, TransportNode } from '../transport/index.js';
 import { collectGarbage, installShutdownHandlers } from '../../util/index.js';
+import { nodeLogger } from './cliLoggers.js';
 
 interface DeployFlags {
   transport: string;
@@ -122,16 +122,6 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
     throw new Error(`${flag}: '${value}' is not one of ${allowed.join(', ')}`);
   }
   return value as T;
-}
-
-/** pino → the transports' NodeLogger. */
-function nodeLogger(logger: Logger): NodeLogger {
-  return {
-    debug: (m) => logger.debug(m),
-    info: (m) => logger.info(m),
-    warn: (m) => logger.warn(m),
-    error: (m) => logger.error(m),
-  };
 }
 
 /** Load the ROS adapter after applying the ROS environment (re-exec), with one clear error. */

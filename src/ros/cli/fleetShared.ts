@@ -15,14 +15,7 @@ import { createLogger, installShutdownHandlers } from '../../util/index.js';
 import type { LogLevel } from '../../util/index.js';
 import { ensureRosEnvironment } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
-
-/** Until a run's logger exists: the console (stderr: stdout is for JSON lines). */
-export const consoleLog: NodeLogger = {
-  debug: (m) => process.stderr.write(`${m}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`${m}\n`),
-  error: (m) => process.stderr.write(`${m}\n`),
-};
+import { consoleLog } from './cliLoggers.js';
 
 /** Flags both commands share: which robot and task, and the policy config. */
 export interface FleetTaskFlags {

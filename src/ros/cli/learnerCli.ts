@@ -37,6 +37,7 @@ import { loadRclnodejsTransport } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
 import { fleetConfig, fleetLogger, learnerId, learnerRunDir, withShutdown } from './fleetShared.js';
 import type { FleetTaskFlags } from './fleetShared.js';
+import { nodeLogger } from './cliLoggers.js';
 
 export interface LearnerFlags extends FleetTaskFlags {
   algo: string;
@@ -99,12 +100,7 @@ export async function runLearner(
   const { dir: runDir } = learnerRunDir(flags, config);
   const paths = runPaths(runDir);
   const logger = fleetLogger(config, flags, paths.log);
-  const log: NodeLogger = {
-    debug: (m) => logger.debug(m),
-    info: (m) => logger.info(m),
-    warn: (m) => logger.warn(m),
-    error: (m) => logger.error(m),
-  };
+  const log = nodeLogger(logger);
   useLog(log);
   const backend = await initBackend(config.backend === 'auto' ? undefined : config.backend);
   const robot = config.robot !== '' ? { robot: config.robot } : {};

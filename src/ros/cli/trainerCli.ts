@@ -23,14 +23,7 @@ import { createDeploymentLoader, MujocoRobot } from '../nodes/index.js';
 import { TrainerNode } from '../nodes/index.js';
 import { ensureRosEnvironment, loadRclnodejsTransport } from '../transport/index.js';
 import type { NodeLogger } from '../transport/index.js';
-
-/** Until the run's logger exists: the console. */
-const consoleLog: NodeLogger = {
-  debug: (m) => process.stderr.write(`${m}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`${m}\n`),
-  error: (m) => process.stderr.write(`${m}\n`),
-};
+import { consoleLog, nodeLogger } from './cliLoggers.js';
 
 interface TrainerNodeFlags extends TrainRunFlags {
   name: string;
@@ -115,12 +108,7 @@ async function runTrainerNode(
         ? 'warn'
         : level,
   });
-  const log: NodeLogger = {
-    debug: (m) => logger.debug(m),
-    info: (m) => logger.info(m),
-    warn: (m) => logger.warn(m),
-    error: (m) => logger.error(m),
-  };
+  const log = nodeLogger(logger);
   useLog(log);
   const transport = await loadRclnodejsTransport({ logger: log });
   const rosNode = transport.createNode(flags.name, {
