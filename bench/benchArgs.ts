@@ -35,6 +35,8 @@ export function benchArgs<O extends Record<string, BenchOption>>(
 
 export interface NumberRule {
   readonly integer?: boolean;
+  /** > 0 (for durations and rates, where min would have to be the smallest float). */
+  readonly positive?: boolean;
   readonly min?: number;
   readonly max?: number;
 }
@@ -48,7 +50,13 @@ export function numberArg(
 ): number {
   const x = Number(raw);
   const wanted = [
-    rule.integer ? 'an integer' : 'a number',
+    rule.positive
+      ? rule.integer
+        ? 'a positive integer'
+        : 'a positive number'
+      : rule.integer
+        ? 'an integer'
+        : 'a number',
     rule.min !== undefined ? `≥ ${rule.min}` : '',
     rule.max !== undefined ? `≤ ${rule.max}` : '',
   ]
@@ -58,6 +66,7 @@ export function numberArg(
     raw.trim() !== '' &&
     !Number.isNaN(x) &&
     (!rule.integer || Number.isInteger(x)) &&
+    (!rule.positive || x > 0) &&
     (rule.min === undefined || x >= rule.min) &&
     (rule.max === undefined || x <= rule.max);
   if (!ok) throw new Error(`bench/${bench}: --${option} = '${raw}': expected ${wanted}`);

@@ -45,6 +45,7 @@ import {
 } from '../test/robot/fixtures.js';
 import { runTorquepilot as torquepilot } from './cliRun.js';
 import type { CliRun } from './cliRun.js';
+import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -99,47 +100,44 @@ interface Args {
   importFlags: string[];
 }
 
-function parseArgs(argv: readonly string[]): Args {
+function parseCliArgs(argv: readonly string[]): Args {
+  const B = 'importedReach';
+  const v = benchArgs(
+    B,
+    {
+      arms: { type: 'string', default: ARMS.map((x) => x.name).join(',') },
+      seeds: { type: 'string', default: '0,1,2' },
+      steps: { type: 'string', default: String(BUDGET) },
+      parallel: { type: 'string', default: '1' },
+      'eval-episodes': { type: 'string', default: '200' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'out', 'importedReach') },
+      json: { type: 'boolean' },
+      'arm7-dynamics': { type: 'boolean' },
+      'import-flags': { type: 'string', default: '' },
+      quick: { type: 'boolean' },
+    },
+    argv,
+  );
   const a: Args = {
-    arms: ARMS.map((x) => x.name),
-    seeds: [0, 1, 2],
-    steps: BUDGET,
-    parallel: 1,
-    evalEpisodes: 200,
-    json: false,
-    out: join(ROOT, 'bench', 'out', 'importedReach'),
-    arm7Dynamics: false,
-    importFlags: [],
+    arms: v.arms.split(','),
+    seeds: numberListArg(B, 'seeds', v.seeds, { integer: true, min: 0 }),
+    steps: numberArg(B, 'steps', v.steps, { integer: true, min: 1 }),
+    parallel: numberArg(B, 'parallel', v.parallel, { integer: true, min: 1 }),
+    evalEpisodes: numberArg(B, 'eval-episodes', v['eval-episodes'], { integer: true, min: 1 }),
+    json: v.json === true,
+    out: v.out,
+    arm7Dynamics: v['arm7-dynamics'] === true,
+    importFlags: v['import-flags'].split(' ').filter((w) => w !== ''),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`bench/importedReach: ${k} needs a value`);
-      return x;
-    };
-    if (k === '--arms') a.arms = v().split(',');
-    else if (k === '--seeds') a.seeds = v().split(',').map(Number);
-    else if (k === '--steps') a.steps = Number(v());
-    else if (k === '--parallel') a.parallel = Number(v());
-    else if (k === '--eval-episodes') a.evalEpisodes = Number(v());
-    else if (k === '--out') a.out = v();
-    else if (k === '--json') a.json = true;
-    else if (k === '--arm7-dynamics') a.arm7Dynamics = true;
-    else if (k === '--import-flags')
-      a.importFlags = v()
-        .split(' ')
-        .filter((w) => w !== '');
-    else if (k === '--quick') {
-      a.steps = 20_000;
-      a.seeds = [0];
-      a.evalEpisodes = 10;
-    } else throw new Error(`bench/importedReach: unknown option ${k}`);
+  if (v.quick === true) {
+    a.steps = 20_000;
+    a.seeds = [0];
+    a.evalEpisodes = 10;
   }
   for (const name of a.arms) {
     if (!ARMS.some((x) => x.name === name)) {
       throw new Error(
-        `bench/importedReach: --arms ${name}: unknown arm; expected ${ARMS.map((x) => x.name).join(', ')}`,
+        `bench/${B}: --arms ${name}: unknown arm; expected ${ARMS.map((x) => x.name).join(', ')}`,
       );
     }
   }
@@ -302,7 +300,7 @@ function table(results: readonly RunResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseCliArgs(process.argv.slice(2));
   rmSync(join(a.out, 'arms'), { recursive: true, force: true });
   mkdirSync(join(a.out, 'arms'), { recursive: true });
   const loadBefore = loadavg();

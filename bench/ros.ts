@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { findRosEnvironment, projectRoot, ROS_SETUP_HINT } from '../src/ros/index.js';
 import { saveRandomArm7Checkpoint } from '../test/fixtures/arm7Checkpoint.js';
 import { runTwoProcess } from './rosTwoProcess.js';
+import { benchArgs, numberArg } from './benchArgs.js';
 
 /** Bench options; the defaults are the node's defaults and issue 20's figures. */
 interface RosBenchOptions {
@@ -93,47 +94,57 @@ function envDomain(): number {
 /** Targets of issues 9 and 20. */
 const TARGETS = Object.freeze({ p99LatencyMs: 1, roundTripP99Ms: 2, missedTicks: 0 });
 
-function parseArgs(argv: readonly string[]): RosBenchOptions {
-  const opts: { -readonly [K in keyof RosBenchOptions]: RosBenchOptions[K] } = { ...DEFAULTS };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`bench/ros.ts: ${arg} needs a value`);
-      return v;
-    };
-    const oneOf = <T extends string>(v: string, allowed: readonly T[]): T => {
-      if (!(allowed as readonly string[]).includes(v)) {
-        throw new Error(`bench/ros.ts: ${arg} '${v}' is not one of ${allowed.join(', ')}`);
-      }
-      return v as T;
-    };
-    if (arg === '--robot') opts.robot = oneOf(value(), ['process', 'inprocess'] as const);
-    else if (arg === '--duration') opts.durationS = Number(value());
-    else if (arg === '--rate') opts.rateHz = Number(value());
-    else if (arg === '--robot-rate') opts.robotRateHz = Number(value());
-    else if (arg === '--checkpoint') opts.checkpoint = value();
-    else if (arg === '--json') opts.json = true;
-    else if (arg === '--lockstep') opts.realtime = false;
-    else if (arg === '--busy-poll') opts.busyPoll = true;
-    else if (arg === '--sleep') opts.busyPoll = false;
-    else if (arg === '--mode') opts.mode = oneOf(value(), ['real', 'sim'] as const);
-    else if (arg === '--tick-source') {
-      opts.tickSource = oneOf(value(), ['auto', 'joint_states', 'timer'] as const);
-    } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(
-        'npx tsx bench/ros.ts [--robot process|inprocess] [--duration 60] [--robot-rate 500] [--json]\n' +
-          '                     [--checkpoint DIR] [--busy-poll]\n' +
-          '  inprocess only:    [--rate 0] [--mode real|sim] [--tick-source auto|joint_states|timer] [--lockstep]\n' +
-          "Defaults: the robot in its own process; the policy node's own settings (real mode, description\n" +
-          'rate, tick_source auto, no busy-poll). Domain: $ROS_DOMAIN_ID, else 54.\n',
-      );
-      process.exit(0);
-    } else
-      throw new Error(
-        `bench/ros.ts: unknown argument '${arg}' (--robot, --duration, --rate, --robot-rate, --checkpoint, --json, --mode, --tick-source, --busy-poll, --sleep, --lockstep, --help)`,
-      );
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`bench/ros: --${option} '${value}' is not one of ${allowed.join(', ')}`);
   }
+  return value as T;
+}
+
+const HELP =
+  'npx tsx bench/ros.ts [--robot process|inprocess] [--duration 60] [--robot-rate 500] [--json]\n' +
+  '                     [--checkpoint DIR] [--busy-poll]\n' +
+  '  inprocess only:    [--rate 0] [--mode real|sim] [--tick-source auto|joint_states|timer] [--lockstep]\n' +
+  "Defaults: the robot in its own process; the policy node's own settings (real mode, description\n" +
+  'rate, tick_source auto, no busy-poll). Domain: $ROS_DOMAIN_ID, else 54.\n';
+
+function parseCliArgs(argv: readonly string[]): RosBenchOptions {
+  const B = 'ros';
+  const v = benchArgs(
+    B,
+    {
+      robot: { type: 'string', default: DEFAULTS.robot },
+      duration: { type: 'string', default: String(DEFAULTS.durationS) },
+      rate: { type: 'string', default: String(DEFAULTS.rateHz) },
+      'robot-rate': { type: 'string', default: String(DEFAULTS.robotRateHz) },
+      checkpoint: { type: 'string', default: DEFAULTS.checkpoint },
+      json: { type: 'boolean' },
+      lockstep: { type: 'boolean' },
+      'busy-poll': { type: 'boolean' },
+      sleep: { type: 'boolean' },
+      mode: { type: 'string', default: DEFAULTS.mode },
+      'tick-source': { type: 'string', default: DEFAULTS.tickSource },
+      help: { type: 'boolean' },
+    },
+    argv,
+  );
+  if (v.help === true) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const opts: RosBenchOptions = {
+    ...DEFAULTS,
+    robot: oneOf('robot', v.robot, ['process', 'inprocess'] as const),
+    durationS: numberArg(B, 'duration', v.duration, { positive: true }),
+    rateHz: numberArg(B, 'rate', v.rate, { min: 0 }),
+    robotRateHz: numberArg(B, 'robot-rate', v['robot-rate'], { positive: true }),
+    checkpoint: v.checkpoint,
+    json: v.json === true,
+    realtime: v.lockstep !== true,
+    busyPoll: v['busy-poll'] === true && v.sleep !== true,
+    mode: oneOf('mode', v.mode, ['real', 'sim'] as const),
+    tickSource: oneOf('tick-source', v['tick-source'], ['auto', 'joint_states', 'timer'] as const),
+  };
   const tickOptions =
     opts.rateHz !== DEFAULTS.rateHz ||
     opts.mode !== DEFAULTS.mode ||
@@ -142,11 +153,6 @@ function parseArgs(argv: readonly string[]): RosBenchOptions {
   if (opts.robot === 'process' && tickOptions) {
     throw new Error(
       'bench/ros.ts: --rate, --mode, --tick-source and --lockstep apply to --robot inprocess only (the policy process runs the defaults)',
-    );
-  }
-  if (!(opts.durationS > 0) || !(opts.rateHz >= 0) || !(opts.robotRateHz > 0)) {
-    throw new Error(
-      `bench/ros.ts: --duration and --robot-rate must be > 0 and --rate ≥ 0, got ${opts.durationS}, ${opts.robotRateHz}, ${opts.rateHz}`,
     );
   }
   return opts;
@@ -238,7 +244,7 @@ function runInProcess(opts: RosBenchOptions, checkpoint: string): RosFigures {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseCliArgs(process.argv.slice(2));
   if (findRosEnvironment() === null) {
     throw new Error(`bench/ros.ts: no ROS 2 environment; ${ROS_SETUP_HINT}`);
   }

@@ -31,6 +31,11 @@ test('numberArg and numberListArg: the rule is enforced and the error names benc
   );
   assert.throws(() => numberArg('b', 'domain', '50', { min: 51, max: 99 }), /≥ 51 ≤ 99/);
   assert.throws(() => numberArg('b', 'x', ''), /--x = '': expected a number/);
+  assert.equal(numberArg('b', 'duration', '0.5', { positive: true }), 0.5);
+  assert.throws(
+    () => numberArg('b', 'duration', '0', { positive: true }),
+    /--duration = '0': expected a positive number/,
+  );
   assert.deepEqual(numberListArg('b', 'seeds', '0,1,2', { integer: true }), [0, 1, 2]);
   assert.throws(() => numberListArg('b', 'seeds', '0,,2'), /--seeds = ''/);
 });
