@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parseTaskParams } from '../config/index.js';
 import type { TaskParams } from '../config/index.js';
-import type { CheckpointManifest } from '../policy/index.js';
+import type { CheckpointManifest, LoadedCheckpoint } from '../policy/index.js';
 import { assertSameRobot, loadCheckpoint } from '../policy/index.js';
 import { taskSpec } from '../../sim/index.js';
 import type { TaskSpec } from '../../sim/index.js';
@@ -69,4 +69,29 @@ export async function confirmCheckpointFlags(
   const { task, robot } = checkpointTask(m, flags.robot);
   const spec = await taskSpec(task, robot !== undefined ? { robot } : {});
   checkCheckpointRobot(m, spec, `${command} --robot ${flags.robot}`);
+}
+
+/**
+ * The latest checkpoint of a run's `checkpoints/` folder, for resuming on `spec`: refused when its
+ * task, sizes or joints (loadCheckpoint's expectations) or its robot (checkCheckpointRobot) are not
+ * the environment's; the robot folder may have changed since the run started.
+ * @param context the command, for the error (e.g. "train --resume").
+ */
+export function loadResumeCheckpoint(
+  checkpointsDir: string,
+  spec: TaskSpec,
+  context: string,
+): LoadedCheckpoint {
+  const ckpt = loadCheckpoint(
+    checkpointsDir,
+    {
+      task: spec.name,
+      obsSize: spec.obsSize,
+      actionSize: spec.actionSize,
+      jointNames: spec.jointNames,
+    },
+    'latest',
+  );
+  checkCheckpointRobot(ckpt.manifest, spec, `${context}: ${ckpt.dir}`);
+  return ckpt;
 }

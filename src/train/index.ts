@@ -13,6 +13,11 @@ export type { ProgressReporter, ProgressUpdate } from './progress.js';
 export { checkpointName, createRunDir, defaultRunDir, readRunConfig, runPaths } from './runDir.js';
 export { evaluatePolicy } from './evaluate.js';
 export type { EvaluationResult } from './evaluate.js';
-export { checkCheckpointRobot, checkpointTask, confirmCheckpointFlags } from './checkpointTask.js';
+export {
+  checkCheckpointRobot,
+  checkpointTask,
+  confirmCheckpointFlags,
+  loadResumeCheckpoint,
+} from './checkpointTask.js';
 export { OnPolicyRunner, deriveStreams, train } from './runner.js';
 export type { TrainOptions, TrainResult } from './runner.js';

@@ -31,13 +31,13 @@ import {
 } from '../learn/index.js';
 import type { Algorithm, OnPolicySource } from '../learn/index.js';
 import { initBackend } from '../policy/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../policy/index.js';
+import { saveCheckpoint } from '../policy/index.js';
 import { writePointer } from '../policy/index.js';
 import { GaussianPolicy } from '../policy/index.js';
 import { ValueNetwork } from '../policy/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { Random } from '../util/index.js';
-import { checkCheckpointRobot } from './checkpointTask.js';
+import { loadResumeCheckpoint } from './checkpointTask.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvaluationResult } from './evaluate.js';
 import { appendMetricsLine, truncateMetrics } from './metrics.js';
@@ -362,18 +362,8 @@ export class OnPolicyRunner {
     const { paths } = this;
     const spec = this.vecEnv.spec;
     const { context } = this.algorithm;
-    const ckpt = loadCheckpoint(
-      paths.checkpoints,
-      {
-        task: spec.name,
-        obsSize: spec.obsSize,
-        actionSize: spec.actionSize,
-        jointNames: spec.jointNames,
-      },
-      'latest',
-    );
     // The robot folder may have changed since: resuming on another robot is refused by name.
-    checkCheckpointRobot(ckpt.manifest, spec, `train --resume: ${ckpt.dir}`);
+    const ckpt = loadResumeCheckpoint(paths.checkpoints, spec, 'train --resume');
     const state = parseTrainerState(ckpt.trainerState, ckpt.dir);
     this.policy.importParameters(ckpt.policy);
     if (!ckpt.value) throw new Error(`train --resume: ${ckpt.dir} has no value network`);

@@ -17,16 +17,15 @@ import type { OffPolicyLearnerState } from '../../learn/index.js';
 import {
   GaussianPolicy,
   initBackend,
-  loadCheckpoint,
   saveCheckpoint,
   ValueNetwork,
   writePointer,
 } from '../../policy/index.js';
 import {
-  checkCheckpointRobot,
   checkpointName,
   deriveStreams,
   evaluatePolicy,
+  loadResumeCheckpoint,
   parseIntFlag,
   runPaths,
 } from '../../train/index.js';
@@ -126,17 +125,7 @@ export async function runLearner(
       trpo: config.trpo,
     });
     if (flags.resume !== undefined) {
-      const ckpt = loadCheckpoint(
-        paths.checkpoints,
-        {
-          task: spec.name,
-          obsSize: spec.obsSize,
-          actionSize: spec.actionSize,
-          jointNames: spec.jointNames,
-        },
-        'latest',
-      );
-      checkCheckpointRobot(ckpt.manifest, spec, `learner --resume: ${ckpt.dir}`);
+      const ckpt = loadResumeCheckpoint(paths.checkpoints, spec, 'learner --resume');
       const state = ckpt.trainerState as LearnerCheckpointState | undefined;
       if (state?.kind !== 'fleet-learner' || state.algorithm !== algorithm)
         throw new Error(
