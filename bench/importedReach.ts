@@ -46,6 +46,7 @@ import {
 import { runTorquepilot as torquepilot } from './cliRun.js';
 import type { CliRun } from './cliRun.js';
 import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
+import { runJobPool } from './jobPool.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -315,20 +316,10 @@ async function main(): Promise<void> {
     const robot = imported.get(arm.name)!;
     for (const seed of a.seeds) jobs.push(() => oneRun(arm, robot.dir, seed, a));
   }
-  const results: RunResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, a.parallel) }, async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        if (!job) break;
-        const r = await job();
-        results.push(r);
-        if (!a.json)
-          process.stderr.write(`done: ${r.arm} seed ${r.seed} (${r.pass ? 'pass' : 'FAIL'})\n`);
-      }
-    }),
-  );
+  const results = await runJobPool(jobs, a.parallel, (r) => {
+    if (!a.json)
+      process.stderr.write(`done: ${r.arm} seed ${r.seed} (${r.pass ? 'pass' : 'FAIL'})\n`);
+  });
   results.sort((x, y) => x.arm.localeCompare(y.arm) || x.seed - y.seed);
   const summary = {
     goals: { medianFinalDistance: GOAL_DISTANCE, successRate: GOAL_SUCCESS, stepBudget: BUDGET },

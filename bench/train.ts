@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMetrics } from '../src/train/index.js';
 import { runTorquepilot as run } from './cliRun.js';
+import { runJobPool } from './jobPool.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -199,20 +200,10 @@ async function main(): Promise<void> {
       );
     for (const seed of a.seeds) jobs.push(() => oneRun(goal, seed, a));
   }
-  const results: RunResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, a.parallel) }, async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        if (!job) break;
-        const r = await job();
-        results.push(r);
-        if (!a.json)
-          process.stderr.write(`done: ${r.task} seed ${r.seed} (${r.pass ? 'pass' : 'FAIL'})\n`);
-      }
-    }),
-  );
+  const results = await runJobPool(jobs, a.parallel, (r) => {
+    if (!a.json)
+      process.stderr.write(`done: ${r.task} seed ${r.seed} (${r.pass ? 'pass' : 'FAIL'})\n`);
+  });
   results.sort((x, y) => x.task.localeCompare(y.task) || x.seed - y.seed);
   const pend = results.filter((r) => r.task === 'inverted-pendulum');
   const throughput = pend.length ? Math.min(...pend.map((r) => r.trainStepsPerSec)) : null;
