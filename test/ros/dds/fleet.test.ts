@@ -11,6 +11,10 @@
  * deterministic evaluation (50 episodes, std ≈ 2.6–3.5, so a standard error ≈ 0.4) went from
  * −10.98 to −9.55, −7.97 and −8.85 in three trial runs (30–32 updates); with 1024-transition
  * updates one run in five ended below its start, so the batch is 2048. The test asks for +0.5.
+ * Once, in CI (the machine loaded by the other test files), the actors ran ahead of the learner
+ * without bound and the run ended at −11.76: they now publish at most one batch per version
+ * received (`--max-ahead 4`), which bounds the lag (p99 ≤ 3) and their share of the CPU; four
+ * runs on a loaded machine then ended at −7.70 to −9.05. The diagnostic line prints the figures.
  * The run is not bit-reproducible (which actor's chunk arrives first depends on scheduling), and
  * it ends with Ctrl-C once the faults have happened (at least 8 updates after the kill), not at a
  * budget: a late actor takes seconds to start, as long as a whole short run.
@@ -24,6 +28,7 @@ import { loadCheckpoint } from '../../../src/policy/index.js';
 import type { ManagedProcess } from './harness.js';
 import { rosSkipReason } from './harness.js';
 import {
+  ACTOR_CHUNK,
   firstActingVersion,
   jsonLine,
   jsonLines,
@@ -55,7 +60,7 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  test('learning improves the policy through a late actor, a killed actor, a foreign chunk', async () => {
+  test('learning improves the policy through a late actor, a killed actor, a foreign chunk', async (t) => {
     const runDir = join(dir, 'run');
     // Another robot's chunks: started first, it publishes once the learner's subscription matches.
     const foreign = startFixture(DOMAIN, 'foreignChunks.ts', []);
@@ -76,7 +81,7 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
       runDir,
     ]);
     processes.push(learner);
-    const a1 = startActor(DOMAIN, 'a1', 11);
+    const a1 = startActor(DOMAIN, 'a1', 11, BATCH / ACTOR_CHUNK);
     processes.push(a1);
     assert.equal(await firstActingVersion(a1, 60_000), 0, 'a1 starts with the initial policy');
 
@@ -84,7 +89,7 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     // the whole run about 10 s, so "late" is after the first update); a2's first parameters are
     // the newest ones, not version 0.
     await waitForVersion(learner, 1, 60_000);
-    const a2 = startActor(DOMAIN, 'a2', 12);
+    const a2 = startActor(DOMAIN, 'a2', 12, BATCH / ACTOR_CHUNK);
     processes.push(a2);
     const a2First = await firstActingVersion(a2, 60_000);
     assert.ok(a2First >= 1, `the late actor started with version ${a2First}`);
@@ -124,6 +129,10 @@ describe('fleet over DDS: learner, two actors, faults', { skip: skip ?? false },
     const initial = (jsonLine(learner, 'start')['initialEval'] as { meanReturn: number })
       .meanReturn;
     const final = (done['finalEval'] as { meanReturn: number }).meanReturn;
+    const lagP99 = Math.max(...updates.map((u) => u['lagP99'] as number));
+    t.diagnostic(
+      `eval ${initial.toFixed(2)} → ${final.toFixed(2)} in ${total} updates (lag p99 ≤ ${lagP99}, ${String(done['droppedStale'])} stale dropped)`,
+    );
     assert.ok(final >= initial + MARGIN, `final eval ${final} against initial ${initial}`);
 
     // Counters consistent through the kill: one update per version, a batch each, no going back.

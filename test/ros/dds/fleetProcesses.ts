@@ -27,10 +27,26 @@ export function startFixture(domain: number, name: string, args: string[]): Mana
 
 export const REACHER = ['--task', 'reacher-2dof'];
 
-/** An actor of reacher-2dof: 8 envs × 64 steps = 512 transitions per chunk. */
-export function startActor(domain: number, id: string, seed: number): ManagedProcess {
+/** Transitions per chunk of `startActor`. */
+export const ACTOR_CHUNK = 512;
+
+/**
+ * An actor of reacher-2dof: 8 envs × 64 steps = ACTOR_CHUNK transitions per chunk, at most
+ * `maxAhead` chunks per version received, so that on a loaded machine (CI's) the actors do not
+ * run far ahead of the learner: the lag, and the CPU taken from the learner, stay bounded. It must
+ * be at least the learner's batch in chunks, or one actor alone would wait for a version that
+ * needs more chunks than it may publish.
+ */
+export function startActor(
+  domain: number,
+  id: string,
+  seed: number,
+  maxAhead: number,
+): ManagedProcess {
   return startCli(domain, id, [
     'actor',
+    '--max-ahead',
+    String(maxAhead),
     ...REACHER,
     '--envs',
     '8',

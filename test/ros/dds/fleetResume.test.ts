@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ManagedProcess } from './harness.js';
 import { rosSkipReason } from './harness.js';
 import {
+  ACTOR_CHUNK,
   firstActingVersion,
   jsonLine,
   jsonLines,
@@ -54,7 +55,7 @@ describe('fleet over DDS: learner restarted from its checkpoint', { skip: skip ?
       runDir,
     ]);
     processes.push(first);
-    const actor = startActor(DOMAIN, 'a3', 13);
+    const actor = startActor(DOMAIN, 'a3', 13, BATCH / ACTOR_CHUNK);
     processes.push(actor);
     assert.equal(await firstActingVersion(actor, 60_000), 0);
     await waitForVersion(first, 7, 60_000);

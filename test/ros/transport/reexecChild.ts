@@ -1,8 +1,8 @@
 /**
  * Child process of rosEnvReexec.test.ts: `await ensureRosEnvironment()` (which re-executes this
- * script with the fake ROS environment of TORQUEPILOT_ROS_HOME), then, in the re-executed process
- * only, prints `ready <pid> <ppid> <TORQUEPILOT_FAKE_ROS>` and waits for a signal; its shutdown
- * appends `start <signal>` and `end` to a marker file.
+ * script with the fake ROS environment of TORQUEPILOT_ROS_HOME), then, in the process that goes
+ * on, prints `ready <pid> <ppid> <TORQUEPILOT_FAKE_ROS> <LD_PRELOAD>` and waits for a signal; its
+ * shutdown appends `start <signal>` and `end` to a marker file.
  *
  * Usage: node --import tsx reexecChild.ts <marker file> <mode>
  *   mode `wait`: shut down 200 ms after a signal, exit 0;
@@ -32,6 +32,8 @@ installShutdownHandlers({
   forceQuitMessage: 'exiting at once',
   log: { info: line, warn: line, error: line },
 });
-line(`ready ${process.pid} ${process.ppid} ${process.env['TORQUEPILOT_FAKE_ROS'] ?? ''}`);
+line(
+  `ready ${process.pid} ${process.ppid} ${process.env['TORQUEPILOT_FAKE_ROS'] ?? ''} ${process.env['LD_PRELOAD'] ?? ''}`,
+);
 // Keep the event loop alive until a signal ends the process.
 setInterval(() => undefined, 1 << 30);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { appliedMarkerHolds } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 const CHILD = fileURLToPath(new URL('./reexecChild.ts', import.meta.url));
 /** Bound on any wait (tsx startup twice included); a hang fails, never passes. */
@@ -39,15 +40,25 @@ interface Run {
   readonly proc: ChildProcessWithoutNullStreams;
   readonly marker: string;
   readonly output: string[];
-  readonly ready: Promise<{ pid: number; ppid: number; fake: string }>;
+  readonly ready: Promise<{ pid: number; ppid: number; fake: string; preload: string }>;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(mode: string, name: string): Run {
+/** Variables a shell that sourced nothing lacks (the caller's may have them: the DDS runs). */
+const ROS_VARIABLES = [
+  'AMENT_PREFIX_PATH',
+  'ROS_DISTRO',
+  'TORQUEPILOT_ROS_ENV_APPLIED',
+  'TORQUEPILOT_NODE_LD_PRELOAD',
+  'LD_PRELOAD',
+];
+
+function start(mode: string, name: string, extraEnv: Record<string, string> = {}): Run {
   const marker = join(home, `${name}.marker`);
   const env: NodeJS.ProcessEnv = { ...process.env, TORQUEPILOT_ROS_HOME: home };
-  // A plain shell: no sourced ROS, not re-executed yet.
-  for (const k of ['AMENT_PREFIX_PATH', 'ROS_DISTRO', 'TORQUEPILOT_ROS_ENV_APPLIED']) delete env[k];
+  // A plain shell: no sourced ROS, not re-executed yet (unless extraEnv says otherwise).
+  for (const k of ROS_VARIABLES) delete env[k];
+  Object.assign(env, extraEnv);
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, marker, mode], {
     env,
     detached: true, // its own process group, as a shell's foreground job
@@ -56,13 +67,16 @@ function start(mode: string, name: string): Run {
   const output: string[] = [];
   createInterface({ input: proc.stderr }).on('line', (l) => output.push(`[stderr] ${l}`));
   const lines = createInterface({ input: proc.stdout });
-  const ready = new Promise<{ pid: number; ppid: number; fake: string }>((resolve) => {
-    lines.on('line', (l) => {
-      output.push(l);
-      const m = /^ready (\d+) (\d+) (\S*)$/.exec(l);
-      if (m) resolve({ pid: Number(m[1]), ppid: Number(m[2]), fake: m[3] ?? '' });
-    });
-  });
+  const ready = new Promise<{ pid: number; ppid: number; fake: string; preload: string }>(
+    (resolve) => {
+      lines.on('line', (l) => {
+        output.push(l);
+        const m = /^ready (\d+) (\d+) (\S*) (\S*)$/.exec(l);
+        if (m)
+          resolve({ pid: Number(m[1]), ppid: Number(m[2]), fake: m[3] ?? '', preload: m[4] ?? '' });
+      });
+    },
+  );
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -111,6 +125,38 @@ describe('ensureRosEnvironment: the re-executing parent', () => {
     assert.deepEqual(exit, { code: 0, signal: null }, run.output.join('\n'));
     assert.equal(readFileSync(run.marker, 'utf8'), 'start SIGTERM\nend\n');
     assert.equal(alive(ready.pid), false);
+  });
+
+  // The environment of a re-executed child: the marker, the ROS variables, and the preload.
+  // libc.so.6 stands in for libpython: preloading it is harmless (every process has it).
+  const childLike = {
+    TORQUEPILOT_ROS_ENV_APPLIED: '1',
+    ROS_DISTRO: 'fake',
+    AMENT_PREFIX_PATH: home,
+    TORQUEPILOT_NODE_LD_PRELOAD: 'libc.so.6',
+  };
+
+  test('the marker with its preload: not re-executed', async () => {
+    const run = start('wait', 'marker-whole', { ...childLike, LD_PRELOAD: 'libc.so.6' });
+    const ready = await within(run.ready, 'ready', run.output);
+    assert.equal(ready.pid, run.proc.pid, 'the process itself went on');
+    run.proc.kill('SIGTERM');
+    const exit = await within(run.exit, 'exit', run.output);
+    assert.deepEqual(exit, { code: 0, signal: null }, run.output.join('\n'));
+    assert.equal(appliedMarkerHolds({ ...childLike, LD_PRELOAD: 'libc.so.6' }), true);
+    assert.equal(appliedMarkerHolds({ ...childLike, TORQUEPILOT_ROS_ENV_APPLIED: '0' }), false);
+  });
+
+  test('the marker without its preload (copied into a shell): re-executed with the preload', async () => {
+    // Loading rclnodejs in such a process would make it rebuild (and delete) its native addon.
+    assert.equal(appliedMarkerHolds(childLike), false);
+    const run = start('wait', 'marker-copied', childLike);
+    const ready = await within(run.ready, 'ready', run.output);
+    assert.equal(ready.ppid, run.proc.pid, 'the process was re-executed');
+    assert.equal(ready.preload, 'libc.so.6', 'with the preload');
+    run.proc.kill('SIGTERM');
+    const exit = await within(run.exit, 'exit', run.output);
+    assert.deepEqual(exit, { code: 0, signal: null }, run.output.join('\n'));
   });
 
   test("the parent exits with the child's exit code", async () => {

@@ -192,7 +192,8 @@ export function noRosError(context = 'torquepilot'): Error {
 /**
  * Makes sure the current process runs with a ROS 2 environment, before rclnodejs is imported.
  * Await it: in the re-executing parent it never resolves (the process exits with the child).
- * - already applied (marker set) or a sourced installation: resolves at once;
+ * - already applied (marker set, with the libpython preload it implies) or a sourced installation:
+ *   resolves at once;
  * - the project's prefix: runs this same command again (process.execPath, process.execArgv,
  *   process.argv) with the environment, and exits with its exit code (or dies of the signal that
  *   ended it). While it waits, SIGINT and SIGTERM are forwarded to the child, never left to their
@@ -203,7 +204,7 @@ export function noRosError(context = 'torquepilot'): Error {
  * - nothing found: throws one error naming `npm run setup:ros`.
  */
 export function ensureRosEnvironment(): Promise<void> {
-  if (process.env[ROS_ENV_APPLIED_MARKER] === '1') {
+  if (appliedMarkerHolds()) {
     watchParent();
     return Promise.resolve();
   }
@@ -245,6 +246,18 @@ export function ensureRosEnvironment(): Promise<void> {
       process.exit(code ?? 1);
     });
   });
+}
+
+/**
+ * Whether the marker says the truth: set, and no libpython preload missing. A marker copied into
+ * another command's environment without its LD_PRELOAD (a shell that exported a child's
+ * environment, `env | grep TORQUEPILOT`) would let rclnodejs load without libpython, fail, and
+ * fall back to rebuilding its addon inside node_modules, deleting the working one. Such a process
+ * is re-executed with the preload instead.
+ */
+export function appliedMarkerHolds(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env[ROS_ENV_APPLIED_MARKER] !== '1') return false;
+  return findRosEnvironment(env)?.env['LD_PRELOAD'] === undefined;
 }
 
 /** Signals the re-executing parent passes on to its child (what Ctrl-C and `kill` send). */
