@@ -35,6 +35,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
+import { userShellEnvironment } from '../src/ros/index.js';
 import { runTorquepilot as run } from './cliRun.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -172,21 +173,6 @@ class CliProcess {
   }
 }
 
-/** The environment of a node as a user starts it: the CLI finds ROS itself; loopback, the domain. */
-function ddsEnv(domain: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ])
-    delete env[key];
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(domain);
-  return env;
-}
-
 /** Runs `fn` while holding an exclusive flock(1) on `file` (released when `fn` settles). */
 async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const holder = spawn('flock', ['-x', file, 'sh', '-c', 'echo locked; exec cat'], {
@@ -229,7 +215,7 @@ interface Recording {
 }
 
 async function record(a: Args, seed: number, bag: string): Promise<Recording> {
-  const env = ddsEnv(a.domain);
+  const env = userShellEnvironment(a.domain);
   const robotArgs = ['sim-robot', '--task', TASK, '--perturb', a.perturb];
   robotArgs.push('--seed', String(1000 * (seed + 1)), '--log-level', 'info');
   const nodeArgs = ['node', '--mode', 'sim', '--checkpoint', a.checkpoint, '--record', bag];

@@ -102,5 +102,6 @@ export {
   ROS_ENV_APPLIED_MARKER,
   ROS_HOME_OVERRIDE,
   ROS_SETUP_HINT,
+  userShellEnvironment,
 } from './rclnodejs/rosEnv.js';
 export type { RosEnvFile, RosEnvironment } from './rclnodejs/rosEnv.js';

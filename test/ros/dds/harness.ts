@@ -17,6 +17,7 @@ import {
   ROS_SETUP_HINT,
   findRosEnvironment,
   projectRoot,
+  userShellEnvironment,
 } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 import type { RosEnvironment } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
@@ -416,7 +417,7 @@ export class RobotPeer {
  * CLI finds .ros/ and re-executes itself), loopback discovery, the given domain.
  */
 export function startPolicyNodeCli(domain: number, name: string, args: string[]): ManagedProcess {
-  const env = cliEnv(domain);
+  const env = userShellEnvironment(domain);
   return ManagedProcess.start(
     name,
     process.execPath,
@@ -435,27 +436,12 @@ export function startPolicyNodeCli(domain: number, name: string, args: string[])
   );
 }
 
-/** The environment a user's shell gives the CLI: no ROS variables, loopback discovery, `domain`. */
-function cliEnv(domain: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [
-    'AMENT_PREFIX_PATH',
-    'ROS_DISTRO',
-    'LD_PRELOAD',
-    'TORQUEPILOT_ROS_ENV_APPLIED',
-  ])
-    delete env[key];
-  env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
-  env['ROS_DOMAIN_ID'] = String(domain);
-  return env;
-}
-
 /** `torquepilot sim-robot` as a user or a launch file starts it (the CLI applies the ROS env). */
 export function startSimRobotCli(domain: number, args: string[]): ManagedProcess {
   return ManagedProcess.start(
     'sim-robot',
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'sim-robot', '--log-level', 'info', ...args],
-    cliEnv(domain),
+    userShellEnvironment(domain),
   );
 }

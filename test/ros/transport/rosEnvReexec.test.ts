@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { appliedMarkerHolds } from '../../../src/ros/transport/rclnodejs/rosEnv.js';
+import {
+  appliedMarkerHolds,
+  userShellEnvironment,
+} from '../../../src/ros/transport/rclnodejs/rosEnv.js';
 
 const CHILD = fileURLToPath(new URL('./reexecChild.ts', import.meta.url));
 /** Bound on any wait (tsx startup twice included); a hang fails, never passes. */
@@ -44,21 +47,11 @@ interface Run {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Variables a shell that sourced nothing lacks (the caller's may have them: the DDS runs). */
-const ROS_VARIABLES = [
-  'AMENT_PREFIX_PATH',
-  'ROS_DISTRO',
-  'TORQUEPILOT_ROS_ENV_APPLIED',
-  'TORQUEPILOT_NODE_LD_PRELOAD',
-  'LD_PRELOAD',
-];
-
 function start(mode: string, name: string, extraEnv: Record<string, string> = {}): Run {
   const marker = join(home, `${name}.marker`);
-  const env: NodeJS.ProcessEnv = { ...process.env, TORQUEPILOT_ROS_HOME: home };
-  // A plain shell: no sourced ROS, not re-executed yet (unless extraEnv says otherwise).
-  for (const k of ROS_VARIABLES) delete env[k];
-  Object.assign(env, extraEnv);
+  // A plain shell: no sourced ROS, not re-executed yet (unless extraEnv says otherwise). No DDS
+  // starts here: the domain is a formality.
+  const env = { ...userShellEnvironment(99), TORQUEPILOT_ROS_HOME: home, ...extraEnv };
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, marker, mode], {
     env,
     detached: true, // its own process group, as a shell's foreground job

@@ -184,6 +184,26 @@ export function mergeEnvironment(
   return merged;
 }
 
+/**
+ * `env` as a shell that sourced no ROS 2 has it, on loopback discovery and `domain`: how tests
+ * and benches start the CLI as a user would (it then finds and applies the ROS environment
+ * itself), without multicasting on the machine's network.
+ */
+export function userShellEnvironment(domain: number, env: NodeJS.ProcessEnv = process.env) {
+  const shell: NodeJS.ProcessEnv = { ...env };
+  for (const key of [
+    'AMENT_PREFIX_PATH',
+    'ROS_DISTRO',
+    'LD_PRELOAD',
+    ROS_ENV_APPLIED_MARKER,
+    NODE_LD_PRELOAD_VARIABLE,
+  ])
+    delete shell[key];
+  shell['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST';
+  shell['ROS_DOMAIN_ID'] = String(domain);
+  return shell;
+}
+
 /** The error thrown when no ROS 2 environment is found. */
 export function noRosError(context = 'torquepilot'): Error {
   return new Error(`${context}: no ROS 2 environment found; ${ROS_SETUP_HINT}.`);
