@@ -35,6 +35,8 @@ LEARNER_FLAGS = [
     ('duration', '--duration', "stop after this many seconds ('' = no limit)"),
     ('publish_every', '--publish-every', "publish the parameters every K updates ('' = 1)"),
     ('checkpoint_every', '--checkpoint-every', "checkpoint every n updates ('' = 10)"),
+    ('keep_every', '--keep-every',
+     "keep every n-th version's checkpoint besides the latest ('' = 100; 0 = latest only)"),
     ('max_lag', '--max-lag', "drop chunks more than this many versions behind ('' = 20)"),
     ('batch_size', '--batch-size', "transitions per update, at least ('' = 2048)"),
     ('queue_capacity', '--queue-capacity', "transitions the learner queue holds ('' = 4 batches)"),

@@ -10,7 +10,14 @@ export type { TrainRunFlags } from './commands.js';
 export { readMetrics } from './metrics.js';
 export { createProgress } from './progress.js';
 export type { ProgressReporter, ProgressUpdate } from './progress.js';
-export { checkpointName, createRunDir, defaultRunDir, readRunConfig, runPaths } from './runDir.js';
+export {
+  checkpointName,
+  createRunDir,
+  defaultRunDir,
+  pruneCheckpoints,
+  readRunConfig,
+  runPaths,
+} from './runDir.js';
 export { evaluatePolicy } from './evaluate.js';
 export type { EvaluationResult } from './evaluate.js';
 export {

@@ -27,6 +27,7 @@ import {
   evaluatePolicy,
   loadResumeCheckpoint,
   parseIntFlag,
+  pruneCheckpoints,
   runPaths,
 } from '../../train/index.js';
 import type { EvaluationResult } from '../../train/index.js';
@@ -46,6 +47,7 @@ export interface LearnerFlags extends FleetTaskFlags {
   duration?: string;
   publishEvery: string;
   checkpointEvery: string;
+  keepEvery: string;
   maxLag: string;
   batchSize: string;
   queueCapacity?: string;
@@ -90,6 +92,7 @@ export async function runLearner(
     );
   const publishEvery = parseIntFlag('--publish-every', flags.publishEvery, 1);
   const checkpointEvery = parseIntFlag('--checkpoint-every', flags.checkpointEvery, 0);
+  const keepEvery = parseIntFlag('--keep-every', flags.keepEvery, 0);
   const maxLag = parseIntFlag('--max-lag', flags.maxLag, 0);
   const batchSize = parseIntFlag('--batch-size', flags.batchSize, 1);
   const queueCapacity =
@@ -175,6 +178,8 @@ export async function runLearner(
         iteration: version,
         steps: s.transitions,
       });
+      // As train's `checkpoint.every`: the latest and every keepEvery-th version stay on disk.
+      pruneCheckpoints(paths, keepEvery);
     };
     const transport = await loadRclnodejsTransport({ logger: log });
     const node = transport.createRawTopicNode(flags.name);
@@ -233,6 +238,11 @@ export function registerLearnerCommand(program: Command): void {
       '--checkpoint-every <n>',
       'write a checkpoint every n updates (0: only at the end)',
       '10',
+    )
+    .option(
+      '--keep-every <n>',
+      'keep the checkpoint of every n-th version besides the latest; the others are deleted (0: the latest only)',
+      '100',
     )
     .option('--max-lag <versions>', 'drop chunks more than this many versions behind', '20')
     .option('--batch-size <n>', 'transitions per update, at least', '2048')

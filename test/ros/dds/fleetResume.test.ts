@@ -7,7 +7,7 @@
  * learned from. The checkpoint written by the kill's victim was whole (saveCheckpoint is atomic).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,7 @@ describe('fleet over DDS: learner restarted from its checkpoint', { skip: skip ?
 
   test('version continues from the checkpoint; the actor keeps working', async () => {
     const runDir = join(dir, 'run');
-    const common = ['--batch-size', String(BATCH), '--checkpoint-every', '3'];
+    const common = ['--batch-size', String(BATCH), '--checkpoint-every', '3', '--keep-every', '6'];
     const first = startCli(DOMAIN, 'learner-1', [
       'learner',
       ...REACHER,
@@ -99,5 +99,17 @@ describe('fleet over DDS: learner restarted from its checkpoint', { skip: skip ?
     const stopped = await actor.interrupt('SIGINT', 20_000);
     assert.equal(stopped.code, 0, actor.tail());
     assert.equal(jsonLine(actor, 'done')['version'], latest.iteration + MORE);
+    // Pruned as train prunes: the latest and the multiples of --keep-every; version 3 is gone.
+    const kept = readdirSync(join(runDir, 'checkpoints'))
+      .filter((e) => e.startsWith('iter-'))
+      .map((e) => Number(e.slice('iter-'.length)))
+      .sort((a, b) => a - b);
+    const last = latest.iteration + MORE;
+    assert.deepEqual(
+      kept,
+      Array.from({ length: Math.floor(last / 6) }, (_, i) => 6 * (i + 1)).concat(
+        last % 6 === 0 ? [] : [last],
+      ),
+    );
   });
 });
