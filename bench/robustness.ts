@@ -21,6 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runJobPool } from './jobPool.js';
 import { benchArgs, numberArg, numberListArg } from './benchArgs.js';
 import { runTorquepilot as run } from './cliRun.js';
 
@@ -157,21 +158,6 @@ async function oneRun(variant: Variant, seed: number, a: Args): Promise<RunResul
   };
 }
 
-/** Runs the jobs, at most `parallel` at a time, in the order given. */
-async function pool<T>(jobs: ReadonlyArray<() => Promise<T>>, parallel: number): Promise<T[]> {
-  const out: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, parallel) }, async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        if (job) out.push(await job());
-      }
-    }),
-  );
-  return out;
-}
-
 function printTable(results: readonly RunResult[], a: Args, load: readonly number[]): void {
   const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   const cm = (x: number | null): string => (x === null ? '—' : (x * 100).toFixed(2));
@@ -226,16 +212,14 @@ async function main(): Promise<void> {
     '# bench/robustness.ts: the randomised variant, layered over models/arm7-reach/train.yaml\nrandomize: arm\n',
   );
   const jobs = a.seeds.flatMap((seed) =>
-    (['nominal', 'randomized'] as const).map((variant) => async () => {
-      const r = await oneRun(variant, seed, a);
-      if (!a.json)
-        process.stderr.write(
-          `done: ${variant} seed ${seed}: stand-in success ${r.standIn.successRate}\n`,
-        );
-      return r;
-    }),
+    (['nominal', 'randomized'] as const).map((variant) => () => oneRun(variant, seed, a)),
   );
-  const results = await pool(jobs, a.parallel);
+  const results = await runJobPool(jobs, a.parallel, (r) => {
+    if (!a.json)
+      process.stderr.write(
+        `done: ${r.variant} seed ${r.seed}: stand-in success ${r.standIn.successRate}\n`,
+      );
+  });
   results.sort((x, y) => x.seed - y.seed || x.variant.localeCompare(y.variant));
   const rand = results.filter((r) => r.variant === 'randomized');
   const summary = {
