@@ -37,7 +37,7 @@ export function episodeSegments(
   const { steps, versions } = e;
   // Runs [start, end) of steps with a density and one version.
   const runs: [number, number][] = [];
-  for (let i = 0; i < steps.length; ) {
+  for (let i = 0; i < steps.length;) {
     if ((steps[i] as SegmentedEpisode['steps'][number]).deterministic) {
       i++;
       continue;

@@ -184,7 +184,8 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     type: 'string',
     default: '',
     readOnly: false,
-    description: "The chunks' actor id (the learner counts per id); '' = the node's name. On activate.",
+    description:
+      "The chunks' actor id (the learner counts per id); '' = the node's name. On activate.",
   },
   {
     name: 'follow_parameters',

@@ -88,7 +88,7 @@ export class PolicyNodeRecording {
       logger: this.#node.logger,
       name,
     });
-    follower.listen(this.#raw ??= this.#rawTopics());
+    follower.listen((this.#raw ??= this.#rawTopics()));
     this.#follower = follower;
     this.#node.logger.warn(
       param('mode') === 'real'
@@ -196,7 +196,9 @@ export class PolicyNodeRecording {
     this.#chunkSink = null;
     const done = segmenter.close();
     // The sink numbers the chunks it still sends: the next activation goes on from there.
-    this.#closed.push(sink === null ? done : done.then(() => void (this.#lastChunkStats = sink.stats())));
+    this.#closed.push(
+      sink === null ? done : done.then(() => void (this.#lastChunkStats = sink.stats())),
+    );
   }
 
   /** Cleanup: close, stop following. */
