@@ -10,6 +10,8 @@
  * - follow_parameters: a snapshot arriving mid-episode acts from the next episode's first step
  *   (the recorded means are those of the new network exactly there), never before; a snapshot of
  *   another task or network is refused and logged;
+ * - the length cap is a boundary too (a chunk splits its segments by version); real mode: opt-in,
+ *   logged;
  * - deterministic steps are never published.
  */
 import assert from 'node:assert/strict';
@@ -317,6 +319,55 @@ describe('the policy node as an actor', () => {
     assert.ok(close(meansOf(old, first.segments), first.segments.behaviourMeans ?? []));
     assert.ok(close(meansOf(fresh, second.segments), second.segments.behaviourMeans ?? []));
     assert.ok(!close(meansOf(old, second.segments), second.segments.behaviourMeans ?? []));
+  });
+
+  test('the length cap is a boundary too; steps acted before it arrived keep their version', async () => {
+    // Capped at 10 steps, cut CAP_GRACE_STEPS later: the snapshot applies at that cut, so the
+    // next capped episode's first steps acted under the old version, its last ones under the new.
+    const w = await actorWorld({ follow_parameters: true, episode_max_steps: 10 });
+    const learner = w.bus
+      .node('learner')
+      .createRawPublisher('p', FLEET_TOPICS.parameters, FLEET_QOS.parameters);
+    w.start();
+    w.steps(3);
+    const fresh = new GaussianPolicy(
+      { obsSize: spec.obsSize, actionSize: spec.actionSize },
+      new Random(5),
+    );
+    const snapshot = {
+      version: 12,
+      identity,
+      policyParams: Float32Array.from(fresh.params),
+      normalizerMean: Float64Array.from(fresh.normalizer.mean),
+      normalizerVar: Float64Array.from(fresh.normalizer.var),
+      normalizerCount: fresh.normalizer.count,
+    };
+    learner.publish(encodePolicyParameters({ stampNs: 1n, learnerId: 'run-a', snapshot }));
+    w.steps(spec.horizon - 3);
+    await w.stop();
+    const first = w.chunks[0] as TransitionDelivery;
+    assert.deepEqual(Array.from(first.segments.policyVersions), [ITERATION]);
+    const mixed = w.chunks[1] as TransitionDelivery;
+    const s = mixed.segments;
+    assert.deepEqual(Array.from(s.policyVersions), [ITERATION, 12]);
+    assert.deepEqual(Array.from(s.segmentEnds), [SEGMENT_CUT, SEGMENT_TRUNCATED]);
+    // The old version's segment bootstraps from the exact next observation, the new one's first.
+    const D = spec.obsSize;
+    const b = s.bounds[1] as number;
+    assert.deepEqual(rows(s.finalObservations, D, 0, 1), rows(s.observations, D, b, b + 1));
+    assert.equal(s.size, 10);
+    assert.ok(w.chunks.slice(2).every((c) => c.segments.policyVersions.every((v) => v === 12)));
+  });
+
+  test('real mode: following is opt-in and the log says so', async () => {
+    const off = await actorWorld({ mode: 'real' });
+    off.start();
+    assert.equal(off.node().fleet.follower, null);
+    await off.stop();
+    const on = await actorWorld({ mode: 'real', follow_parameters: true });
+    on.start();
+    assert.ok(on.log.lines.some((l) => l.includes('real mode, follow_parameters enabled')));
+    await on.stop();
   });
 
   test('deterministic steps are never published (logged once)', async () => {
