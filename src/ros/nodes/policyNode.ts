@@ -284,7 +284,7 @@ export class PolicyNode {
       this.node.setParameters([{ name: 'armed', value: false }]);
     }
     safety?.setArmed(false);
-    this.#closeRecorder();
+    this.#recorder.close();
   }
 
   #cleanup(): void {
@@ -315,10 +315,6 @@ export class PolicyNode {
     }
     this.#pacing = null;
     this.#controlTimer = null;
-  }
-
-  #closeRecorder(): void {
-    this.#recorder.close();
   }
 
   // ---- inputs ---------------------------------------------------------------------------------
