@@ -119,6 +119,22 @@ export class RunningNormalizer {
     };
   }
 
+  /**
+   * Replace mean, variance and count in place (a learner's snapshot), allocating nothing; clip and
+   * ε stay.
+   */
+  setStatistics(mean: ArrayLike<number>, variance: ArrayLike<number>, count: number): void {
+    if (mean.length !== this.size || variance.length !== this.size) {
+      throw new Error(
+        `RunningNormalizer.setStatistics: mean/var lengths ${mean.length}/${variance.length}, expected ${this.size}`,
+      );
+    }
+    this.mean.set(mean);
+    this.var.set(variance);
+    this.count = count;
+    this.#refresh();
+  }
+
   setState(state: NormalizerState): void {
     if (state.mean.length !== this.size || state.var.length !== this.size) {
       throw new Error(

@@ -5,6 +5,7 @@
  * `createDeploymentLoader` in src/ros/nodes/simDeployment.ts; tests supply fakes.
  */
 import type { ActionShapingSpec } from '../../config/index.js';
+import type { ExperienceIdentity } from '../../learn/index.js';
 import type { Random } from '../../util/index.js';
 
 /** The robot-description facts the node needs (src/config/robotDescription.ts has the full one). */
@@ -44,6 +45,19 @@ export interface NodePolicy {
    * sample; NaN (or any value: it is not used) for the mean, which has no density.
    */
   act(obs: Float64Array, deterministic: boolean, rng: Random, outAction: Float64Array): number;
+  /** Length of the flat parameter vector `setParameters` takes (a learner snapshot's). */
+  readonly parameterCount?: number;
+  /**
+   * Replace the weights (flat, log σ included) and the observation normaliser's statistics in
+   * place, allocating nothing (a learner's snapshot, applied by the node at an episode boundary).
+   * Absent: the policy cannot follow a learner.
+   */
+  setParameters?(
+    params: Float32Array,
+    normalizerMean: Float64Array,
+    normalizerVar: Float64Array,
+    normalizerCount: number,
+  ): void;
 }
 
 /** Builds the task's observation from measured joint state, exactly as the simulation does. */
@@ -80,6 +94,15 @@ export interface LoadedDeployment {
    * `action_filter_hz` and `torque_rate_limit` parameters override it.
    */
   readonly shaping?: ActionShapingSpec;
+  /**
+   * Whose experience this deployment makes: the checkpoint's robot (name, model hash), task and
+   * its parameters, joints and sizes, exactly what the learner computes for the same robot and
+   * task (`experienceIdentity` of its task spec), so the learner accepts the node's chunks and the
+   * node accepts the learner's parameters. Absent (test fakes): no chunks, no following.
+   */
+  readonly identity?: ExperienceIdentity;
+  /** The checkpoint's policy version: its manifest iteration (a learner checkpoint's: the learner version). */
+  readonly policyVersion?: number;
   /** Release WASM memory etc. */
   close(): void;
 }

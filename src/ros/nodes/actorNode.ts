@@ -16,16 +16,16 @@
  * into the actor's copy of the normaliser between snapshots, as on-policy training does).
  */
 import type { ExperienceIdentity, PolicySnapshot, VecEnv } from '../../learn/index.js';
-import { identityDifference, VecEnvSource } from '../../learn/index.js';
+import { VecEnvSource } from '../../learn/index.js';
 import type { GaussianPolicy, ValueNetwork } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
 import {
-  decodePolicyParameters,
   encodeTransitionChunk,
   POLICY_PARAMETERS_TYPE,
   TRANSITION_CHUNK_TYPE,
 } from '../transport/index.js';
 import type { Disposable, RawPublisher, RawTopicNode } from '../transport/index.js';
+import { receiveSnapshot } from './policySnapshots.js';
 import { FLEET_QOS, FLEET_TOPICS } from './topicTransitionSource.js';
 
 export interface ActorNodeOptions {
@@ -112,30 +112,19 @@ export class ActorNode {
 
   /** One PolicyParameters message's bytes (the subscription's callback; public for tests). */
   receiveParameters(bytes: Uint8Array): void {
-    let message: ReturnType<typeof decodePolicyParameters>;
-    try {
-      message = decodePolicyParameters(bytes);
-    } catch (err) {
-      this.#refuse(`malformed parameters: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const { snapshot, learnerId } = message;
-    // Worded from the learner's side: "task '<this actor's>' (learner has '<the snapshot's>')".
-    const mismatch = identityDifference(snapshot.identity, this.#o.identity);
-    if (mismatch !== null) {
-      this.#refuse(`parameters of learner '${learnerId}' refused: ${mismatch}`);
-      return;
-    }
-    const expected = this.#o.policy.params.length;
-    if (snapshot.policyParams.length !== expected) {
-      this.#refuse(
-        `parameters of learner '${learnerId}' refused: ${snapshot.policyParams.length} policy parameters, this actor's network has ${expected} (another policy config)`,
-      );
+    const received = receiveSnapshot(
+      bytes,
+      this.#o.identity,
+      this.#o.policy.params.length,
+      'this actor',
+    );
+    if (!received.ok) {
+      this.#refuse(received.reason);
       return;
     }
     // The newest message wins, whatever its version: a learner resumed from an older checkpoint
     // goes on from that checkpoint's version.
-    this.#pending = { snapshot, learnerId };
+    this.#pending = { snapshot: received.snapshot, learnerId: received.learnerId };
   }
 
   #refuse(reason: string): void {

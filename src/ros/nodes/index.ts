@@ -26,6 +26,7 @@ export type {
   PolicyNodeStats,
   RecordedStep,
   RecorderFactory,
+  RecordingInfo,
   StepRecorder,
 } from './policyNodeTypes.js';
 export { buildDiagnostics, DiagnosticsPublisher } from './diagnostics.js';
@@ -52,7 +53,19 @@ export {
 export type { ReadRobotDescriptionOptions } from './robotDescriptionTopic.js';
 export { TrainerNode } from './trainerNode.js';
 export type { TrainerNodeOptions, TrainerNodeStats } from './trainerNode.js';
-export { BagStepRecorder, bagRecorderFactory } from './episodeRecording.js';
+export { BagEpisodeSink, bagRecorderFactory } from './episodeRecording.js';
+export { CAP_GRACE_STEPS, EpisodeSegmenter } from './episodeSegmenter.js';
+export type {
+  EpisodeSink,
+  RecordingCounts,
+  SegmentedEpisode,
+  SegmentedStep,
+} from './episodeSegmenter.js';
+export { ChunkEpisodeSink, episodeSegments } from './chunkPublisher.js';
+export type { ChunkSinkStats } from './chunkPublisher.js';
+export { ParameterFollower } from './parameterFollower.js';
+export type { ParameterFollowerStats } from './parameterFollower.js';
+export type { PolicyNodeRecordingStats } from './policyNodeRecording.js';
 export { ActorNode } from './actorNode.js';
 export type { ActorNodeOptions, ActorNodeStats } from './actorNode.js';
 export { LearnerNode } from './learnerNode.js';

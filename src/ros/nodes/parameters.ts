@@ -172,6 +172,30 @@ export const POLICY_NODE_PARAMETERS: readonly ParameterSpec[] = Object.freeze([
     description: "Record episodes as a rosbag2 MCAP bag in this directory; '' = off. On activate.",
   },
   {
+    name: 'chunk_topic',
+    type: 'string',
+    default: '',
+    readOnly: false,
+    description:
+      "Publish each explore-mode episode as a torquepilot_msgs/TransitionChunk on this topic for `torquepilot learner` (e.g. /torquepilot/transition_chunks); deterministic steps are never sent; '' = off. On activate.",
+  },
+  {
+    name: 'actor_id',
+    type: 'string',
+    default: '',
+    readOnly: false,
+    description:
+      "The chunks' actor id (the learner counts per id); '' = the node's name. On activate.",
+  },
+  {
+    name: 'follow_parameters',
+    type: 'bool',
+    default: false,
+    readOnly: false,
+    description:
+      "Take the learner's parameters (/torquepilot/policy_parameters) and apply the newest only at an episode boundary, never mid-episode; another robot, task or network is refused. Opt-in, also in real mode. On configure.",
+  },
+  {
     name: 'episode_topic',
     type: 'string',
     default: POLICY_TOPICS.episode,

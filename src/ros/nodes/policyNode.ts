@@ -33,7 +33,9 @@ import type {
   TransportNode,
 } from '../transport/index.js';
 import type { DiagnosticsPublisher } from './diagnostics.js';
-import { openPolicyNodeIo, RecorderSlot } from './policyNodeIo.js';
+import { openPolicyNodeIo } from './policyNodeIo.js';
+import { PolicyNodeRecording } from './policyNodeRecording.js';
+import type { PolicyNodeRecordingStats } from './policyNodeRecording.js';
 import { PolicyOutputRing } from './policyOutputRing.js';
 import type { PolicyNodeOptions, PolicyNodeStats } from './policyNodeTypes.js';
 import {
@@ -54,6 +56,7 @@ export type {
   PolicyNodeStats,
   RecordedStep,
   RecorderFactory,
+  RecordingInfo,
   StepRecorder,
 } from './policyNodeTypes.js';
 
@@ -70,7 +73,7 @@ export class PolicyNode {
   #configured: Disposable[] = [];
   #controlTimer: Timer | null = null;
   #diagTimer: Timer | null = null;
-  readonly #recorder = new RecorderSlot();
+  readonly #recorder: PolicyNodeRecording;
   #active = false;
   /** The newest joint state that matched (recorded with the step). */
   #lastState: JointStateMessage | null = null;
@@ -97,6 +100,7 @@ export class PolicyNode {
     this.node = node;
     this.#options = options;
     this.#qosWarnings = new QosWarnings(node.logger, node.name);
+    this.#recorder = new PolicyNodeRecording(node, options.recorderFactory, options.rawTopics);
     node.declareParameters(POLICY_NODE_PARAMETERS);
     node.onSetParameters((changes) => this.#onSetParameters(changes));
   }
@@ -128,6 +132,10 @@ export class PolicyNode {
 
   get deployment(): LoadedDeployment | null {
     return this.#deployment;
+  }
+  /** Chunks published and the learner's parameters followed (chunk_topic, follow_parameters). */
+  get fleet(): PolicyNodeRecordingStats {
+    return this.#recorder.stats();
   }
   get safety(): SafetyLayer | null {
     return this.#safety;
@@ -174,7 +182,10 @@ export class PolicyNode {
     });
     try {
       validateDeployment(deployment);
+      // Following a learner's parameters (follow_parameters): subscribed from configure on.
+      this.#recorder.configure(deployment, (name) => this.#param(name));
     } catch (err) {
+      this.#recorder.cleanup();
       deployment.close();
       throw err;
     }
@@ -242,18 +253,8 @@ export class PolicyNode {
     );
     control.setShaping(shaping, rateHz, this.node.name);
     this.#publishOutput = this.#param('publish_policy_output') as boolean;
-    const recordPath = this.#param('record_path') as string;
-    if (recordPath !== '') {
-      const { description, policy } = deployment;
-      this.#recorder.open(this.#options.recorderFactory, recordPath, {
-        task: description.task,
-        jointNames: description.jointNames,
-        checkpointId: policy.checkpointId,
-        commandTopic: description.commandTopic,
-        jointStatesTopic: description.jointStatesTopic,
-        maxEpisodeSteps: this.#param('episode_max_steps') as number,
-      });
-    }
+    // Episodes to the bag (record_path) and to the learner (chunk_topic), if set.
+    this.#recorder.open(control, (name) => this.#param(name));
     const periodNs = BigInt(Math.round(1e9 / rateHz));
     // Run the forward pass a few hundred times, so the first ticks run JIT-compiled.
     control.warmUp(WARM_UP_TICKS, new Random(0));
@@ -283,13 +284,13 @@ export class PolicyNode {
       this.node.setParameters([{ name: 'armed', value: false }]);
     }
     safety?.setArmed(false);
-    this.#closeRecorder();
+    this.#recorder.close();
   }
 
   #cleanup(): void {
     this.#diagTimer?.dispose();
     this.#diagTimer = null;
-    this.#closeRecorder();
+    this.#recorder.cleanup();
     for (const d of this.#configured) d.dispose();
     this.#configured = [];
     this.#deployment?.close();
@@ -314,10 +315,6 @@ export class PolicyNode {
     }
     this.#pacing = null;
     this.#controlTimer = null;
-  }
-
-  #closeRecorder(): void {
-    this.#recorder.close((m) => this.node.logger.error(`${this.node.name}: ${m}`));
   }
 
   // ---- inputs ---------------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 /**
- * The policy node's topics and services (README, "Topics and QoS"), and what a tick reports
- * besides the command: the PolicyOutput message and the episode recording (rosbag2, src/replay),
- * with the episode boundaries the recording is cut at.
+ * The policy node's topics and services (README, "Topics and QoS"): the command, PolicyOutput,
+ * /diagnostics, joint states, e-stop, targets and the episode boundaries the recording is cut at
+ * (the recording itself: policyNodeRecording.ts).
  */
 import { CommandOutput } from '../control/index.js';
-import type { ControlStep, DeploymentDescription } from '../control/index.js';
+import type { DeploymentDescription } from '../control/index.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import type { HeaderMessage, JointStateMessage, PointStampedMessage } from '../transport/index.js';
 import { POLICY_TOPICS } from './parameters.js';
-import type { RecordedStep, RecorderFactory, StepRecorder } from './policyNodeTypes.js';
 import type {
   Disposable,
   EndpointOptions,
@@ -143,77 +142,4 @@ export function dropDuplicateTargets(
     last = m;
     onTarget(m);
   };
-}
-
-/** The node's current episode recorder, if any, and the recordings it closed. */
-export class RecorderSlot {
-  #recorder: StepRecorder | null = null;
-  readonly #closed: Promise<void>[] = [];
-
-  get recording(): boolean {
-    return this.#recorder !== null;
-  }
-
-  /** Start recording into `path` (on activate); refused without a factory. */
-  open(factory: RecorderFactory | undefined, path: string, info: Parameters<RecorderFactory>[1]) {
-    if (factory === undefined) {
-      throw new Error(`record_path '${path}' set but this build has no episode recorder`);
-    }
-    this.#recorder = factory(path, info);
-  }
-
-  record(step: RecordedStep): void {
-    this.#recorder?.recordStep(step);
-  }
-
-  /**
-   * An episode boundary: the episode ended at `stampNs` (joint states' clock; 0 = now) for
-   * `reason` ('reset', 'horizon', 'operator', 'target', ...).
-   */
-  boundary(stampNs: bigint, reason: string): void {
-    this.#recorder?.boundary?.(stampNs, reason);
-  }
-
-  /**
-   * Record the step a tick made from `state` (arrays are the control path's, reused): the
-   * behaviour's log σ and log-prob, or the deterministic flag when it took the mean.
-   */
-  recordTick(
-    stampNs: bigint,
-    state: JointStateMessage,
-    control: ControlStep,
-    logProb: number,
-    command: Float64Array,
-  ): void {
-    const { policy, observation } = control.deployment;
-    this.record({
-      stampNs,
-      jointState: state,
-      observation: control.observation,
-      action: control.action,
-      mean: policy.mean,
-      logStd: control.behaviour.logStd,
-      logProb,
-      deterministic: !control.behaviour.explore,
-      reward: observation.reward?.(control.action) ?? NaN,
-      command,
-    });
-  }
-
-  /** Finish the recording (on deactivate, cleanup, error); a failure is logged, not thrown. */
-  close(logError: (message: string) => void): void {
-    if (this.#recorder === null) return;
-    try {
-      const done = this.#recorder.close();
-      if (done instanceof Promise) this.#closed.push(done);
-    } catch (err) {
-      logError(`closing the recorder failed: ${String(err)}`);
-    }
-    this.#recorder = null;
-  }
-
-  /** Resolves when every recording closed so far is on disk. */
-  async closed(): Promise<void> {
-    await Promise.all(this.#closed);
-  }
 }

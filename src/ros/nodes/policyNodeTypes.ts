@@ -1,10 +1,12 @@
 /**
  * Types shared by the policy node, its recorder adapter and its diagnostics.
  */
+import type { ExperienceIdentity } from '../../learn/index.js';
 import type { StepSample } from '../../replay/index.js';
 import type { DeploymentLoader } from '../control/index.js';
-import type { JointStateMessage } from '../transport/index.js';
+import type { JointStateMessage, RawTopicNode } from '../transport/index.js';
 import type { SafetyState } from '../control/index.js';
+import type { EpisodeSink } from './episodeSegmenter.js';
 
 /** One control step, as given to a recorder (arrays are reused: copy what you keep). */
 export interface RecordedStep extends StepSample<Float64Array> {
@@ -12,6 +14,8 @@ export interface RecordedStep extends StepSample<Float64Array> {
   readonly deterministic: boolean;
   readonly jointState: JointStateMessage;
   readonly command: Float64Array;
+  /** Version of the policy that acted (the checkpoint's, or the learner snapshot's); default 0. */
+  readonly policyVersion?: number;
 }
 
 export interface StepRecorder {
@@ -25,18 +29,26 @@ export interface StepRecorder {
   close(): void | Promise<void>;
 }
 
-export type RecorderFactory = (
-  path: string,
-  info: {
-    readonly task: string;
-    readonly jointNames: readonly string[];
-    readonly checkpointId: string;
-    readonly commandTopic: string;
-    readonly jointStatesTopic: string;
-    /** Parameter episode_max_steps: the safety cap on an episode's length (0 = the task's horizon). */
-    readonly maxEpisodeSteps: number;
-  },
-) => StepRecorder;
+/** What an activation records: the deployment's task, robot and topics, and the episode cap. */
+export interface RecordingInfo {
+  readonly task: string;
+  readonly jointNames: readonly string[];
+  readonly checkpointId: string;
+  readonly commandTopic: string;
+  readonly jointStatesTopic: string;
+  /** Parameter episode_max_steps: the safety cap on an episode's length (0 = the task's horizon). */
+  readonly maxEpisodeSteps: number;
+  /** The deployment's robot and task identity (written into the bag's metadata), when known. */
+  readonly identity?: ExperienceIdentity;
+}
+
+/** The episode recording's pieces the CLI provides (episodeRecording.ts's bagRecorderFactory). */
+export interface RecorderFactory {
+  /** The episode cap of an activation: episode_max_steps, or the task's horizon when 0. */
+  maxSteps(info: RecordingInfo): number;
+  /** The bag writer at `path` (parameter record_path). */
+  bag(path: string, info: RecordingInfo): EpisodeSink;
+}
 
 /** Counters for reports and tests. */
 export interface PolicyNodeStats {
@@ -61,4 +73,9 @@ export interface PolicyNodeOptions {
    * CLI passes a full garbage collection there (src/util/gc.ts).
    */
   readonly beforeControlLoop?: () => void;
+  /**
+   * Endpoints for serialized messages (the fleet's chunks and parameters, parameters chunk_topic
+   * and follow_parameters). Default: the transport node's own (rclnodejs); tests pass a bus.
+   */
+  readonly rawTopics?: () => RawTopicNode;
 }

@@ -16,6 +16,7 @@ import {
   shapingOf,
 } from '../../config/index.js';
 import type { RandomizeSpec, RobotDescription, TaskParams } from '../../config/index.js';
+import { experienceIdentity } from '../../learn/index.js';
 import { forwardFromCheckpoint, loadCheckpoint, robotDifferences } from '../../policy/index.js';
 import type { CheckpointManifest, PolicyForward } from '../../policy/index.js';
 import { checkpointTask } from '../../train/index.js';
@@ -44,6 +45,7 @@ export class CheckpointPolicy implements NodePolicy {
   readonly jointNames: readonly string[];
   readonly obsSize: number;
   readonly actionSize: number;
+  readonly parameterCount: number;
   readonly #forward: PolicyForward;
 
   constructor(
@@ -56,6 +58,7 @@ export class CheckpointPolicy implements NodePolicy {
     this.jointNames = meta.jointNames;
     this.obsSize = forward.obsSize;
     this.actionSize = forward.actionSize;
+    this.parameterCount = forward.policy.params.length;
   }
   get mean(): Float64Array {
     return this.#forward.mean;
@@ -68,6 +71,21 @@ export class CheckpointPolicy implements NodePolicy {
     this.#forward.forward(obs, out);
     // The mean is a deterministic behaviour: it has no density (issue 16), so no log-prob.
     return NaN;
+  }
+  /** The forward pass reads the policy's own arrays: overwrite them in place. */
+  setParameters(
+    params: Float32Array,
+    normalizerMean: Float64Array,
+    normalizerVar: Float64Array,
+    normalizerCount: number,
+  ): void {
+    const policy = this.#forward.policy;
+    if (params.length !== policy.params.length)
+      throw new Error(
+        `CheckpointPolicy.setParameters: ${params.length} parameters, checkpoint '${this.checkpointId}' has ${policy.params.length}`,
+      );
+    policy.params.set(params);
+    policy.normalizer.setStatistics(normalizerMean, normalizerVar, normalizerCount);
   }
 }
 
@@ -242,6 +260,9 @@ export async function createDeploymentLoader(
           ? deployed
           : { ...deployed, controlRateHz: control.policyRateHz },
       shaping: shapingOf(control),
+      // The learner's identity for this robot and task (it builds it from the same task spec).
+      identity: experienceIdentity(spec),
+      policyVersion: m.iteration,
       close: () => {},
     };
     return deployment;

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BagEpisodeReader } from '../../../src/replay/index.js';
 import type { Episode } from '../../../src/replay/types.js';
-import { bagRecorderFactory, CAP_GRACE_STEPS } from '../../../src/ros/nodes/episodeRecording.js';
+import { bagRecorderFactory } from '../../../src/ros/nodes/episodeRecording.js';
+import { CAP_GRACE_STEPS } from '../../../src/ros/nodes/episodeSegmenter.js';
 import {
   InProcessTransport,
   SILENT_LOGGER,
