@@ -150,8 +150,15 @@ describe(
       assert.equal(unarmed.message, 'unarmed: publishing nothing (set parameter armed to true)');
       assert.deepEqual(keys(ramping), ['ramping', 0, 'none', 'false']);
       assert.match(ramping.message, /^ramping up after arming: \d+ % of torque_scale$/);
-      assert.deepEqual(keys(running), ['running', 0, 'none', 'false']);
-      assert.equal(running.message, 'running');
+      // On a loaded machine (CI runs two test files at once) the peer's joint states, which
+      // pace the loop, can come below 90 % of the rate: then `running` is a WARN that says so.
+      if (running.level === 0) {
+        assert.deepEqual(keys(running), ['running', 0, 'none', 'false']);
+        assert.equal(running.message, 'running');
+      } else {
+        assert.deepEqual(keys(running), ['running', 1, 'none', 'false']);
+        assert.match(running.message, /^running, control loop slow: \d+\.\d Hz of 50 Hz$/);
+      }
       assert.deepEqual(keys(watchdog), ['watchdog', 2, 'joint_states', 'true']);
       assert.match(
         watchdog.message,
