@@ -45,6 +45,7 @@ import {
   buildVtraceBatch,
   identityDifference,
   segmentsProblem,
+  VtraceScratch,
 } from './vtraceBatch.js';
 
 export type OffPolicyAlgorithmName = 'trpo' | 'impala';
@@ -206,6 +207,7 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
   }
 
   const queue: Queued[] = [];
+  const scratch = new VtraceScratch(policy, value);
   let queued = 0;
   let version = 0;
   let transitions = 0;
@@ -285,6 +287,7 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         value,
         taken.map((q) => q.segments),
         config,
+        scratch,
       );
       for (const q of taken) {
         const s = q.segments;
