@@ -91,8 +91,8 @@ export type {
   VecStepResult,
 } from './env.js';
 export { SEGMENT_TERMINATED, SEGMENT_TRUNCATED, SEGMENT_CUT } from './transitionSource.js';
-export { RolloutRecorder, segmentsFromRollout } from './segments.js';
-export type { RolloutRecord, SegmentVersion } from './segments.js';
+export { allocateSegments, RolloutRecorder, segmentsFromRollout } from './segments.js';
+export type { AllocatedSegments, RolloutRecord, SegmentVersion } from './segments.js';
 export { VecEnvSource, canonicalJson, experienceIdentity } from './vecEnvSource.js';
 export type {
   OnPolicyDelivery,

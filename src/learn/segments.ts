@@ -133,6 +133,34 @@ function put(src: ArrayLike<number>, dst: Float64Array | Uint8Array, at: number,
  */
 export type SegmentVersion = number | ((env: number, firstStep: number) => number);
 
+/** Segments whose behaviour mean and log σ are present (what every actor records). */
+export type AllocatedSegments = TrajectorySegments & {
+  readonly behaviourMeans: Float64Array;
+  readonly behaviourLogStds: Float64Array;
+};
+
+/**
+ * Zero-filled segments of `n` transitions in `E` segments (obsSize D, actionSize A), for a writer
+ * that fills them row by row: bounds[0] = 0, policy versions 0.
+ */
+export function allocateSegments(n: number, E: number, D: number, A: number): AllocatedSegments {
+  return {
+    size: n,
+    obsSize: D,
+    actionSize: A,
+    observations: new Float64Array(n * D),
+    actions: new Float64Array(n * A),
+    rewards: new Float64Array(n),
+    behaviourLogProbs: new Float64Array(n),
+    behaviourMeans: new Float64Array(n * A),
+    behaviourLogStds: new Float64Array(n * A),
+    bounds: new Int32Array(E + 1),
+    segmentEnds: new Uint8Array(E),
+    finalObservations: new Float64Array(E * D),
+    policyVersions: new Uint32Array(E),
+  };
+}
+
 /**
  * Cut a recorded rollout into per-environment segments (see the module comment). Every array is a
  * fresh copy: the record may be reused by the next collection.

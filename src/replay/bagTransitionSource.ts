@@ -14,7 +14,12 @@
  * `torquepilot.model_hash`, `torquepilot.task_params`) when a recorder wrote them, else from the
  * `identity` option, else ''.
  */
-import { SEGMENT_CUT, SEGMENT_TERMINATED, SEGMENT_TRUNCATED } from '../learn/index.js';
+import {
+  allocateSegments,
+  SEGMENT_CUT,
+  SEGMENT_TERMINATED,
+  SEGMENT_TRUNCATED,
+} from '../learn/index.js';
 import type {
   ExperienceIdentity,
   SegmentEnd,
@@ -107,18 +112,7 @@ export function segmentsFromEpisodes(
     n += ep.length;
   }
   const E = episodes.length;
-  const out = {
-    observations: new Float64Array(n * D),
-    actions: new Float64Array(n * A),
-    rewards: new Float64Array(n),
-    behaviourLogProbs: new Float64Array(n),
-    behaviourMeans: new Float64Array(n * A),
-    behaviourLogStds: new Float64Array(n * A),
-    deterministic: new Uint8Array(n),
-    bounds: new Int32Array(E + 1),
-    segmentEnds: new Uint8Array(E),
-    finalObservations: new Float64Array(E * D),
-  };
+  const out = { ...allocateSegments(n, E, D, A), deterministic: new Uint8Array(n) };
   let row = 0;
   episodes.forEach((ep, e) => {
     out.observations.set(ep.observations.subarray(0, ep.length * D), row * D);
@@ -138,13 +132,8 @@ export function segmentsFromEpisodes(
     row += ep.length;
     out.bounds[e + 1] = row;
   });
-  return {
-    size: n,
-    obsSize: D,
-    actionSize: A,
-    ...out,
-    policyVersions: new Uint32Array(E).fill(policyVersion),
-  };
+  out.policyVersions.fill(policyVersion);
+  return out;
 }
 
 /** The bag TransitionSource (see the module comment). */

@@ -9,6 +9,7 @@ import {
   createOffPolicyLearner,
 } from '../../src/learn/asyncLearner.js';
 import type { VecEnv } from '../../src/learn/env.js';
+import { allocateSegments } from '../../src/learn/segments.js';
 import type {
   ExperienceIdentity,
   OffPolicyLearnerStats,
@@ -152,21 +153,8 @@ function toSegments(
 ): TrajectorySegments {
   const n = segs.reduce((k, s) => k + s.rows.length, 0);
   const E = segs.length;
-  const out = {
-    size: n,
-    obsSize: D,
-    actionSize: A,
-    observations: new Float64Array(n * D),
-    actions: new Float64Array(n * A),
-    rewards: new Float64Array(n),
-    behaviourLogProbs: new Float64Array(n),
-    behaviourMeans: new Float64Array(n * A),
-    behaviourLogStds: new Float64Array(n * A),
-    bounds: new Int32Array(E + 1),
-    segmentEnds: new Uint8Array(E),
-    finalObservations: new Float64Array(E * D),
-    policyVersions: new Uint32Array(E).fill(version),
-  };
+  const out = allocateSegments(n, E, D, A);
+  out.policyVersions.fill(version);
   let r = 0;
   segs.forEach((s, e) => {
     for (const row of s.rows) {

@@ -15,7 +15,7 @@
  * The behaviour's log-prob, mean and log σ go as recorded. Encoding and publishing run after the
  * tick (setImmediate), in order; the tick only hands the episode over.
  */
-import { SEGMENT_CUT, SEGMENT_TRUNCATED } from '../../learn/index.js';
+import { allocateSegments, SEGMENT_CUT, SEGMENT_TRUNCATED } from '../../learn/index.js';
 import type {
   ExperienceIdentity,
   TrajectorySegments,
@@ -58,21 +58,7 @@ export function episodeSegments(
   const E = runs.length;
   const D = obsSize;
   const A = actionSize;
-  const out = {
-    size: n,
-    obsSize: D,
-    actionSize: A,
-    observations: new Float64Array(n * D),
-    actions: new Float64Array(n * A),
-    rewards: new Float64Array(n),
-    behaviourLogProbs: new Float64Array(n),
-    behaviourMeans: new Float64Array(n * A),
-    behaviourLogStds: new Float64Array(n * A),
-    bounds: new Int32Array(E + 1),
-    segmentEnds: new Uint8Array(E),
-    finalObservations: new Float64Array(E * D),
-    policyVersions: new Uint32Array(E),
-  };
+  const out = allocateSegments(n, E, D, A);
   let row = 0;
   runs.forEach(([start, end], k) => {
     for (let i = start; i < end; i++, row++) {
