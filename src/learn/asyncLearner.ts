@@ -45,7 +45,6 @@ import {
   buildVtraceBatch,
   identityDifference,
   segmentsProblem,
-  VtraceScratch,
 } from './vtraceBatch.js';
 
 export type OffPolicyAlgorithmName = 'trpo' | 'impala';
@@ -207,7 +206,6 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
   }
 
   const queue: Queued[] = [];
-  const scratch = new VtraceScratch(policy, value);
   let queued = 0;
   let version = 0;
   let transitions = 0;
@@ -287,7 +285,6 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         value,
         taken.map((q) => q.segments),
         config,
-        scratch,
       );
       for (const q of taken) {
         const s = q.segments;

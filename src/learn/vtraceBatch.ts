@@ -6,8 +6,7 @@
  *     observations, π/μ ratios from the current policy, truncated ρ/c, V-trace targets
  *     (Espeholt et al. 2018, eq. 1) with the bootstrap each segment's end calls for.
  */
-import type { MlpWorkspace } from '../nn/index.js';
-import type { GaussianPolicy, PolicyWorkspace, ValueNetwork } from '../policy/index.js';
+import type { GaussianPolicy, ValueNetwork } from '../policy/index.js';
 import type { TransitionBatch } from './batch.js';
 import type { ExperienceIdentity, TrajectorySegments } from './transitionSource.js';
 import { SEGMENT_CUT, SEGMENT_TERMINATED, SEGMENT_TRUNCATED } from './transitionSource.js';
@@ -118,20 +117,6 @@ export interface VtraceBatch {
 }
 
 /**
- * The networks' scratch for `buildVtraceBatch`, kept by a learner between updates. A workspace
- * holds a WASM kernel instance: making two per update cost ~4 ms of a 2048-transition step (a
- * quarter of the batch build) and its garbage. Grown to the largest batch, never shrunk.
- */
-export class VtraceScratch {
-  readonly policy: PolicyWorkspace;
-  readonly value: MlpWorkspace;
-  constructor(policy: GaussianPolicy, value: ValueNetwork) {
-    this.policy = policy.createWorkspace();
-    this.value = value.createWorkspace();
-  }
-}
-
-/**
  * Concatenate `parts` and form the V-trace batch with the CURRENT policy and value (normaliser
  * statistics as they are now):
  *   log ρ_s = log π(a_s|x_s) − log μ(a_s|x_s); ρ_s = min(ρ̄, e^{log ρ_s}), c_s = min(c̄, e^{log ρ_s})
@@ -144,7 +129,6 @@ export function buildVtraceBatch(
   value: ValueNetwork,
   parts: readonly TrajectorySegments[],
   options: VtraceBatchOptions,
-  scratch: VtraceScratch = new VtraceScratch(policy, value),
 ): VtraceBatch {
   const D = policy.obsSize;
   const A = policy.actionSize;
@@ -193,12 +177,12 @@ export function buildVtraceBatch(
   const finalObs = new Float64Array(E * D);
   policy.normalizeObs(rawFinal, finalObs, E);
   const logPi = new Float64Array(n);
-  policy.logProb(obs, actions64, n, logPi, scratch.policy);
+  policy.logProb(obs, actions64, n, logPi, policy.createWorkspace(n));
   const logRatios = logImportanceRatios(logPi, behaviourLogProbs);
   const values = new Float64Array(n);
-  value.predict(obs, n, values, scratch.value);
+  value.predict(obs, n, values, value.createWorkspace(n));
   const finalValues = new Float64Array(E);
-  value.predict(finalObs, E, finalValues, scratch.value);
+  value.predict(finalObs, E, finalValues, value.createWorkspace(E));
   const bootstrap = new Float64Array(E);
   for (let e = 0; e < E; e++)
     bootstrap[e] = ends[e] === SEGMENT_TERMINATED ? 0 : (finalValues[e] as number);
