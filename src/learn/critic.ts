@@ -150,7 +150,8 @@ function criticPredictions(value: ValueNetwork, obs: ArrayLike<number>, n: numbe
 
 /**
  * The critic half of a TRPO/NPG or VPG update: explained variance before the fit, then
- * `fitValueFunction` on `returns` with the algorithm's critic settings.
+ * `fitValueFunction` on `returns` with the algorithm's critic settings. `valuesBefore` (n): V(obs)
+ * at the current parameters when the caller has them (TransitionBatch.values).
  */
 export function fitCritic(
   value: ValueNetwork,
@@ -160,9 +161,10 @@ export function fitCritic(
   n: number,
   rng: Random,
   config: CriticConfig,
+  valuesBefore?: ArrayLike<number>,
 ): ValueFitStats & { readonly explainedVariance: number } {
-  // One forward pass serves both the explained variance and the loss before fitting.
-  const pred = criticPredictions(value, obs, n);
+  // One forward pass (or none) serves both the explained variance and the loss before fitting.
+  const pred = valuesBefore ?? criticPredictions(value, obs, n);
   const ev = explainedVariance(pred, returns, n);
   const fit = fitValueFunction(
     value,

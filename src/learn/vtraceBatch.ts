@@ -265,7 +265,7 @@ export function buildVtraceBatch(
   }
   bounds[E] = n;
 
-  // Ratios and values from float64 observations and actions, as an actor computes log μ
+  // Ratios (and bootstrap values) from float64 observations and actions, as an actor computes log μ
   // (collectRollouts normalises into float64): an on-policy ratio is then 1 to float64 round-off.
   const obs = ws.obs64.subarray(0, n * D);
   policy.normalizeObs(rawObs, obs, n);
@@ -274,9 +274,12 @@ export function buildVtraceBatch(
   const logPi = ws.logPi.subarray(0, n);
   policy.logProb(obs, actions64, n, logPi, policyScratch(policy, 'vtrace'));
   const logRatios = logImportanceRatios(logPi, behaviourLogProbs, ws.logRatios.subarray(0, n));
+  // V(x_s) on the float32 observations the update reads: the critic fit then reuses these values
+  // (TransitionBatch.values) instead of a forward pass of its own.
+  const obs32 = intoFloat32(ws.obs, obs);
   const valueWs = valueScratch(value, 'vtrace');
   const values = ws.values.subarray(0, n);
-  value.predict(obs, n, values, valueWs);
+  value.predict(obs32, n, values, valueWs);
   const finalValues = ws.finalValues.subarray(0, E);
   value.predict(finalObs, E, finalValues, valueWs);
   const bootstrap = ws.bootstrap.subarray(0, E);
@@ -297,13 +300,14 @@ export function buildVtraceBatch(
   for (let i = 0; i < n; i++) sumRho += rho[i] as number;
   const batch: TransitionBatch = {
     size: n,
-    obs: intoFloat32(ws.obs, obs),
+    obs: obs32,
     actions: intoFloat32(ws.actions, actions64),
     advantages: intoFloat32(ws.advantages, vt.advantages),
     returns: intoFloat32(ws.returns, vt.vs),
     weights: intoFloat32(ws.weights, rho),
     oldLogProb: intoFloat32(ws.oldLogProb, behaviourLogProbs),
     ...(oldMean && oldLogStd ? { oldMean, oldLogStd } : {}),
+    values,
   };
   return { batch, logRatios, clipped: tw.clipped, meanRho: sumRho / n };
 }
