@@ -33,7 +33,10 @@ export interface ActorNodeOptions {
   readonly vecEnv: VecEnv;
   /** The actor's copy of the policy (the snapshots overwrite its parameters and normaliser). */
   readonly policy: GaussianPolicy;
-  /** A critic for the rollout storage's V(s) (the learner has its own; this one is never trained). */
+  /**
+   * The rollout storage's critic. Never run: the learner has its own critic and the chunks carry
+   * no V(s), so the actor collects without a critic pass (VecEnvSource `critic: false`).
+   */
   readonly value: ValueNetwork;
   /** Steps per environment per chunk (T); a chunk holds T × N transitions. */
   readonly chunkSteps: number;
@@ -98,6 +101,7 @@ export class ActorNode {
       policyVersion: () => Math.max(this.#version, 0),
       origin: options.actorId,
       identity: options.identity,
+      critic: false,
     });
     this.#chunkPub = node.createRawPublisher(
       TRANSITION_CHUNK_TYPE,
