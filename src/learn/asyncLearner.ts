@@ -42,6 +42,7 @@ import type { UpdateContext } from './updateContext.js';
 import { createUpdateContext } from './updateContext.js';
 import {
   type LagCorrection,
+  VtraceWorkspace,
   buildVtraceBatch,
   identityDifference,
   segmentsProblem,
@@ -206,6 +207,9 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
   }
 
   const queue: Queued[] = [];
+  // The V-trace batch's arrays, sized by the first update and reused by every later one.
+  const vtraceWs = new VtraceWorkspace();
+  const parts: TrajectorySegments[] = [];
   let queued = 0;
   let version = 0;
   let transitions = 0;
@@ -280,12 +284,9 @@ export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncL
         queued += n;
         return null;
       }
-      const vb = buildVtraceBatch(
-        policy,
-        value,
-        taken.map((q) => q.segments),
-        config,
-      );
+      parts.length = 0;
+      for (const q of taken) parts.push(q.segments);
+      const vb = buildVtraceBatch(policy, value, parts, config, vtraceWs);
       for (const q of taken) {
         const s = q.segments;
         for (let e = 0; e + 1 < s.bounds.length; e++) {

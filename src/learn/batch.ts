@@ -29,6 +29,12 @@ export interface TransitionBatch {
   /** Behaviour mean and log σ as logged (for replay diagnostics). Shape: (n, actionSize). */
   readonly oldMean?: Float32Array;
   readonly oldLogStd?: Float32Array;
+  /**
+   * V(obs) of the critic as it is when the update starts, when the source already computed it on
+   * exactly these `obs` (the fleet learner's V-trace does): the critic fit takes its explained
+   * variance and loss before fitting from it instead of another forward pass. Shape: (n).
+   */
+  readonly values?: Float64Array;
 }
 
 /** Check a batch's array lengths and values; throws naming the field, the index or the sizes. */
@@ -47,6 +53,7 @@ export function validateBatch(
     ['advantages', batch.advantages, n],
     ['returns', batch.returns, n],
     ['weights', batch.weights, n],
+    ['values', batch.values, n],
   ];
   for (const [name, arr, len] of expect) {
     if (arr === undefined) continue;

@@ -57,6 +57,8 @@ export function shuffledIndices(
 
 /**
  * Fit V to `returns` (n) on normalised observations `obs` (n, obsSize). Shuffles with `rng`.
+ * `valuesBefore` (n): V(obs) at the current parameters when the caller already has them (fitCritic
+ * does): the loss before fitting is then taken from them instead of another forward pass.
  */
 export function fitValueFunction(
   value: ValueNetwork,
@@ -66,6 +68,7 @@ export function fitValueFunction(
   n: number,
   rng: Random,
   options: Partial<ValueFitOptions> = {},
+  valuesBefore?: ArrayLike<number>,
 ): ValueFitStats {
   const o = { ...VALUE_FIT_DEFAULTS, ...options };
   const D = value.shape.inputSize;
@@ -78,11 +81,16 @@ export function fitValueFunction(
 
   // Loss before fitting, in chunks (reporting only).
   let before = 0;
-  for (let start = 0; start < n; start += m) {
-    const cnt = Math.min(m, n - start);
-    const v = value.forward(slice(obs, start * D, cnt * D), cnt, ws);
-    for (let r = 0; r < cnt; r++)
-      before += ((v[r] as number) - (returns[start + r] as number)) ** 2;
+  if (valuesBefore !== undefined) {
+    for (let r = 0; r < n; r++)
+      before += ((valuesBefore[r] as number) - (returns[r] as number)) ** 2;
+  } else {
+    for (let start = 0; start < n; start += m) {
+      const cnt = Math.min(m, n - start);
+      const v = value.forward(slice(obs, start * D, cnt * D), cnt, ws);
+      for (let r = 0; r < cnt; r++)
+        before += ((v[r] as number) - (returns[start + r] as number)) ** 2;
+    }
   }
 
   let total = 0;
@@ -132,14 +140,18 @@ export function criticExplainedVariance(
   returns: ArrayLike<number>,
   n: number,
 ): number {
-  const pred = new Float64Array(n);
-  value.predict(obs, n, pred, valueScratch(value, 'batch'));
-  return explainedVariance(pred, returns, n);
+  return explainedVariance(criticPredictions(value, obs, n), returns, n);
+}
+
+/** V(obs) for n normalised observations, as a view of the 'batch' scratch workspace's output. */
+function criticPredictions(value: ValueNetwork, obs: ArrayLike<number>, n: number): Float64Array {
+  return value.forward(obs, n, valueScratch(value, 'batch')).subarray(0, n);
 }
 
 /**
  * The critic half of a TRPO/NPG or VPG update: explained variance before the fit, then
- * `fitValueFunction` on `returns` with the algorithm's critic settings.
+ * `fitValueFunction` on `returns` with the algorithm's critic settings. `valuesBefore` (n): V(obs)
+ * at the current parameters when the caller has them (TransitionBatch.values).
  */
 export function fitCritic(
   value: ValueNetwork,
@@ -149,12 +161,24 @@ export function fitCritic(
   n: number,
   rng: Random,
   config: CriticConfig,
+  valuesBefore?: ArrayLike<number>,
 ): ValueFitStats & { readonly explainedVariance: number } {
-  const ev = criticExplainedVariance(value, obs, returns, n);
-  const fit = fitValueFunction(value, optimizer, obs, returns, n, rng, {
-    epochs: config.criticEpochs,
-    batchSize: config.criticBatchSize,
-    learningRate: config.criticLearningRate,
-  });
+  // One forward pass (or none) serves both the explained variance and the loss before fitting.
+  const pred = valuesBefore ?? criticPredictions(value, obs, n);
+  const ev = explainedVariance(pred, returns, n);
+  const fit = fitValueFunction(
+    value,
+    optimizer,
+    obs,
+    returns,
+    n,
+    rng,
+    {
+      epochs: config.criticEpochs,
+      batchSize: config.criticBatchSize,
+      learningRate: config.criticLearningRate,
+    },
+    pred,
+  );
   return { ...fit, explainedVariance: ev };
 }

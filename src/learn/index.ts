@@ -122,7 +122,12 @@ export {
 export type { TruncatedWeights, VTraceResult } from './vtrace.js';
 export { IMPALA_DEFAULTS, impalaLossAndGradients, impalaUpdate } from './impala.js';
 export type { ImpalaConfig, ImpalaLoss, ImpalaStats } from './impala.js';
-export { buildVtraceBatch, identityDifference, segmentsProblem } from './vtraceBatch.js';
+export {
+  VtraceWorkspace,
+  buildVtraceBatch,
+  identityDifference,
+  segmentsProblem,
+} from './vtraceBatch.js';
 export type { LagCorrection, VtraceBatch, VtraceBatchOptions } from './vtraceBatch.js';
 export {
   OFF_POLICY_LEARNER_DEFAULTS,

@@ -87,6 +87,12 @@ export interface CollectOptions {
    * (segments.ts); cleared at the start. Reads only: the collection is the same with or without it.
    */
   readonly recorder?: RolloutRecorder;
+  /**
+   * Run the critic (V(s), V(final obs), V(s_T)); default true. false: every value in the storage
+   * and `lastValues` is 0, for a collector whose segments go to a learner with its own critic (an
+   * actor): a critic pass per step that nothing reads is CPU taken from the learner.
+   */
+  readonly critic?: boolean;
 }
 
 function checkFinite(
@@ -132,6 +138,7 @@ export async function collectRollouts(
   if (storage.numEnvs !== N)
     throw new Error(`collectRollouts: storage has numEnvs ${storage.numEnvs}, env has ${N}`);
   const updateNormalizer = options.updateNormalizer ?? true;
+  const critic = options.critic ?? true;
   const recorder = options.recorder;
   if (recorder) {
     const r = recorder.record;
@@ -179,7 +186,7 @@ export async function collectRollouts(
     means.set(ws.mean.subarray(0, N * A));
     logStds.set(ws.logStd.subarray(0, N * A));
     policy.distribution.sampleBatch(means, logStds, N, rng, actions, logProbs);
-    value.predict(normObs, N, values, valueWs);
+    if (critic) value.predict(normObs, N, values, valueWs);
 
     const res = await vecEnv.step(actions);
     checkFinite(
@@ -208,8 +215,10 @@ export async function collectRollouts(
         // Time-limit cut: bootstrap with V(final obs), normalised with the current statistics.
         const row = res.finalObs.subarray(e * D, (e + 1) * D);
         checkFinite(row, D, 'finalObs', s, 'the physics diverged just before the time limit');
-        policy.normalizeObs(row, finalNorm, 1);
-        bootstrap[e] = value.forward(finalNorm, 1, bootWs)[0] as number;
+        if (critic) {
+          policy.normalizeObs(row, finalNorm, 1);
+          bootstrap[e] = value.forward(finalNorm, 1, bootWs)[0] as number;
+        }
       }
       if (term || trunc) {
         episodes.returns.push(cursor.episodeReturn[e] as number);
@@ -242,6 +251,6 @@ export async function collectRollouts(
   // V(s_T) for GAE, with the statistics the next rollout will start from.
   policy.normalizeObs(cursor.obs, normObs, N);
   const lastValues = new Float64Array(N);
-  value.predict(normObs, N, lastValues, valueWs);
+  if (critic) value.predict(normObs, N, lastValues, valueWs);
   return { steps: nSteps * N, episodes, lastValues, clippedActions };
 }

@@ -267,6 +267,7 @@ export function trpoUpdate(
     batch.size,
     context.rng,
     cfg,
+    batch.values,
   );
   const t2 = performance.now();
   return {

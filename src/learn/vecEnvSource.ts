@@ -59,6 +59,11 @@ export interface VecEnvSourceOptions {
   readonly origin?: string;
   /** Identity of the experience (default experienceIdentity(vecEnv.spec)). */
   readonly identity?: ExperienceIdentity;
+  /**
+   * Run `value` while collecting (default true). false for a source whose learner reads only the
+   * segments (an actor): the storage's V(s) and bootstrap values are then 0 (CollectOptions.critic).
+   */
+  readonly critic?: boolean;
 }
 
 /** JSON with object keys sorted at every level (one text per value, whatever the key order). */
@@ -160,7 +165,7 @@ export class VecEnvSource implements OnPolicySource {
       o.rng,
       o.nSteps,
       this.cursor,
-      { recorder: this.#recorder },
+      { recorder: this.#recorder, critic: o.critic ?? true },
     );
     const segments = segmentsFromRollout(this.#recorder.record, o.policyVersion?.() ?? 0);
     const sequence = this.#sequence;

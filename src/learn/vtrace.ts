@@ -8,18 +8,18 @@
  * policy π_θ (the one being improved), ρ_t = π(a_t|s_t) / μ(a_t|s_t).
  */
 
-/** log ρ_t = log π(a_t|s_t) − log μ(a_t|s_t). Shapes: (N) → (N). */
+/** log ρ_t = log π(a_t|s_t) − log μ(a_t|s_t). Shapes: (N) → (N), into `out` when given. */
 export function logImportanceRatios(
   targetLogProb: ArrayLike<number>,
   behaviourLogProb: ArrayLike<number>,
+  out: Float64Array = new Float64Array(targetLogProb.length),
 ): Float64Array {
   const n = targetLogProb.length;
-  if (behaviourLogProb.length !== n) {
+  if (behaviourLogProb.length !== n || out.length !== n) {
     throw new Error(
-      `logImportanceRatios: ${n} target log-probs but ${behaviourLogProb.length} behaviour log-probs`,
+      `logImportanceRatios: ${n} target log-probs but ${behaviourLogProb.length} behaviour log-probs and ${out.length} outputs`,
     );
   }
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++)
     out[i] = (targetLogProb[i] as number) - (behaviourLogProb[i] as number);
   return out;
@@ -54,12 +54,14 @@ export interface TruncatedWeights {
 /**
  * Truncated importance weights (Espeholt et al. 2018, eq. 1): ρ_t = min(ρ̄, π/μ) and
  * c_t = min(c̄, π/μ), computed as exp(min(log ρ̄, log ρ_t)) so a huge log-ratio never overflows.
- * Every ρ_t ≤ ρ̄ and c_t ≤ c̄. ρ̄ = c̄ = ∞ gives the plain per-step ratios.
+ * Every ρ_t ≤ ρ̄ and c_t ≤ c̄. ρ̄ = c̄ = ∞ gives the plain per-step ratios. `out` (N each): arrays
+ * to fill instead of new ones.
  */
 export function truncatedWeights(
   logRatios: ArrayLike<number>,
   rhoBar: number,
   cBar: number,
+  out?: { readonly rho: Float64Array; readonly c: Float64Array },
 ): TruncatedWeights {
   if (!(rhoBar > 0) || !(cBar > 0)) {
     throw new Error(
@@ -67,8 +69,12 @@ export function truncatedWeights(
     );
   }
   const n = logRatios.length;
-  const rho = new Float64Array(n);
-  const c = new Float64Array(n);
+  const rho = out?.rho ?? new Float64Array(n);
+  const c = out?.c ?? new Float64Array(n);
+  if (rho.length !== n || c.length !== n)
+    throw new Error(
+      `truncatedWeights: ${n} log-ratios but out.rho has ${rho.length} and out.c ${c.length} values`,
+    );
   const logRhoBar = Math.log(rhoBar);
   const logCBar = Math.log(cBar);
   let clipped = 0;
@@ -98,7 +104,8 @@ export interface VTraceResult {
  * with V(x_T) = v_T = bootstrap[e]. ρ_s = min(ρ̄, π/μ) and c_s = min(c̄, π/μ) (truncatedWeights).
  * The policy-gradient advantage at s is r_s + γ v_{s+1} − V(x_s) (eq. 4), weighted by ρ_s.
  * On-policy (ρ = c = 1) v_s is the discounted Monte Carlo return.
- * Shapes: rewards, values, rho, c (N); bootstrap (E).
+ * Shapes: rewards, values, rho, c (N); bootstrap (E); `out` (N each): arrays to fill instead of
+ * new ones.
  */
 export function vtrace(
   rewards: ArrayLike<number>,
@@ -108,6 +115,7 @@ export function vtrace(
   bounds: ArrayLike<number>,
   gamma: number,
   bootstrap: ArrayLike<number>,
+  out?: VTraceResult,
 ): VTraceResult {
   const n = rewards.length;
   checkBounds(bounds, n, 'vtrace');
@@ -119,8 +127,12 @@ export function vtrace(
     if (arr.length !== n)
       throw new Error(`vtrace: ${name} has length ${arr.length}, expected ${n}`);
   }
-  const vs = new Float64Array(n);
-  const advantages = new Float64Array(n);
+  const vs = out?.vs ?? new Float64Array(n);
+  const advantages = out?.advantages ?? new Float64Array(n);
+  if (vs.length !== n || advantages.length !== n)
+    throw new Error(
+      `vtrace: out.vs has ${vs.length} and out.advantages ${advantages.length} values, expected ${n}`,
+    );
   for (let e = 0; e + 1 < bounds.length; e++) {
     const a = bounds[e] as number;
     const b = bounds[e + 1] as number;

@@ -183,6 +183,40 @@ describe('VecEnvSource', () => {
     }
   });
 
+  test('critic: false (an actor) delivers the same segments, with no critic pass', async () => {
+    const collect = async (critic: boolean) => {
+      const { policy, value, sample } = agents(4);
+      let forwards = 0;
+      const forward = value.forward.bind(value);
+      value.forward = (...args: Parameters<ValueNetwork['forward']>) => {
+        forwards += 1;
+        return forward(...args);
+      };
+      const source = new VecEnvSource({
+        vecEnv: new CountingVecEnv(),
+        policy,
+        value,
+        nSteps: 5,
+        rng: sample,
+        critic,
+      });
+      await source.reset(0);
+      const d = await source.next();
+      assert.ok(d);
+      return { d, forwards };
+    };
+    const withCritic = await collect(true);
+    const without = await collect(false);
+    assert.deepEqual(without.d.segments, withCritic.d.segments);
+    assert.ok(withCritic.forwards > 0);
+    assert.equal(without.forwards, 0);
+    const { storage, rollout } = without.d.onPolicy;
+    assert.ok(storage.values.every((v) => v === 0));
+    assert.ok(storage.bootstrapValues.every((v) => v === 0));
+    assert.deepEqual(Array.from(rollout.lastValues), [0, 0]);
+    assert.ok(withCritic.d.onPolicy.storage.values.some((v) => v !== 0));
+  });
+
   test('identity from the spec: robot, model hash, task parameters as canonical JSON', () => {
     const plain = experienceIdentity(new CountingVecEnv().spec);
     assert.deepEqual(plain, {

@@ -112,7 +112,7 @@ export function registerActorCommand(program: Command): void {
     .option('--chunks <n>', 'stop after n chunks (default: until Ctrl-C)')
     .option(
       '--max-ahead <k>',
-      'publish at most k chunks per parameter snapshot received; a further chunk waits for the next (default: no limit)',
+      'collect at most k chunks ahead of the parameter snapshots received, publishing each at once; then one chunk per snapshot (default: no limit)',
     )
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
     .allowUnknownOption()

@@ -33,7 +33,10 @@ export interface ActorNodeOptions {
   readonly vecEnv: VecEnv;
   /** The actor's copy of the policy (the snapshots overwrite its parameters and normaliser). */
   readonly policy: GaussianPolicy;
-  /** A critic for the rollout storage's V(s) (the learner has its own; this one is never trained). */
+  /**
+   * The rollout storage's critic. Never run: the learner has its own critic and the chunks carry
+   * no V(s), so the actor collects without a critic pass (VecEnvSource `critic: false`).
+   */
   readonly value: ValueNetwork;
   /** Steps per environment per chunk (T); a chunk holds T × N transitions. */
   readonly chunkSteps: number;
@@ -43,10 +46,12 @@ export interface ActorNodeOptions {
   readonly seed: number;
   readonly actorId: string;
   /**
-   * Chunks published per snapshot received: beyond that, a collected chunk waits for a newer
-   * snapshot before it is published (default Infinity: never waits). Bounds how far an actor runs
-   * ahead of the learner: what it collects beyond what the learner takes is CPU lost on a shared
-   * machine, and policy lag. 1: a chunk per version, collected while the learner updates.
+   * Chunks an actor may collect ahead of the snapshots it has received (default Infinity: never
+   * waits): after the first snapshot it collects and publishes 1 + k chunks, then one more per
+   * snapshot applied, each published as soon as it is collected. Bounds how far an actor runs ahead
+   * of the learner: what it collects beyond what the learner takes is CPU lost on a shared machine,
+   * and policy lag. 1: a chunk per version, collected while the learner updates and queued at the
+   * learner when its update ends.
    */
   readonly maxAhead?: number;
 }
@@ -79,8 +84,8 @@ export class ActorNode {
   #transitions = 0;
   #applied = 0;
   #refused = 0;
-  /** Chunks published since the last snapshot was applied. */
-  #sinceApplied = 0;
+  /** Chunks published minus snapshots applied since the first (the actor's lead on the learner). */
+  #ahead = 0;
 
   constructor(node: RawTopicNode, options: ActorNodeOptions) {
     this.node = node;
@@ -96,6 +101,7 @@ export class ActorNode {
       policyVersion: () => Math.max(this.#version, 0),
       origin: options.actorId,
       identity: options.identity,
+      critic: false,
     });
     this.#chunkPub = node.createRawPublisher(
       TRANSITION_CHUNK_TYPE,
@@ -155,8 +161,9 @@ export class ActorNode {
       );
     this.#version = snapshot.version;
     this.#learnerId = pending.learnerId;
+    // A snapshot is one more chunk the learner is ready for (the first one only starts the actor).
+    if (this.#applied > 0) this.#ahead = Math.max(0, this.#ahead - 1);
     this.#applied++;
-    this.#sinceApplied = 0;
   }
 
   stats(): ActorNodeStats {
@@ -184,20 +191,17 @@ export class ActorNode {
     await this.#source.reset(this.#o.seed);
     const maxAhead = this.#o.maxAhead ?? Infinity;
     while (!shouldStop() && this.#chunks < maxChunks) {
+      // Collect only while fewer than 1 + maxAhead chunks are ahead of the snapshots received: with
+      // maxAhead 1, chunk k + 1 is collected with version k while the learner updates on chunk k,
+      // and published at once, so it is queued when the learner's update ends (lag 1, no wait).
+      while (this.#ahead > maxAhead && this.#pending === null && !shouldStop()) await yieldTurn(1);
+      if (shouldStop()) break;
       this.#applyPending();
       const delivery = await this.#source.next();
       if (delivery === null) break;
-      // Collect the next chunk while the learner updates, but publish it only once a newer version
-      // has arrived: with maxAhead 1 the learner always has the next chunk, one version old.
-      while (this.#sinceApplied >= maxAhead && this.#pending === null && !shouldStop())
-        await yieldTurn(1);
-      if (shouldStop()) break;
-      // A snapshot that arrived during the wait is the next chunk's policy; this chunk is the
-      // first published under it.
-      this.#applyPending();
       this.#chunkPub.publish(encodeTransitionChunk(delivery, this.node.now()));
       this.#chunks++;
-      this.#sinceApplied++;
+      this.#ahead++;
       this.#transitions += delivery.segments.size;
       await yieldTurn();
     }

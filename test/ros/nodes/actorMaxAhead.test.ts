@@ -1,8 +1,9 @@
 /**
  * The actor's --max-ahead (ActorNode maxAhead), in process (no DDS): with maxAhead 1 the actor
- * publishes one chunk per snapshot it receives; the next chunk is collected with the old version
- * and published once a newer snapshot arrives (so the learner always has the next chunk, one
- * version old). Without the option it publishes chunk after chunk.
+ * publishes two chunks with its first snapshot (the second is the one the learner takes when its
+ * first update ends), then one per snapshot it receives, each as soon as it is collected, with the
+ * newest version (so the learner always has the next chunk queued, one version old). Without the
+ * option it publishes chunk after chunk.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -61,31 +62,31 @@ async function setup(maxAhead: number | undefined) {
   return { actor, received, send };
 }
 
-test('actor --max-ahead 1: one chunk per snapshot, the next one collected with the old version', async () => {
+test('actor --max-ahead 1: one chunk ahead, then one chunk per snapshot with its version', async () => {
   const { actor, received, send } = await setup(1);
   let stop = false;
   send(0);
   const running = actor.run(() => stop, 10);
-  await until(() => actor.stats().chunksPublished >= 1);
-  await pause(150);
-  assert.equal(actor.stats().chunksPublished, 1, 'a second chunk before a newer snapshot');
-  send(1);
   await until(() => actor.stats().chunksPublished >= 2);
   await pause(150);
-  assert.equal(actor.stats().chunksPublished, 2);
-  send(2);
+  assert.equal(actor.stats().chunksPublished, 2, 'a third chunk before a newer snapshot');
+  send(1);
   await until(() => actor.stats().chunksPublished >= 3);
+  await pause(150);
   assert.equal(actor.stats().chunksPublished, 3);
+  send(2);
+  await until(() => actor.stats().chunksPublished >= 4);
+  assert.equal(actor.stats().chunksPublished, 4);
   stop = true;
   await running;
-  // Chunk k was collected while version k − 1 acted (chunk 0: version 0).
-  const versions = [0, 1, 2].map((k) => {
+  // Chunks 0 and 1 were collected while version 0 acted, chunk k ≥ 2 while version k − 1 did.
+  const versions = [0, 1, 2, 3].map((k) => {
     const d = received.poll();
     assert.ok(d !== null, `chunk ${k}`);
     assert.equal(d.sequence, k);
     return [...new Set(d.segments.policyVersions)];
   });
-  assert.deepEqual(versions, [[0], [0], [1]]);
+  assert.deepEqual(versions, [[0], [0], [1], [2]]);
   assert.equal(received.poll(), null);
   await actor.close();
 });
