@@ -13,9 +13,9 @@
  * updates one run in five ended below its start, so the batch is 2048. The test asks for +0.5.
  * Once, in CI (the machine loaded by the other test files), a run ended at −11.76; its lag was
  * not printed. The actors then could run ahead of the learner without bound, which is the likely
- * cause on a loaded machine (stale chunks, CPU taken from the learner): they now publish at most
- * one batch per version received (`--max-ahead 4`), which bounds the lag (p99 ≤ 3); four runs on
- * a loaded machine ended at −7.70 to −9.05. The diagnostic line prints these figures.
+ * cause on a loaded machine (stale chunks, CPU taken from the learner): they now collect at most a
+ * batch beyond the versions they received (`--max-ahead 4`), which bounds the lag (p99 ≤ 3); four
+ * runs on a loaded machine ended at −7.70 to −9.05. The diagnostic line prints these figures.
  * The run is not bit-reproducible (which actor's chunk arrives first depends on scheduling), and
  * it ends with Ctrl-C once the faults have happened (at least 8 updates after the kill), not at a
  * budget: a late actor takes seconds to start, as long as a whole short run.

@@ -31,11 +31,11 @@ export const REACHER = ['--task', 'reacher-2dof'];
 export const ACTOR_CHUNK = 512;
 
 /**
- * An actor of reacher-2dof: 8 envs × 64 steps = ACTOR_CHUNK transitions per chunk, at most
- * `maxAhead` chunks per version received, so that on a loaded machine (CI's) the actors do not
- * run far ahead of the learner: the lag, and the CPU taken from the learner, stay bounded. It must
- * be at least the learner's batch in chunks, or one actor alone would wait for a version that
- * needs more chunks than it may publish.
+ * An actor of reacher-2dof: 8 envs × 64 steps = ACTOR_CHUNK transitions per chunk, collecting at
+ * most `maxAhead` chunks beyond the parameter snapshots it has received (actor --max-ahead), so
+ * that on a loaded machine (CI's) the actors do not run far ahead of the learner: the lag, and the
+ * CPU taken from the learner, stay bounded. Give it the learner's batch in chunks, so that one
+ * actor alone always has a whole batch out for the learner's next version.
  */
 export function startActor(
   domain: number,
