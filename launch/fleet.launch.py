@@ -52,7 +52,7 @@ ACTOR_FLAGS = [
     ('workers', '--workers', "worker threads per actor's vectorised env ('' = 0)"),
     ('chunks', '--chunks', "each actor stops after n chunks ('' = never)"),
     ('max_ahead', '--max-ahead',
-     "collect at most k chunks ahead of the parameter snapshots received ('' = no limit; 1 keeps the lag at 1)"),
+     "collect k chunks per parameter snapshot: the learner batch in chunks ('' = no limit)"),
 ]
 
 

@@ -112,7 +112,7 @@ export function registerActorCommand(program: Command): void {
     .option('--chunks <n>', 'stop after n chunks (default: until Ctrl-C)')
     .option(
       '--max-ahead <k>',
-      'collect at most k chunks ahead of the parameter snapshots received, publishing each at once; then one chunk per snapshot (default: no limit)',
+      "collect k chunks per parameter snapshot received (1 + k after the first), publishing each at once; k = the learner batch in this actor's chunks (default: no limit)",
     )
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
     .allowUnknownOption()

@@ -46,14 +46,21 @@ export interface ActorNodeOptions {
   readonly seed: number;
   readonly actorId: string;
   /**
-   * Chunks an actor may collect ahead of the snapshots it has received (default Infinity: never
-   * waits): after the first snapshot it collects and publishes 1 + k chunks, then one more per
-   * snapshot applied, each published as soon as it is collected. Bounds how far an actor runs ahead
-   * of the learner: what it collects beyond what the learner takes is CPU lost on a shared machine,
-   * and policy lag. 1: a chunk per version, collected while the learner updates and queued at the
-   * learner when its update ends.
+   * Chunks an actor may collect per parameter snapshot it receives (default Infinity: never
+   * waits): after the first snapshot it collects and publishes 1 + k chunks, then k more after
+   * each newer snapshot, each published as soon as it is collected. Bounds how far an actor runs
+   * ahead of the learner: what it collects beyond what the learner takes is CPU lost on a shared
+   * machine, and policy lag. Set it to the learner's batch in this actor's chunks (divided by the
+   * number of actors): 1 with chunk = batch is a chunk per version, collected while the learner
+   * updates and queued at the learner when its update ends.
    */
   readonly maxAhead?: number;
+  /**
+   * Held back by maxAhead with no newer snapshot for this long (ms, default 5000), the actor
+   * collects one more chunk anyway and warns once: a learner that needs more chunks per version
+   * than maxAhead gives would otherwise wait forever, and so would the actor.
+   */
+  readonly stallMs?: number;
 }
 
 export interface ActorNodeStats {
@@ -84,8 +91,10 @@ export class ActorNode {
   #transitions = 0;
   #applied = 0;
   #refused = 0;
-  /** Chunks published minus snapshots applied since the first (the actor's lead on the learner). */
+  /** Chunks published since the newest snapshot, + 1 after the first (the lead on the learner). */
   #ahead = 0;
+  /** Times maxAhead held the actor back past stallMs. */
+  #stalls = 0;
 
   constructor(node: RawTopicNode, options: ActorNodeOptions) {
     this.node = node;
@@ -133,6 +142,13 @@ export class ActorNode {
     this.#pending = { snapshot: received.snapshot, learnerId: received.learnerId };
   }
 
+  #warnStalled(maxAhead: number): void {
+    if (this.#stalls++ > 0) return;
+    this.node.logger.warn(
+      `${this.node.name}: no newer parameters for ${((this.#o.stallMs ?? 5000) / 1000).toFixed(1)} s after ${maxAhead} chunks (--max-ahead): collecting one more each time; if the learner needs more chunks per version (its --batch-size over this actor's chunk), raise --max-ahead`,
+    );
+  }
+
   #refuse(reason: string): void {
     this.#refused++;
     if (this.#refusals.has(reason)) return;
@@ -161,8 +177,10 @@ export class ActorNode {
       );
     this.#version = snapshot.version;
     this.#learnerId = pending.learnerId;
-    // A snapshot is one more chunk the learner is ready for (the first one only starts the actor).
-    if (this.#applied > 0) this.#ahead = Math.max(0, this.#ahead - 1);
+    // A new version: the learner took what it needed, so k more chunks may go (the first snapshot
+    // only starts the actor). Not one per version: a learner whose batch is k chunks of this actor
+    // needs k per version, and would wait forever for the k-th.
+    if (this.#applied > 0) this.#ahead = Math.min(this.#ahead, 1);
     this.#applied++;
   }
 
@@ -191,10 +209,18 @@ export class ActorNode {
     await this.#source.reset(this.#o.seed);
     const maxAhead = this.#o.maxAhead ?? Infinity;
     while (!shouldStop() && this.#chunks < maxChunks) {
-      // Collect only while fewer than 1 + maxAhead chunks are ahead of the snapshots received: with
-      // maxAhead 1, chunk k + 1 is collected with version k while the learner updates on chunk k,
-      // and published at once, so it is queued when the learner's update ends (lag 1, no wait).
-      while (this.#ahead > maxAhead && this.#pending === null && !shouldStop()) await yieldTurn(1);
+      // Collect only while at most maxAhead chunks went since the newest snapshot (1 + maxAhead
+      // after the first): with maxAhead 1, chunk k + 1 is collected with version k while the
+      // learner updates on chunk k, and published at once, so it is queued when the learner's
+      // update ends (lag 1, no wait).
+      const waitStart = performance.now();
+      while (this.#ahead > maxAhead && this.#pending === null && !shouldStop()) {
+        if (performance.now() - waitStart > (this.#o.stallMs ?? 5000)) {
+          this.#warnStalled(maxAhead);
+          break;
+        }
+        await yieldTurn(1);
+      }
       if (shouldStop()) break;
       this.#applyPending();
       const delivery = await this.#source.next();
