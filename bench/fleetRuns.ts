@@ -255,7 +255,10 @@ export async function runCores(
   let ic = 0;
   for (const c of o.order) {
     if (c === 'A') outcomes.push(await trainRun(o, `A${++ia}-train`));
-    else if (c === 'B') outcomes.push(await fleetRun(o, `B${++ib}-learner+actor`, 1));
+    // The learner checkpoints only at the end (after its last update, outside its steady window),
+    // as train's steps/s leaves out its checkpoint writes.
+    else if (c === 'B')
+      outcomes.push(await fleetRun(o, `B${++ib}-learner+actor`, 1, ['--checkpoint-every', '0']));
     else if (c === 'C')
       outcomes.push(await fleetRun(o, `C${++ic}-learner+actor-no-max-ahead`, 1, [], 0));
     else if (c === 'D')
