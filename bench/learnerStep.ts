@@ -16,6 +16,7 @@
 import { makeVecEnv, modelsDir } from '../sim/index.js';
 import { resolveTrainConfig } from '../src/config/index.js';
 import {
+  applyPolicySnapshot,
   createAlgorithm,
   createOffPolicyLearner,
   experienceIdentity,
@@ -116,13 +117,7 @@ if (a.which === 'train') {
   await source.reset(seed);
   for (let i = 0; i < warmup + batches; i++) {
     const snap = learner.snapshot();
-    actorPolicy.params.set(snap.policyParams);
-    actorPolicy.normalizer.setState({
-      ...actorPolicy.normalizer.getState(),
-      mean: Array.from(snap.normalizerMean),
-      var: Array.from(snap.normalizerVar),
-      count: snap.normalizerCount,
-    });
+    applyPolicySnapshot(actorPolicy, snap);
     version = snap.version;
     const t0 = performance.now();
     const d = await source.next();

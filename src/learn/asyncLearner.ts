@@ -163,6 +163,19 @@ function checkConfig(c: OffPolicyLearnerConfig): void {
     throw new Error(`${where}: queueCapacity ${c.queueCapacity} is below batchSize ${c.batchSize}`);
 }
 
+/**
+ * Act with a learner's snapshot: its parameters and normaliser statistics written into `policy`'s
+ * own arrays (an actor's copy of the network; the shape is the caller's to check).
+ */
+export function applyPolicySnapshot(policy: GaussianPolicy, snapshot: PolicySnapshot): void {
+  policy.params.set(snapshot.policyParams);
+  policy.normalizer.setStatistics(
+    snapshot.normalizerMean,
+    snapshot.normalizerVar,
+    snapshot.normalizerCount,
+  );
+}
+
 /** An asynchronous V-trace learner on `policy` and `value` (updated in place). */
 export function createOffPolicyLearner(options: OffPolicyLearnerOptions): AsyncLearner {
   const { policy, value, identity, rng } = options;

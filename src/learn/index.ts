@@ -131,6 +131,7 @@ export {
 export type { LagCorrection, VtraceBatch, VtraceBatchOptions } from './vtraceBatch.js';
 export {
   OFF_POLICY_LEARNER_DEFAULTS,
+  applyPolicySnapshot,
   createOffPolicyLearner,
   histogramQuantile,
 } from './asyncLearner.js';

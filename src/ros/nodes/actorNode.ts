@@ -16,7 +16,7 @@
  * into the actor's copy of the normaliser between snapshots, as on-policy training does).
  */
 import type { ExperienceIdentity, PolicySnapshot, VecEnv } from '../../learn/index.js';
-import { VecEnvSource } from '../../learn/index.js';
+import { applyPolicySnapshot, VecEnvSource } from '../../learn/index.js';
 import type { GaussianPolicy, ValueNetwork } from '../../policy/index.js';
 import type { Random } from '../../util/index.js';
 import {
@@ -162,14 +162,7 @@ export class ActorNode {
     if (pending === null) return;
     this.#pending = null;
     const { snapshot } = pending;
-    const policy = this.#o.policy;
-    policy.params.set(snapshot.policyParams);
-    policy.normalizer.setState({
-      ...policy.normalizer.getState(),
-      mean: Array.from(snapshot.normalizerMean),
-      var: Array.from(snapshot.normalizerVar),
-      count: snapshot.normalizerCount,
-    });
+    applyPolicySnapshot(this.#o.policy, snapshot);
     // Once per learner (a late joiner's first version shows it got the newest at once).
     if (this.#applied === 0 || pending.learnerId !== this.#learnerId)
       this.node.logger.warn(
