@@ -11,7 +11,12 @@
  */
 import { makeVecEnv, modelsDir } from '../sim/index.js';
 import { resolveTrainConfig } from '../src/config/index.js';
-import type { TransitionDelivery } from '../src/learn/index.js';
+import type {
+  Algorithm,
+  OnPolicyDelivery,
+  TransitionDelivery,
+  UpdateSummary,
+} from '../src/learn/index.js';
 import {
   createAlgorithm,
   createOffPolicyLearner,
@@ -34,6 +39,33 @@ export interface CeilingOptions {
 function updateMs(raw: Readonly<Record<string, unknown>>): number {
   const x = Number(raw['policyStepMs']) + Number(raw['valueFitMs']);
   return Number.isFinite(x) ? x : Number.NaN;
+}
+
+/**
+ * One iteration of `train`, timed: collect a batch from `source` (with GAE), then update. What
+ * the fleet is measured against (bench/fleetCeiling.ts, bench/learnerStep.ts).
+ */
+export async function timedTrainIteration(
+  source: VecEnvSource,
+  algorithm: Algorithm,
+  trpo: { readonly gamma: number; readonly gaeLambda: number },
+  where: string,
+): Promise<{
+  delivery: OnPolicyDelivery;
+  update: UpdateSummary;
+  collectMs: number;
+  updateMs: number;
+}> {
+  const t0 = performance.now();
+  const d = await source.next();
+  if (d === null || d.onPolicy === undefined)
+    throw new Error(`${where}: the simulation source closed`);
+  const { storage, rollout } = d.onPolicy;
+  storage.computeReturnsAndAdvantages(rollout.lastValues, trpo.gamma, trpo.gaeLambda);
+  const t1 = performance.now();
+  const update = algorithm.update(storage.batch());
+  const t2 = performance.now();
+  return { delivery: d, update, collectMs: t1 - t0, updateMs: t2 - t1 };
 }
 
 export async function runCeiling(
@@ -90,19 +122,12 @@ export async function runCeiling(
   let lSearch = 0;
   const total = o.warmup + o.batches;
   for (let i = 0; i < total; i++) {
-    // `train`'s iteration: collect (with GAE), update.
-    const t0 = performance.now();
-    const d = await source.next();
-    if (d === null || d.onPolicy === undefined)
-      throw new Error('bench/fleet ceiling: the simulation source closed');
-    const { storage, rollout } = d.onPolicy;
-    storage.computeReturnsAndAdvantages(
-      rollout.lastValues,
-      config.trpo.gamma,
-      config.trpo.gaeLambda,
-    );
-    const t1 = performance.now();
-    const upd = algorithm.update(storage.batch());
+    const {
+      delivery: d,
+      update: upd,
+      collectMs,
+      updateMs: updMs,
+    } = await timedTrainIteration(source, algorithm, config.trpo, 'bench/fleet ceiling');
     const t2 = performance.now();
     // The same segments through the wire codec, then the learner's step on them.
     const wire: TransitionDelivery = decodeTransitionChunk(
@@ -119,8 +144,8 @@ export async function runCeiling(
     lInner += updateMs(step.raw);
     uSearch += upd.lineSearchSteps ?? 0;
     lSearch += step.lineSearchSteps ?? 0;
-    c += t1 - t0;
-    u += t2 - t1;
+    c += collectMs;
+    u += updMs;
     codec += t3 - t2;
     l += t4 - t3;
   }

@@ -27,6 +27,7 @@ import { decodeTransitionChunk, encodeTransitionChunk } from '../src/ros/index.j
 import { cliLayer } from '../src/train/index.js';
 import { Random } from '../src/util/index.js';
 import { benchArgs, numberArg } from './benchArgs.js';
+import { timedTrainIteration } from './fleetCeiling.js';
 
 const B = 'learnerStep';
 const a = benchArgs(B, {
@@ -71,22 +72,12 @@ if (a.which === 'train') {
   const source = new VecEnvSource({ vecEnv, policy, value, nSteps, rng: root.fork(), identity });
   await source.reset(seed);
   for (let i = 0; i < warmup + batches; i++) {
-    const t0 = performance.now();
-    const d = await source.next();
-    if (d === null) throw new Error(`bench/${B}: the simulation source closed`);
-    const { storage, rollout } = d.onPolicy;
-    storage.computeReturnsAndAdvantages(
-      rollout.lastValues,
-      config.trpo.gamma,
-      config.trpo.gaeLambda,
-    );
-    const t1 = performance.now();
-    const upd = algorithm.update(storage.batch());
-    const t2 = performance.now();
+    const it = await timedTrainIteration(source, algorithm, config.trpo, `bench/${B}`);
+    const upd = it.update;
     if (i < warmup) continue;
     const [ps, vf] = innerMs(upd.raw);
-    add('collect', t1 - t0);
-    add('update', t2 - t1);
+    add('collect', it.collectMs);
+    add('update', it.updateMs);
     add('  policy step', ps);
     add('  value fit', vf);
     add('line-search trials', upd.lineSearchSteps ?? 0);
