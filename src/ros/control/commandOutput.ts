@@ -9,6 +9,8 @@
 /** Where commands go: the transport's std_msgs/msg/Float64MultiArray publisher fits. */
 export interface CommandPublisher {
   publish(message: { readonly data: ArrayLike<number> }): void;
+  /** See transport.ts Publisher.waitForDelivery; absent: delivered on publish. */
+  waitForDelivery?(timeoutMs: number): boolean;
 }
 
 const RING = 8;
@@ -69,5 +71,13 @@ export class CommandOutput {
     const zero = this.next();
     zero.fill(0);
     this.publish(zero);
+  }
+
+  /**
+   * Block until what was published reached the controller (acknowledged), at most `timeoutMs`.
+   * True when it did, or when the publisher delivers on publish.
+   */
+  waitForDelivery(timeoutMs: number): boolean {
+    return this.#publisher.waitForDelivery?.(timeoutMs) ?? true;
   }
 }

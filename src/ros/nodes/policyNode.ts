@@ -50,6 +50,12 @@ import { QosWarnings } from './qosWarnings.js';
 
 const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
 const WARM_UP_TICKS = 300;
+/**
+ * How long deactivate waits for the zero command to be acknowledged. A process that exits right
+ * after (Ctrl-C, ros2 launch) would otherwise destroy the DDS writer with the zero unsent, and an
+ * effort controller keeps applying the last torque it received.
+ */
+export const ZERO_DELIVERY_TIMEOUT_MS = 200;
 
 export type {
   PolicyNodeOptions,
@@ -276,8 +282,16 @@ export class PolicyNode {
     this.#stopTimers();
     this.#active = false;
     const safety = this.#safety;
-    // Zero torque on the way out, if we were allowed to publish at all.
-    if (safety !== null && safety.armed) this.#commandOut?.publishZero();
+    // Zero torque on the way out, if we were allowed to publish at all, and delivered before
+    // anything else happens (see ZERO_DELIVERY_TIMEOUT_MS).
+    const out = this.#commandOut;
+    if (safety !== null && safety.armed && out !== null) {
+      out.publishZero();
+      if (!out.waitForDelivery(ZERO_DELIVERY_TIMEOUT_MS))
+        this.node.logger.warn(
+          `${this.node.name}: the zero command was not acknowledged within ${ZERO_DELIVERY_TIMEOUT_MS} ms (a reliable reader that did not acknowledge it: slow or gone); the controller may keep the last torque`,
+        );
+    }
     safety?.resetHistory();
     if (this.#param('mode') === 'real' && this.#param('armed') === true) {
       // Re-arming is required after every deactivate.

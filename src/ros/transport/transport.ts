@@ -91,6 +91,12 @@ export interface SetParametersResult {
 export interface Publisher<T extends MessageTypeName> {
   readonly topic: string;
   publish(message: MessageTypes[T]): void;
+  /**
+   * Block until every message published so far is acknowledged by the matched reliable readers,
+   * or `timeoutMs` passed (rcl_publisher_wait_for_all_acked). True when all were. A transport that
+   * delivers synchronously has nothing to wait for.
+   */
+  waitForDelivery?(timeoutMs: number): boolean;
 }
 
 export interface NodeLogger {

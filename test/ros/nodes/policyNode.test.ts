@@ -14,6 +14,7 @@ import {
   fakeWorld,
   stateObservation,
 } from '../fakes.js';
+import { ZERO_DELIVERY_TIMEOUT_MS } from '../../../src/ros/nodes/policyNode.js';
 import { activate, MS, PERIOD, setup } from './policyNodeSetup.js';
 
 describe('PolicyNode: configure refuses a policy that does not fit the robot', () => {
@@ -96,6 +97,34 @@ describe('PolicyNode: lifecycle', () => {
     s.publishState();
     s.transport.advanceBy(10n * PERIOD);
     assert.equal(s.commands.length, count);
+  });
+
+  test('deactivate waits for the zero command to be acknowledged, and warns when it is not', () => {
+    // What the publisher had sent when deactivate waited, and the bound it waited with.
+    const waits: { sent: number[] | undefined; timeoutMs: number }[] = [];
+    let acknowledged = true;
+    const s = setup({}, undefined, (timeoutMs) => {
+      waits.push({ sent: s.commands.at(-1)?.data, timeoutMs });
+      return acknowledged;
+    });
+    activate(s);
+    s.publishState();
+    s.transport.advanceBy(PERIOD);
+    assert.equal(waits.length, 0, 'a tick never waits for delivery');
+    s.handle.trigger('deactivate');
+    assert.deepEqual(waits, [{ sent: [0, 0, 0], timeoutMs: ZERO_DELIVERY_TIMEOUT_MS }]);
+    assert.equal(s.logs.filter((l) => l.includes('not acknowledged')).length, 0);
+    // A reader that does not acknowledge in time: said, since the controller may keep the torque.
+    acknowledged = false;
+    assert.equal(s.handle.trigger('activate').success, true);
+    s.publishState();
+    s.transport.advanceBy(PERIOD);
+    s.handle.trigger('deactivate');
+    assert.equal(waits.length, 2);
+    assert.equal(
+      s.logs.filter((l) => /^warn: .*zero command was not acknowledged/.test(l)).length,
+      1,
+    );
   });
 });
 

@@ -5,16 +5,20 @@
 import assert from 'node:assert/strict';
 import { InProcessTransport } from '../../../src/ros/transport/inProcessTransport.js';
 import { PolicyNode } from '../../../src/ros/nodes/policyNode.js';
-import type { ParameterValue } from '../../../src/ros/transport/transport.js';
+import type { ParameterValue, TransportNode } from '../../../src/ros/transport/transport.js';
 import { JOINTS, fakeWorld } from '../fakes.js';
 import type { FakeWorld } from '../fakes.js';
 
 export const MS = 1_000_000n;
 export const PERIOD = 10n * MS; // fake description: 100 Hz
 
+/** A command publisher's acknowledgement, as DDS would give it (default: none to wait for). */
+export type DeliveryWait = (timeoutMs: number) => boolean;
+
 export function setup(
   overrides: Record<string, ParameterValue> = {},
   world: FakeWorld = fakeWorld(),
+  waitForDelivery?: DeliveryWait,
 ) {
   const logs: string[] = [];
   const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
@@ -26,7 +30,9 @@ export function setup(
   const handle = transport.createLifecycleNode(
     'torquepilot_policy',
     (node) => {
-      policyNode = new PolicyNode(node, { loader: world.loader });
+      policyNode = new PolicyNode(withDeliveryWait(node, waitForDelivery), {
+        loader: world.loader,
+      });
       return policyNode.callbacks();
     },
     { parameterOverrides: { checkpoint: '/ckpt', ...overrides } },
@@ -64,6 +70,22 @@ export function setup(
     logs,
     world,
   };
+}
+
+/** `node`, its publishers given `wait` as their waitForDelivery (the in-process ones have none). */
+function withDeliveryWait(node: TransportNode, wait: DeliveryWait | undefined): TransportNode {
+  if (wait === undefined) return node;
+  const createPublisher: TransportNode['createPublisher'] = (...args) => ({
+    ...node.createPublisher(...args),
+    waitForDelivery: wait,
+  });
+  return new Proxy(node, {
+    get(target, key) {
+      if (key === 'createPublisher') return createPublisher;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export function activate(s: ReturnType<typeof setup>) {

@@ -48,6 +48,7 @@ type Rcl = typeof rclnodejsModule;
 
 interface AnyPublisher {
   publish(message: object): void;
+  waitForAllAcked(timeoutNs: bigint): boolean;
 }
 
 /** State shared by a transport and its nodes. */
@@ -154,6 +155,16 @@ export class RclTransportNode implements TransportNode {
               `${this.name}: publish on ${topic} failed (${failures} so far): ${errorText(err)}`,
             );
           }
+        }
+      },
+      waitForDelivery: (timeoutMs) => {
+        if (this.#state.closed || this.#destroyed) return false;
+        try {
+          return pub.waitForAllAcked(BigInt(Math.max(0, Math.round(timeoutMs * 1e6))));
+        } catch (err) {
+          // A middleware without the feature: say so, and go on as before (publish and hope).
+          this.logger.warn(`${this.name}: cannot wait for delivery on ${topic}: ${errorText(err)}`);
+          return false;
         }
       },
     };
