@@ -238,10 +238,9 @@ function requireIdentity(deployment: LoadedDeployment, parameter: string) {
 
 /** The transport node's serialized-message endpoints (rclnodejs nodes have them). */
 function transportRawTopics(node: TransportNode): RawTopicNode {
-  const withRaw = node as TransportNode & { rawTopics?: () => RawTopicNode };
-  if (typeof withRaw.rawTopics !== 'function')
+  if (node.rawTopics === undefined)
     throw new Error(
       `${node.name}: chunk_topic and follow_parameters need serialized-message endpoints, which this transport has not`,
     );
-  return withRaw.rawTopics();
+  return node.rawTopics();
 }

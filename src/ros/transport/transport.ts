@@ -10,6 +10,7 @@ import type {
   TransitionResult,
 } from './lifecycle.js';
 import type { MessageTypeName, MessageTypes } from './messages.js';
+import type { RawTopicNode } from './rawTopics.js';
 import type { Disposable, Timer } from '../timing/index.js';
 
 export type { Disposable, Timer } from '../timing/index.js';
@@ -110,6 +111,8 @@ export interface NodeLogger {
 export interface TransportNode {
   readonly name: string;
   readonly logger: NodeLogger;
+  /** Serialized-message endpoints (rclnodejs nodes have them; the in-process transport not). */
+  rawTopics?(): RawTopicNode;
   /** The node's clock in ns (ROS time: follows /clock when use_sim_time is set). */
   now(): bigint;
   /** A monotonic clock in ns, for latencies and watchdog ages. */
